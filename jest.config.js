@@ -1,0 +1,14 @@
+/**
+ * One jest run for every test. @swc/jest strips types (fast); `npm test` typechecks separately with tsc.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/tests"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }] },
+  testTimeout: 30000,
+  // Tests start real servers (emulator, dynalite, provider host); keep them from outliving a run.
+  forceExit: false,
+  detectOpenHandles: false,
+};
