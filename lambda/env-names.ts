@@ -18,6 +18,11 @@ export const ENV_NAMES = {
   maxBodyBytes: "LEMON_MAX_BODY_BYTES",
   /** How long a fetched secret is cached, in seconds. Default 300. */
   secretCacheSeconds: "LEMON_SECRET_CACHE_SECONDS",
+  /**
+   * How long a claim on an event id protects an unfinished forward, in seconds. Default 60. Must exceed the
+   * Lambda timeout: a claim older than this is presumed abandoned (the invocation died) and taken over.
+   */
+  claimLeaseSeconds: "LEMON_CLAIM_LEASE_SECONDS",
 } as const;
 
 export type EnvName = (typeof ENV_NAMES)[keyof typeof ENV_NAMES];

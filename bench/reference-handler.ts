@@ -1,0 +1,51 @@
+/**
+ * The comparison point of the benchmark: the same receiver flow written the usual way, on AWS SDK v3
+ * clients. Only bundled and loaded by bench/run.ts (never deployed); it exists to measure what the SDK
+ * costs at cold start, so it is complete enough to pull in everything a real SDK-based handler would.
+ */
+import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { ApiGatewayV2Event, ApiGatewayV2Result } from "../lambda/apigw";
+import { parseEnvelope } from "../lambda/envelope";
+import { verify } from "../lambda/signature";
+
+const secrets = new SecretsManagerClient({});
+const dynamodb = new DynamoDBClient({});
+const events = new EventBridgeClient({});
+
+/** SDK-based equivalent of the receiver's happy path. */
+export async function handler(event: ApiGatewayV2Event): Promise<ApiGatewayV2Result> {
+  const body = Buffer.from(event.body ?? "", event.isBase64Encoded ? "base64" : "utf8");
+  const secret = await secrets.send(
+    new GetSecretValueCommand({
+      SecretId: process.env.LEMON_SIGNATURE_SECRET_ARN,
+      VersionStage: "AWSCURRENT",
+    }),
+  );
+  if (!verify(body, event.headers["lemon-markets-signature"], [secret.SecretString ?? ""])) {
+    return { statusCode: 401, body: '{"error":"invalid_signature"}' };
+  }
+  const envelope = parseEnvelope(body.toString("utf8"));
+  await dynamodb.send(
+    new PutItemCommand({
+      TableName: process.env.LEMON_DEDUPE_TABLE,
+      Item: { pk: { S: envelope.id }, status: { S: "pending" } },
+      ConditionExpression: "attribute_not_exists(pk)",
+    }),
+  );
+  await events.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: process.env.LEMON_EVENT_BUS_NAME,
+          Source: "lemon.markets",
+          DetailType: envelope.type,
+          Detail: body.toString("utf8"),
+          Time: new Date(envelope.created_at),
+        },
+      ],
+    }),
+  );
+  return { statusCode: 200, body: '{"status":"forwarded"}' };
+}

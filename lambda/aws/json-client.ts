@@ -1,0 +1,170 @@
+/**
+ * A minimal client for the AWS JSON protocols (`X-Amz-Target` + `application/x-amz-json-1.x`) over node:http(s)
+ * with keep-alive. node:http is used rather than global `fetch` because fetch's implementation (undici) is
+ * loaded lazily on first use and would add its load time to the first, cold invocation.
+ *
+ * Failure policy: network errors, timeouts, throttling, 5xx and any unexpected error type become a
+ * {@link DependencyUnavailableError} (the receiver answers 503 and lemon.markets retries). No retries here:
+ * the sender retries, and the 10-second acknowledgement budget is better spent answering.
+ */
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { type Dependency, DependencyUnavailableError } from "../errors";
+import { type AwsCredentials, signRequest } from "./sigv4";
+
+/** Longest wait for one AWS call; several fit in lemon.markets' 10-second budget. */
+export const AWS_CALL_TIMEOUT_MS = 3_000;
+
+/** How one AWS service is reached. */
+export interface AwsJsonClientOptions {
+  readonly dependency: Dependency;
+  readonly endpoint: URL;
+  readonly region: string;
+  /** SigV4 signing name: `secretsmanager`, `dynamodb`, `events`. */
+  readonly signingName: string;
+  /** `X-Amz-Target` prefix: `secretsmanager`, `DynamoDB_20120810`, `AWSEvents`. */
+  readonly targetPrefix: string;
+  readonly jsonVersion: "1.0" | "1.1";
+  readonly credentials: AwsCredentials;
+  readonly timeoutMs?: number;
+  /** Signing time; injectable for tests. */
+  readonly now?: () => Date;
+}
+
+/** A call either succeeds or fails with one of the error types the caller said it expects. */
+export type CallResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly errorType: string };
+
+/** The AWS error response (kept as `cause`; carries the type and status, never the request). */
+export class AwsServiceError extends Error {
+  override readonly name = "AwsServiceError";
+  constructor(
+    readonly errorType: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(`${errorType} (HTTP ${status}): ${message}`);
+  }
+}
+
+const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
+interface RawResponse {
+  readonly status: number;
+  readonly errorTypeHeader: string | undefined;
+  readonly body: string;
+}
+
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<RawResponse> {
+  const secure = url.protocol === "https:";
+  const send = secure ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      { method: "POST", headers, agent: secure ? agents.https : agents.http, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("error", reject);
+        res.on("end", () => {
+          const header = res.headers["x-amzn-errortype"];
+          resolve({
+            status: res.statusCode ?? 0,
+            errorTypeHeader: typeof header === "string" ? header : undefined,
+            body: Buffer.concat(chunks).toString("utf8"),
+          });
+        });
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+// "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException" and "ThrottlingException:http://…"
+// both name the type; keep only the name.
+function errorTypeOf(response: RawResponse, parsed: Record<string, unknown>): string {
+  const raw = typeof parsed.__type === "string" ? parsed.__type : (response.errorTypeHeader ?? "");
+  const name = raw.split("#").pop()?.split(":")[0] ?? "";
+  return name === "" ? `http-${response.status}` : name;
+}
+
+function parseObject(text: string): Record<string, unknown> {
+  if (text.trim() === "") return {};
+  const value: unknown = JSON.parse(text);
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+/**
+ * One AWS service over its JSON protocol.
+ *
+ * @example
+ * const sm = new AwsJsonClient({ dependency: "secrets-manager", endpoint, region, signingName: "secretsmanager",
+ *   targetPrefix: "secretsmanager", jsonVersion: "1.1", credentials });
+ * const result = await sm.call("GetSecretValue", { SecretId: arn }, ["ResourceNotFoundException"]);
+ */
+export class AwsJsonClient {
+  constructor(private readonly options: AwsJsonClientOptions) {}
+
+  /**
+   * Calls `operation`. Resolves `{ok: false, errorType}` only for a type in `expectedErrors`; every other
+   * failure throws {@link DependencyUnavailableError}.
+   */
+  async call<T>(
+    operation: string,
+    input: object,
+    expectedErrors: readonly string[] = [],
+  ): Promise<CallResult<T>> {
+    const { dependency, endpoint } = this.options;
+    const body = JSON.stringify(input);
+    const headers = signRequest(
+      {
+        method: "POST",
+        url: endpoint,
+        headers: {
+          "content-type": `application/x-amz-json-${this.options.jsonVersion}`,
+          "x-amz-target": `${this.options.targetPrefix}.${operation}`,
+        },
+        body,
+        region: this.options.region,
+        service: this.options.signingName,
+      },
+      this.options.credentials,
+      this.options.now?.() ?? new Date(),
+    );
+    let response: RawResponse;
+    try {
+      response = await post(endpoint, headers, body, this.options.timeoutMs ?? AWS_CALL_TIMEOUT_MS);
+    } catch (error) {
+      const code = error instanceof Error && error.message === "timeout" ? "timeout" : "network";
+      throw new DependencyUnavailableError(dependency, code, { cause: error });
+    }
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = parseObject(response.body);
+    } catch (error) {
+      throw new DependencyUnavailableError(dependency, `unparseable-http-${response.status}`, {
+        cause: error,
+      });
+    }
+    if (response.status >= 200 && response.status < 300) return { ok: true, value: parsed as T };
+    const errorType = errorTypeOf(response, parsed);
+    if (response.status < 500 && expectedErrors.includes(errorType)) return { ok: false, errorType };
+    const message =
+      typeof parsed.message === "string"
+        ? parsed.message
+        : typeof parsed.Message === "string"
+          ? parsed.Message
+          : "";
+    throw new DependencyUnavailableError(dependency, errorType, {
+      cause: new AwsServiceError(errorType, response.status, message),
+    });
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * One error class per way a delivery can fail. Each is mapped to an HTTP status in exactly one place
+ * (`responses.ts`), so the status a caller sees never depends on where in the code the failure happened.
+ * Messages are written for operators' logs; response bodies never echo them (see `responses.ts`).
+ */
+
+/** The `Lemon-Markets-Signature` header is missing, malformed, or matches no active secret. */
+export class SignatureError extends Error {
+  override readonly name = "SignatureError";
+  constructor() {
+    // Deliberately vague: the caller is unauthenticated and learns nothing about why.
+    super("signature missing or invalid");
+  }
+}
+
+/** The request body is larger than the configured limit (`LEMON_MAX_BODY_BYTES`). */
+export class PayloadTooLargeError extends Error {
+  override readonly name = "PayloadTooLargeError";
+  constructor(readonly limitBytes: number) {
+    super(`request body exceeds ${limitBytes} bytes`);
+  }
+}
+
+/** The (authenticated) body is not JSON or not a lemon.markets event envelope; `reason` says which field. */
+export class EnvelopeError extends Error {
+  override readonly name = "EnvelopeError";
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/** Any method other than POST. */
+export class MethodNotAllowedError extends Error {
+  override readonly name = "MethodNotAllowedError";
+  constructor(readonly method: string) {
+    super(`method ${method} not allowed; lemon.markets delivers with POST`);
+  }
+}
+
+/**
+ * Another invocation holds the claim on this event id and has not finished forwarding it. Answering 200
+ * would lose the event if that invocation then fails, so the sender is told to retry later.
+ */
+export class DeliveryInFlightError extends Error {
+  override readonly name = "DeliveryInFlightError";
+  constructor(
+    readonly eventId: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`event ${eventId} is being forwarded by another invocation`);
+  }
+}
+
+/** The AWS services the receiver depends on. */
+export type Dependency = "secrets-manager" | "dynamodb" | "eventbridge";
+
+/**
+ * Secrets Manager, DynamoDB or EventBridge failed (network, timeout, throttling, 5xx, a rejected request or a
+ * partially failed `PutEvents`). `code` is the AWS error type (or `network`, `timeout`, `http-<status>`) for
+ * logs; the original error is kept as `cause`.
+ */
+export class DependencyUnavailableError extends Error {
+  override readonly name = "DependencyUnavailableError";
+  constructor(
+    readonly dependency: Dependency,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${dependency} unavailable (${code})`, options);
+  }
+}
+
+/** An environment variable is missing or invalid; the message names every offending variable and the fix. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: readonly string[]) {
+    super(`receiver misconfigured: ${problems.join("; ")}`);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The Lambda entry point (`index.handler` in the bundle): a thin API Gateway v2 adapter around the receive
+ * core. Real dependencies are built once per container, on the first invocation, from the environment.
+ */
+import type { ApiGatewayV2Event, ApiGatewayV2Result } from "./apigw";
+import { createAwsPorts } from "./aws";
+import { readAwsEnvironment } from "./aws/environment";
+import { type Env, readConfig } from "./config";
+import { createEmfMetrics, createJsonLogger, type LineWriter, stdoutWriter } from "./observability";
+import type { Clock } from "./ports";
+import { createReceiver, type Receive } from "./receive";
+import { failureFor } from "./responses";
+
+/** The Lambda handler type of this receiver. */
+export type Handler = (event: ApiGatewayV2Event) => Promise<ApiGatewayV2Result>;
+
+/** What {@link buildAwsReceiver} reads; injectable so tests and the sandbox need not touch `process.env`. */
+export interface HandlerEnvironment {
+  readonly env: Env;
+  readonly write: LineWriter;
+  readonly clock: Clock;
+}
+
+const systemClock: Clock = { now: () => Date.now() };
+
+/** The production receiver: config and AWS access from `env`, logs and metrics to `write`. */
+export function buildAwsReceiver({ env, write, clock }: HandlerEnvironment): Receive {
+  const config = readConfig(env);
+  const ports = createAwsPorts(config, readAwsEnvironment(env));
+  return createReceiver({
+    config,
+    ...ports,
+    clock,
+    logger: createJsonLogger(write, clock),
+    metrics: createEmfMetrics(write, clock),
+  });
+}
+
+/**
+ * Wraps a receiver factory as a Lambda handler. The factory runs on the first invocation and again after
+ * a failure (a configuration error is logged, naming the variable, and answered 500 so lemon.markets retries).
+ *
+ * @example
+ * export const handler = createHandler(() => buildAwsReceiver({ env: process.env, write, clock }), write);
+ */
+export function createHandler(build: () => Receive, write: LineWriter = stdoutWriter): Handler {
+  let receive: Receive | undefined;
+  return async (event) => {
+    try {
+      receive ??= build();
+    } catch (error) {
+      const failure = failureFor(error);
+      const message = error instanceof Error ? error.message : "unknown error";
+      write(
+        JSON.stringify({
+          level: "error",
+          msg: "receiver setup failed",
+          outcome: failure.outcome,
+          error: message,
+        }),
+      );
+      return failure.response;
+    }
+    return receive({
+      method: event.requestContext.http.method,
+      headers: event.headers,
+      body: event.body,
+      isBase64Encoded: event.isBase64Encoded,
+      requestId: event.requestContext.requestId,
+    });
+  };
+}
+
+/** The Lambda handler: reads `process.env` on first use. */
+export const handler: Handler = createHandler(() =>
+  buildAwsReceiver({ env: process.env, write: stdoutWriter, clock: systemClock }),
+);

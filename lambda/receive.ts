@@ -1,0 +1,168 @@
+/**
+ * The receiver core: method → size → signature → envelope → claim → forward → mark done. All I/O is behind
+ * injected ports, so tests, the local sandbox and Lambda run this same code.
+ *
+ * Order matters: the signature is verified on the raw bytes BEFORE the body is parsed, so an unauthenticated
+ * caller never learns why its body would be bad; only the size check comes first, so a huge body costs no MAC.
+ */
+import type { ReceiverConfig } from "./config";
+import { parseEnvelope } from "./envelope";
+import {
+  DependencyUnavailableError,
+  EnvelopeError,
+  MethodNotAllowedError,
+  PayloadTooLargeError,
+  SignatureError,
+} from "./errors";
+import { forwardOnce as forwardEventOnce } from "./forward-once";
+import type {
+  Clock,
+  DedupeStore,
+  EventSink,
+  Logger,
+  LogRecord,
+  MetricName,
+  Metrics,
+  SecretSource,
+} from "./ports";
+import { acceptedResponse, failureFor, type ReceiverResponse } from "./responses";
+import { SecretKeyring } from "./secret-keyring";
+import { DEFAULT_SIGNATURE_SCHEME, verify } from "./signature";
+
+/** A delivery as the HTTP layer saw it (API Gateway v2 fields, transport-neutral). */
+export interface ReceiveRequest {
+  readonly method: string;
+  /** Header names in any case; the signature header is looked up case-insensitively. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: string | undefined;
+  /** True when `body` is base64 of the raw bytes (API Gateway does this for non-text content types). */
+  readonly isBase64Encoded: boolean;
+  /** Correlates the log line with the platform's request id. */
+  readonly requestId?: string;
+}
+
+/** Everything the core needs; see `ports.ts`. */
+export interface ReceiverDeps {
+  readonly config: Pick<ReceiverConfig, "maxBodyBytes" | "secretCacheSeconds" | "rotationGraceSeconds">;
+  readonly secrets: SecretSource;
+  readonly dedupe: DedupeStore;
+  readonly sink: EventSink;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** Handles one delivery; never throws (every failure is a response). */
+export type Receive = (request: ReceiveRequest) => Promise<ReceiverResponse>;
+
+/** Facts gathered while handling one request, for its single log line. */
+interface Trace {
+  eventId?: string;
+  eventType?: string;
+  note?: string;
+}
+
+function headerValue(headers: ReceiveRequest["headers"], name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  const values = Object.keys(headers)
+    .filter((key) => key.toLowerCase() === wanted)
+    .map((key) => headers[key])
+    .filter((value): value is string => value !== undefined);
+  // Repeated headers arrive comma-joined from API Gateway; verify() accepts a comma-separated list.
+  return values.length === 0 ? undefined : values.join(",");
+}
+
+function bodyBytes(request: ReceiveRequest, limit: number): Buffer {
+  const body = request.body ?? "";
+  // Cheap bounds before decoding: base64 carries 3 bytes per 4 characters, UTF-8 at least 1 byte per unit.
+  const lowerBound = request.isBase64Encoded ? Math.floor(body.length / 4) * 3 - 2 : body.length;
+  if (lowerBound > limit) throw new PayloadTooLargeError(limit);
+  const bytes = Buffer.from(body, request.isBase64Encoded ? "base64" : "utf8");
+  if (bytes.length > limit) throw new PayloadTooLargeError(limit);
+  return bytes;
+}
+
+function logFields(error: unknown): LogRecord {
+  if (error instanceof EnvelopeError) return { reason: error.reason };
+  if (error instanceof DependencyUnavailableError)
+    return { dependency: error.dependency, errorCode: error.code };
+  if (error instanceof Error && !(error instanceof SignatureError)) return { errorName: error.name };
+  return {};
+}
+
+/**
+ * Builds the core from its ports.
+ *
+ * @example
+ * const receive = createReceiver({ config, secrets, dedupe, sink, clock, logger, metrics });
+ * const response = await receive({ method: "POST", headers, body, isBase64Encoded: false });
+ */
+export function createReceiver(deps: ReceiverDeps): Receive {
+  const { config, dedupe, sink, clock, logger, metrics } = deps;
+  const keyring = new SecretKeyring(deps.secrets, {
+    cacheSeconds: config.secretCacheSeconds,
+    graceSeconds: config.rotationGraceSeconds,
+    clock,
+  });
+
+  async function authenticate(bytes: Buffer, header: string | undefined): Promise<void> {
+    // No header at all: reject without touching Secrets Manager.
+    if (header === undefined || header.trim().length === 0) throw new SignatureError();
+    if (verify(bytes, header, await keyring.activeSecrets())) return;
+    // The secret may have been rotated since it was cached: look once more before rejecting.
+    if ((await keyring.refreshAfterFailure()) && verify(bytes, header, await keyring.activeSecrets())) return;
+    throw new SignatureError();
+  }
+
+  async function forwardOnce(bytes: Buffer, trace: Trace): Promise<"forwarded" | "duplicate"> {
+    const envelope = parseEnvelope(bytes.toString("utf8"));
+    trace.eventId = envelope.id;
+    trace.eventType = envelope.type;
+    // The shared path (forward-once.ts): the reconciler forwards through the same claim/forward/release code.
+    const event = {
+      id: envelope.id,
+      type: envelope.type,
+      createdAt: envelope.created_at,
+      json: bytes.toString("utf8"),
+    };
+    return forwardEventOnce({ dedupe, sink, clock }, event, (note) => {
+      trace.note = note;
+    });
+  }
+
+  async function handle(request: ReceiveRequest, trace: Trace): Promise<"forwarded" | "duplicate"> {
+    if (request.method.toUpperCase() !== "POST") throw new MethodNotAllowedError(request.method);
+    const bytes = bodyBytes(request, config.maxBodyBytes);
+    await authenticate(bytes, headerValue(request.headers, DEFAULT_SIGNATURE_SCHEME.headerName));
+    return forwardOnce(bytes, trace);
+  }
+
+  return async (request) => {
+    const startedMs = clock.now();
+    const trace: Trace = {};
+    const base = (status: number): LogRecord => ({
+      msg: "delivery",
+      status,
+      eventId: trace.eventId,
+      eventType: trace.eventType,
+      note: trace.note,
+      requestId: request.requestId,
+      latencyMs: clock.now() - startedMs,
+    });
+    try {
+      const outcome = await handle(request, trace);
+      logger.info({ ...base(200), outcome });
+      metrics.record(["Received", outcome === "forwarded" ? "Forwarded" : "Duplicates"]);
+      return acceptedResponse(outcome);
+    } catch (error) {
+      const failure = failureFor(error);
+      const record = { ...base(failure.response.statusCode), outcome: failure.outcome, ...logFields(error) };
+      const counter: MetricName =
+        failure.outcome === "rejected" ? "Rejected" : failure.outcome === "in_flight" ? "InFlight" : "Failed";
+      if (counter === "Failed") logger.error(record);
+      else logger.warn({ ...record, rejectReason: failure.rejectReason });
+      metrics.record(["Received", counter], failure.rejectReason);
+      return failure.response;
+    }
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * The set of signature secrets that currently verify, with bounded caching and rotation grace.
+ *
+ * Rotation: replacing the registration makes the new secret AWSCURRENT and Secrets Manager keeps the old one
+ * as AWSPREVIOUS. Deliveries signed with the old secret (retries already queued at lemon.markets) keep
+ * verifying for `graceSeconds`, measured from the CURRENT version's CreatedDate. Why that date: it is the
+ * moment the old secret was superseded. The previous version's own CreatedDate is when it was first issued,
+ * possibly months earlier, so measuring from it would drop the old secret at once after a rotation of a
+ * long-lived secret; measuring from "now minus fetch time" would let a container that keeps refetching
+ * accept the old secret forever.
+ */
+import type { Clock, SecretSource, SecretVersion } from "./ports";
+
+/** A cache younger than this is not refetched after a failed verification (forged requests cannot hammer it). */
+export const REFETCH_MIN_AGE_MS = 5_000;
+
+/** Cache and rotation settings. */
+export interface KeyringOptions {
+  /** How long fetched versions are reused (`LEMON_SECRET_CACHE_SECONDS`). */
+  readonly cacheSeconds: number;
+  /** How long AWSPREVIOUS keeps verifying after AWSCURRENT was created (`LEMON_ROTATION_GRACE_SECONDS`). */
+  readonly graceSeconds: number;
+  readonly clock: Clock;
+}
+
+interface Snapshot {
+  readonly current: SecretVersion;
+  readonly previous: SecretVersion | undefined;
+  readonly fetchedAtMs: number;
+}
+
+/**
+ * Caches the secret's versions and answers which secrets verify right now.
+ *
+ * @example
+ * const keyring = new SecretKeyring(source, { cacheSeconds: 300, graceSeconds: 86400, clock });
+ * let ok = verify(body, header, await keyring.activeSecrets());
+ * if (!ok && (await keyring.refreshAfterFailure())) ok = verify(body, header, await keyring.activeSecrets());
+ */
+export class SecretKeyring {
+  private snapshot: Snapshot | undefined;
+  // One fetch at a time: concurrent requests in a cold container share it instead of each calling AWS.
+  private pending: Promise<Snapshot> | undefined;
+
+  constructor(
+    private readonly source: SecretSource,
+    private readonly options: KeyringOptions,
+  ) {}
+
+  /** The secrets that verify now: AWSCURRENT, plus AWSPREVIOUS while inside the grace period. */
+  async activeSecrets(): Promise<string[]> {
+    const snapshot = await this.load();
+    const secrets = [snapshot.current.value];
+    if (snapshot.previous !== undefined && this.withinGrace(snapshot.current)) {
+      secrets.push(snapshot.previous.value);
+    }
+    return secrets;
+  }
+
+  /**
+   * After a verification failure: refetch once unless the cache is younger than {@link REFETCH_MIN_AGE_MS}.
+   * Resolves true when fresh versions were loaded (worth verifying again).
+   */
+  async refreshAfterFailure(): Promise<boolean> {
+    const snapshot = this.snapshot;
+    if (snapshot !== undefined && this.options.clock.now() - snapshot.fetchedAtMs < REFETCH_MIN_AGE_MS) {
+      return false;
+    }
+    this.snapshot = undefined;
+    await this.load();
+    return true;
+  }
+
+  private withinGrace(current: SecretVersion): boolean {
+    return this.options.clock.now() - current.createdAt.getTime() < this.options.graceSeconds * 1000;
+  }
+
+  private async load(): Promise<Snapshot> {
+    const snapshot = this.snapshot;
+    if (
+      snapshot !== undefined &&
+      this.options.clock.now() - snapshot.fetchedAtMs < this.options.cacheSeconds * 1000
+    ) {
+      return snapshot;
+    }
+    this.pending ??= this.fetch().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  private async fetch(): Promise<Snapshot> {
+    const fetchedAtMs = this.options.clock.now();
+    const current = await this.source.current();
+    // AWSPREVIOUS only matters inside the grace period; outside it, skip the second call entirely.
+    const previous = this.withinGrace(current) ? await this.source.previous() : undefined;
+    this.snapshot = { current, previous, fetchedAtMs };
+    return this.snapshot;
+  }
+}

@@ -1,0 +1,119 @@
+import { DEFAULT_API_KEYS, type Emulator, startEmulator } from "../../emulator";
+import { buildAwsReceiver, createHandler } from "../../lambda/handler";
+import {
+  type FakeEventBridge,
+  type FakeSecretsManager,
+  type HttpAdapter,
+  type LocalDynamo,
+  localReceiverEnv,
+  startFakeEventBridge,
+  startFakeSecretsManager,
+  startHttpAdapter,
+  startLocalDynamo,
+} from "../../lambda/local";
+
+const API_KEY = DEFAULT_API_KEYS[0]!;
+const HEADERS = {
+  authorization: `Bearer ${API_KEY}`,
+  "content-type": "application/json",
+  "LMG-Data-Privacy-Access-Principal": "nobody",
+  "LMG-Data-Privacy-Access-Justification": "webhook-test",
+};
+
+// The account of lemon.markets' webhook setup guide (spec/lemon-markets/webhooks-setup-guide.txt).
+const ACCOUNT = {
+  accepted_agreements: [
+    { accepted_at: "2023-06-29T14:39:29Z", agreement_id: "agr_9902271f791d413aad781763c61b9bb0" },
+    { accepted_at: "2023-06-29T14:39:29Z", agreement_id: "agr_8ec894e1ec764a339e172292dff9aeff" },
+  ],
+  declaration_of_acting_on_own_account: true,
+  customer: {
+    date_of_birth: "1964-08-13",
+    email: "erika@example.com",
+    employment: { annual_salary: "gte_50k_lt_75k_eur", sector: "public_sector", status: "employed" },
+    firstname: "Erika",
+    gender: "female",
+    lastname: "Mustermann",
+    marital_status: "married",
+    nationalities: ["DE"],
+    phone_number: "+49172997318",
+    place_of_birth: { city: "Berlin", country: "DE" },
+    registered_address: { city: "Köln", country: "DE", line_1: "Heidestraße 17", postal_code: "51147" },
+    tax_residencies: [{ country: "DE", tax_identification_number: "123/456/78901" }],
+  },
+};
+
+describe("End to end: emulator → HTTP adapter → receiver → EventBridge", () => {
+  let emulator: Emulator;
+  let sm: FakeSecretsManager;
+  let eb: FakeEventBridge;
+  let dynamo: LocalDynamo;
+  let adapter: HttpAdapter;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    emulator = await startEmulator({
+      apiKeys: [API_KEY],
+      seed: 7,
+      delivery: { duplicateRate: 1, reorder: true, baseDelayMs: 20, maxDelayMs: 100 },
+    });
+    [sm, eb, dynamo] = await Promise.all([
+      startFakeSecretsManager({ versions: [] }),
+      startFakeEventBridge(),
+      startLocalDynamo(),
+    ]);
+    const env = localReceiverEnv({ secretsManager: sm, eventBridge: eb, dynamo });
+    const handler = createHandler(() =>
+      buildAwsReceiver({ env, write: (line) => lines.push(line), clock: { now: () => Date.now() } }),
+    );
+    adapter = await startHttpAdapter({ handler, path: "/webhooks/lemon-markets" });
+  });
+  afterAll(async () => {
+    await emulator.close();
+    await Promise.all([adapter.close(), sm.close(), eb.close(), dynamo.close()]);
+  });
+
+  it("forwards exactly one account.created per POST /v1/accounts despite duplicate, out-of-order delivery", async () => {
+    // Prepare: register the adapter's URL and store the signature secret as the component would.
+    const registered = await fetch(`${emulator.baseUrl}/webhooks`, {
+      method: "POST",
+      headers: HEADERS,
+      body: JSON.stringify({ url: adapter.url, events: ["account.created"] }),
+    });
+    const webhook = (await registered.json()) as { signature_secret: string };
+    sm.putSecretValue(webhook.signature_secret);
+
+    // Act
+    const created = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        fetch(`${emulator.baseUrl}/accounts`, {
+          method: "POST",
+          headers: HEADERS,
+          body: JSON.stringify(ACCOUNT),
+        }),
+      ),
+    );
+    const accounts = (await Promise.all(created.map((r) => r.json()))) as Array<{ id: string }>;
+    await emulator.waitForDeliveries();
+
+    // Assess
+    expect(registered.status).toBe(201);
+    expect(created.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+    const events = emulator.events();
+    expect(events).toHaveLength(5);
+    expect(eb.entries).toHaveLength(5);
+    const forwarded = eb.entries.map(
+      (e) => JSON.parse(e.detail) as { id: string; context: { account: string } },
+    );
+    expect(new Set(forwarded.map((e) => e.id))).toEqual(new Set(events.map((e) => e.id)));
+    expect(new Set(forwarded.map((e) => e.context.account))).toEqual(new Set(accounts.map((a) => a.id)));
+    expect(eb.entries.every((e) => e.source === "lemon.markets" && e.detailType === "account.created")).toBe(
+      true,
+    );
+    expect(emulator.deliveries.filter((d) => d.duplicate).length).toBeGreaterThanOrEqual(5);
+    expect(emulator.deliveries.every((d) => d.status !== undefined && [200, 409].includes(d.status))).toBe(
+      true,
+    );
+    expect(lines.join("\n")).not.toContain(webhook.signature_secret);
+  });
+});
