@@ -1,0 +1,45 @@
+/**
+ * Finds the built receiver bundle — the same file the component uploads to Lambda — and builds it when it
+ * is missing (a clone where `npm ci` ran with `--ignore-scripts`, or someone deleted `dist/`).
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { SandboxError } from "./errors";
+
+/** Path of the bundle relative to the repository root. */
+export const RECEIVER_BUNDLE = "dist/lambda-bundle/receiver/index.js";
+
+/** Repository root: this file lives in `<root>/sandbox/`. */
+export const REPO_ROOT = path.resolve(__dirname, "..");
+
+const STEP = "building the receiver Lambda bundle";
+
+/**
+ * Absolute path of the bundle, running `npm run build:lambda` first if it does not exist.
+ * @param onBuild called before a build starts, so the caller can say why there is a pause.
+ * @throws {SandboxError} when the build fails or produces no bundle.
+ */
+export function ensureReceiverBundle(root: string = REPO_ROOT, onBuild?: () => void): string {
+  const bundle = path.join(root, RECEIVER_BUNDLE);
+  if (fs.existsSync(bundle)) return bundle;
+  onBuild?.();
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const result = spawnSync(npm, ["run", "--silent", "build:lambda"], { cwd: root, encoding: "utf8" });
+  if (result.error !== undefined || result.status !== 0) {
+    const output = `${result.stderr ?? ""}${result.stdout ?? ""}`.trim().slice(-2_000);
+    throw new SandboxError(
+      STEP,
+      `\`npm run build:lambda\` ${result.error === undefined ? `exited with code ${result.status}` : `could not run (${result.error.message})`}${output === "" ? "" : `:\n${output}`}`,
+      "Run `npm ci` in the repository root (it builds the bundle), then `npm start` again",
+    );
+  }
+  if (!fs.existsSync(bundle)) {
+    throw new SandboxError(
+      STEP,
+      `\`npm run build:lambda\` succeeded but ${RECEIVER_BUNDLE} does not exist`,
+      "Check scripts/build-lambda.mjs writes the receiver bundle there",
+    );
+  }
+  return bundle;
+}
