@@ -1,0 +1,191 @@
+/**
+ * LemonWebhookReceiver: everything needed to receive lemon.markets webhooks on AWS in one component.
+ *
+ *   lemon.markets ─POST→ API Gateway (one route, throttled, access-logged)
+ *                 → receiver Lambda (verify with the secret from Secrets Manager → dedupe in DynamoDB → PutEvents)
+ *                 → EventBridge bus (+ replay archive) → consumers' rules ({@link LemonWebhookReceiver.subscribe})
+ *   WebhookRegistration (lemon.markets API) ─signature secret→ Secrets Manager, once the endpoint answers.
+ *
+ * The wiring lives here; each concern is built by a small function in `./receiver/`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createAlarmDestination, createCountAlarm, receiverAlarmSpecs } from "./receiver/alarms";
+import type { LemonWebhookReceiverArgs, ResolvedReceiverArgs } from "./receiver/args";
+import { bundleExists, defaultBundleDir, missingBundleMessage } from "./receiver/bundle-path";
+import { createFanOut } from "./receiver/fanout";
+import { createReceiverFunction } from "./receiver/function";
+import { createIngress } from "./receiver/ingress";
+import { createDedupeTable, createSignatureSecret, createSignatureSecretValue } from "./receiver/storage";
+import {
+  createSubscription,
+  type Subscription,
+  type SubscriptionArgs,
+  type SubscriptionContext,
+  validateSubscription,
+} from "./receiver/subscription";
+import { endpointUrl } from "./receiver/url";
+import { validateName, validateReceiverArgs } from "./receiver/validate";
+import { WebhookRegistration } from "./registration";
+
+/** Pulumi type token of the component. */
+export const RECEIVER_TYPE = "lemon-webhooks:index:Receiver";
+
+/**
+ * Receives lemon.markets webhooks: registers the webhook, verifies and dedupes deliveries, and forwards each
+ * event once to EventBridge with `source: "lemon.markets"` and `detail-type: <event type>`.
+ *
+ * @example
+ * const receiver = new LemonWebhookReceiver("lemon", { events: ["order.executed", "account.created"] });
+ * receiver.subscribe("orders", { eventTypes: ["order.executed"], target: ordersFunction });
+ * export const url = receiver.endpointUrl;
+ */
+export class LemonWebhookReceiver extends pulumi.ComponentResource {
+  /** The URL registered with lemon.markets: stage invoke URL + route path. */
+  public readonly endpointUrl: pulumi.Output<string>;
+  /** lemon.markets webhook id (`wbh_…`). */
+  public readonly webhookId: pulumi.Output<string>;
+  /** ARN of the Secrets Manager secret holding the signature secret. */
+  public readonly secretArn: pulumi.Output<string>;
+  /** Name of the bus events are forwarded to. */
+  public readonly eventBusName: pulumi.Output<string>;
+  /** ARN of the bus events are forwarded to. */
+  public readonly eventBusArn: pulumi.Output<string>;
+  /** Name of the DynamoDB dedupe table. */
+  public readonly dedupeTableName: pulumi.Output<string>;
+  /** Id of the HTTP API. */
+  public readonly apiId: pulumi.Output<string>;
+  /** Name of the receiver Lambda. */
+  public readonly functionName: pulumi.Output<string>;
+  /** Name of the replay archive (for `aws events start-replay`). */
+  public readonly archiveName: pulumi.Output<string>;
+  /** SNS topic alarms notify; undefined when neither `alarmEmail` nor `alarmTopicArn` was given. */
+  public readonly alarmTopicArn: pulumi.Output<string | undefined>;
+  /**
+   * The registration, for programs that need more of it. Its `signatureSecret` is a Pulumi secret: store it,
+   * never export or log it.
+   */
+  public readonly registration: WebhookRegistration;
+
+  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly subscriptionContext: SubscriptionContext;
+  private readonly registeredEvents: ReadonlySet<string>;
+
+  constructor(name: string, args: LemonWebhookReceiverArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    // Validate before registering anything: a bad argument must not leave a half-built component behind.
+    validateName(name);
+    const resolved: ResolvedReceiverArgs = validateReceiverArgs(args);
+    const bundleDir = args.lambdaBundleDir ?? defaultBundleDir();
+    const bundleMissing = !bundleExists(bundleDir);
+    if (bundleMissing && !pulumi.runtime.isDryRun()) throw new Error(missingBundleMessage(bundleDir));
+    super(RECEIVER_TYPE, name, {}, opts);
+    // A preview only records the archive's path, so it can run before the build; `up` cannot (thrown above).
+    if (bundleMissing) pulumi.log.warn(missingBundleMessage(bundleDir), this);
+
+    const tags = { ...args.tags };
+    const secret = createSignatureSecret(name, tags, this);
+    const table = createDedupeTable(name, tags, this);
+    const fanOut = createFanOut(name, resolved, args.eventBus, tags, this);
+    const alarms = createAlarmDestination(name, args.alarmEmail, args.alarmTopicArn, tags, this);
+    const receiver = createReceiverFunction(
+      name,
+      resolved,
+      {
+        secretArn: secret.awsId,
+        tableArn: table.arn,
+        tableName: table.name,
+        eventBusArn: fanOut.eventBusArn,
+        eventBusName: fanOut.eventBusName,
+        code: new pulumi.asset.FileArchive(bundleDir),
+      },
+      tags,
+      this,
+    );
+    const ingress = createIngress(name, resolved, receiver.function, tags, this);
+    const url = ingress.stage.invokeUrl.apply((invokeUrl) => endpointUrl(invokeUrl, resolved.routePath));
+
+    // Registered only once the endpoint can answer: lemon.markets may deliver right after the POST returns.
+    this.registration = new WebhookRegistration(
+      `${name}-registration`,
+      {
+        url,
+        events: [...resolved.events],
+        apiBaseUrl: args.apiBaseUrl,
+        privacyPrincipal: args.privacyPrincipal,
+        privacyJustification: args.privacyJustification,
+        deleteBeforeReplace: args.deleteBeforeReplace,
+        adoptWebhookId: args.adoptWebhookId,
+      },
+      { parent: this, dependsOn: [ingress.route, ingress.integration, ingress.stage, ingress.permission] },
+    );
+    createSignatureSecretValue(name, secret.awsId, this.registration.signatureSecret, this);
+
+    for (const { suffix, spec } of receiverAlarmSpecs(ingress.api.id, receiver.function.name)) {
+      createCountAlarm(`${name}-${suffix}`, spec, alarms.topicArn, tags, this);
+    }
+
+    // Seam for the opt-in reconciler (a later issue): it needs the table, bus, secret and registration that
+    // exist at this point, and is created here behind its own flag.
+    this.endpointUrl = url;
+    this.webhookId = this.registration.webhookId;
+    this.secretArn = secret.awsId;
+    this.eventBusName = pulumi.output(fanOut.eventBusName);
+    this.eventBusArn = pulumi.output(fanOut.eventBusArn);
+    this.dedupeTableName = table.name;
+    this.apiId = ingress.api.id;
+    this.functionName = receiver.function.name;
+    this.archiveName = fanOut.archive.name;
+    this.alarmTopicArn = pulumi.output(alarms.topicArn);
+    this.subscriptionContext = {
+      receiverName: name,
+      eventBusName: fanOut.eventBusName,
+      alarmTopicArn: alarms.topicArn,
+      tags,
+    };
+    this.registeredEvents = new Set(resolved.events);
+
+    this.registerOutputs({
+      endpointUrl: this.endpointUrl,
+      webhookId: this.webhookId,
+      secretArn: this.secretArn,
+      eventBusName: this.eventBusName,
+      eventBusArn: this.eventBusArn,
+      dedupeTableName: this.dedupeTableName,
+      apiId: this.apiId,
+      functionName: this.functionName,
+      archiveName: this.archiveName,
+      alarmTopicArn: this.alarmTopicArn,
+    });
+  }
+
+  /**
+   * Delivers lemon.markets events of `eventTypes` to `target` through a rule on the receiver's bus, with
+   * retries and a dead-letter queue (alarmed). Child names are `<receiver>-<name>-…`.
+   *
+   * @example
+   * receiver.subscribe("orders", { eventTypes: ["order.executed"], target: ordersFunction });
+   * receiver.subscribe("audit", { eventTypes: ["account.created"], target: auditQueue, maxRetryAttempts: 10 });
+   */
+  subscribe(name: string, args: SubscriptionArgs): Subscription {
+    const unpublished = validateSubscription(
+      this.subscriptionContext.receiverName,
+      name,
+      args,
+      new Set(this.subscriptions.keys()),
+    );
+    for (const type of unpublished) {
+      pulumi.log.warn(
+        `subscribe("${name}"): event type "${type}" is not in lemon.markets' published list`,
+        this,
+      );
+    }
+    for (const type of args.eventTypes.filter((t) => !this.registeredEvents.has(t))) {
+      pulumi.log.warn(
+        `subscribe("${name}"): the receiver is not registered for "${type}", so this rule never sees it; add it to [events]`,
+        this,
+      );
+    }
+    const subscription = createSubscription(name, args, this.subscriptionContext, this);
+    this.subscriptions.set(name, subscription);
+    return subscription;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The public arguments of {@link LemonWebhookReceiver} and the defaults the component applies. Kept apart from
+ * the component so the stack program, the validators and the docs share one definition.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { NUMBER_RULES } from "../../lambda/config";
+
+/** An EventBridge bus that exists outside the component (an `aws.cloudwatch.EventBus` fits this shape). */
+export interface ExistingEventBus {
+  /** Bus name: used by rules and, via the Lambda environment, by `PutEvents`. */
+  readonly name: pulumi.Input<string>;
+  /** Bus ARN: the one resource the receiver may `events:PutEvents` to, and the archive's source. */
+  readonly arn: pulumi.Input<string>;
+}
+
+/** API Gateway stage throttling, applied to every route of the stage. */
+export interface ReceiverThrottling {
+  /** Steady-state requests per second. Default {@link RECEIVER_DEFAULTS}`.throttling.rateLimit` (100). */
+  readonly rateLimit?: number;
+  /** Largest burst of concurrent requests, at least 1. Default `throttling.burstLimit` (200). */
+  readonly burstLimit?: number;
+}
+
+/** Arguments of {@link LemonWebhookReceiver}. Validated up front by {@link validateReceiverArgs}. */
+export interface LemonWebhookReceiverArgs {
+  /**
+   * Event types lemon.markets delivers, e.g. `["order.executed", "account.created"]`. Required: non-empty,
+   * no duplicates, each `<entity>.<action>`. A type outside the published list is allowed (the list grows)
+   * but logged as a warning.
+   */
+  readonly events: readonly string[];
+  /**
+   * Base URL of the lemon.markets API the webhook is registered with, ending in `/v1`. Default: the
+   * registration's default (the sandbox). Set `https://api.lemon.markets/v1` for production.
+   */
+  readonly apiBaseUrl?: pulumi.Input<string>;
+  /** `LMG-Data-Privacy-Access-Principal` header for the registration calls. Default: the registration's. */
+  readonly privacyPrincipal?: pulumi.Input<string>;
+  /** `LMG-Data-Privacy-Access-Justification` header for the registration calls. Default: the registration's. */
+  readonly privacyJustification?: pulumi.Input<string>;
+  /**
+   * Adopt an already registered webhook (its id, `wbh_…`) instead of creating one: the way to bring a webhook
+   * registered by hand under Pulumi without a second registration. Default: none (create).
+   */
+  readonly adoptWebhookId?: pulumi.Input<string>;
+  /**
+   * Delete the old registration before creating its replacement (default `false`: create first, so deliveries
+   * never stop; the old secret stays valid as `AWSPREVIOUS` for `rotationGraceSeconds`).
+   */
+  readonly deleteBeforeReplace?: boolean;
+  /** Path lemon.markets POSTs to. Must start with `/`; plain segments only. Default `/webhooks/lemon-markets`. */
+  readonly routePath?: string;
+  /** Stage throttling. Default 100 requests/s, burst 200. */
+  readonly throttling?: ReceiverThrottling;
+  /** Retention of the API access logs and the Lambda logs, in days (a CloudWatch value). Default 30. */
+  readonly logRetentionDays?: number;
+  /** Lambda memory in MB, 128–10240. Default 256 (more memory is more CPU: faster HMAC and cold start). */
+  readonly memorySize?: number;
+  /** Lambda timeout in seconds, 1–9: under lemon.markets' 10 s delivery deadline. Default 8. */
+  readonly timeoutSeconds?: number;
+  /** Reserved concurrency of the receiver Lambda (caps cost and downstream load). Default: unreserved. */
+  readonly reservedConcurrency?: number;
+  /** How long a replaced signature secret (`AWSPREVIOUS`) keeps verifying, 1 s–30 days. Default 86400. */
+  readonly rotationGraceSeconds?: number;
+  /** How long an event id is remembered for dedupe, 1 hour–365 days. Default 604800 (7 days). */
+  readonly dedupeTtlSeconds?: number;
+  /** Largest accepted delivery body, 1024–204800 bytes. Default 65536. */
+  readonly maxBodyBytes?: number;
+  /** How long the Lambda caches the fetched secret, 0–3600 seconds. Default 300. */
+  readonly secretCacheSeconds?: number;
+  /**
+   * How long a claimed event id protects an unfinished forward, in seconds: longer than `timeoutSeconds`, at
+   * most 900. Default 60.
+   */
+  readonly claimLeaseSeconds?: number;
+  /** Forward to this existing bus instead of creating one. Default: a new bus `<name>-bus`. */
+  readonly eventBus?: ExistingEventBus;
+  /** Retention of the replay archive in days; 0 keeps events forever. Default 30. */
+  readonly archiveRetentionDays?: number;
+  /** Email address subscribed to a new SNS topic that receives every alarm. Excludes `alarmTopicArn`. */
+  readonly alarmEmail?: string;
+  /** Existing SNS topic that receives every alarm. Excludes `alarmEmail`. Default: alarms without actions. */
+  readonly alarmTopicArn?: pulumi.Input<string>;
+  /**
+   * Directory holding the built receiver bundle (`index.js`). Default: `dist/lambda-bundle/receiver` of the
+   * `lemon-webhooks` package, written by `npm run build:lambda`.
+   */
+  readonly lambdaBundleDir?: string;
+  /** Tags added to every taggable child. Default none. */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** Every default the component applies, in one place (the docs quote these). */
+export const RECEIVER_DEFAULTS = Object.freeze({
+  routePath: "/webhooks/lemon-markets",
+  throttling: Object.freeze({ rateLimit: 100, burstLimit: 200 }),
+  logRetentionDays: 30,
+  memorySize: 256,
+  timeoutSeconds: 8,
+  // The Lambda's own defaults (lambda/config.ts), so an unset argument and an unset variable agree.
+  rotationGraceSeconds: NUMBER_RULES.rotationGraceSeconds.defaultValue,
+  dedupeTtlSeconds: NUMBER_RULES.dedupeTtlSeconds.defaultValue,
+  maxBodyBytes: NUMBER_RULES.maxBodyBytes.defaultValue,
+  secretCacheSeconds: NUMBER_RULES.secretCacheSeconds.defaultValue,
+  claimLeaseSeconds: NUMBER_RULES.claimLeaseSeconds.defaultValue,
+  archiveRetentionDays: 30,
+});
+
+/** {@link LemonWebhookReceiverArgs} after validation, with every default filled in. */
+export interface ResolvedReceiverArgs {
+  readonly events: readonly string[];
+  readonly routePath: string;
+  readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly logRetentionDays: number;
+  readonly memorySize: number;
+  readonly timeoutSeconds: number;
+  readonly reservedConcurrency: number | undefined;
+  readonly rotationGraceSeconds: number;
+  readonly dedupeTtlSeconds: number;
+  readonly maxBodyBytes: number;
+  readonly secretCacheSeconds: number;
+  readonly claimLeaseSeconds: number;
+  readonly archiveRetentionDays: number;
+  /** Event types outside the published list (warned about, not rejected). */
+  readonly unpublishedEvents: readonly string[];
+}

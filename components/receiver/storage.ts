@@ -1,0 +1,70 @@
+/**
+ * The receiver's state: the signature secret and the dedupe table.
+ *
+ * The secret is two resources on purpose. Its ARN must exist before the Lambda (whose environment holds it),
+ * the Lambda before the registration (lemon.markets may deliver as soon as it is registered), and only the
+ * registration yields the value: one resource holding both ARN and value would close a dependency cycle. So the
+ * container comes first ({@link createSignatureSecret}) and the value after the registration
+ * ({@link createSignatureSecretValue}); docs/component.md explains why the value keeps `AWSPREVIOUS`.
+ */
+import * as aws from "@pulumi/aws";
+import * as awsNative from "@pulumi/aws-native";
+import * as pulumi from "@pulumi/pulumi";
+
+/** DynamoDB key schema the receiver Lambda relies on (see lambda/env-names.ts). */
+export const DEDUPE_TABLE_KEY = Object.freeze({ partitionKey: "pk", ttlAttribute: "expiresAt" });
+
+/** The secret container, created before anything that needs its ARN. Holds no value. */
+export function createSignatureSecret(
+  name: string,
+  tags: Readonly<Record<string, string>>,
+  parent: pulumi.Resource,
+): awsNative.secretsmanager.Secret {
+  return new awsNative.secretsmanager.Secret(
+    `${name}-signature-secret`,
+    {
+      description: `lemon.markets webhook signature secret of receiver ${name} (AWSCURRENT; AWSPREVIOUS during a rotation)`,
+      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+    },
+    { parent },
+  );
+}
+
+/**
+ * The secret's value. A new signature secret (a replaced registration) replaces this resource: the replacement
+ * calls PutSecretValue, which makes the new value AWSCURRENT and moves the old one to AWSPREVIOUS. The old
+ * resource is retained on delete because the provider's delete removes every staging label it last recorded
+ * except AWSCURRENT: after any refresh that label is AWSPREVIOUS, and removing it would end the grace period.
+ */
+export function createSignatureSecretValue(
+  name: string,
+  secretArn: pulumi.Input<string>,
+  value: pulumi.Input<string>,
+  parent: pulumi.Resource,
+): aws.secretsmanager.SecretVersion {
+  return new aws.secretsmanager.SecretVersion(
+    `${name}-signature-secret-value`,
+    // Wrapped again here so the value stays secret even if the registration's output were not marked.
+    { secretId: secretArn, secretString: pulumi.secret(value) },
+    { parent, retainOnDelete: true },
+  );
+}
+
+/** The dedupe table: on demand (deliveries are bursty and rare), one string key, expiring items. */
+export function createDedupeTable(
+  name: string,
+  tags: Readonly<Record<string, string>>,
+  parent: pulumi.Resource,
+): aws.dynamodb.Table {
+  return new aws.dynamodb.Table(
+    `${name}-dedupe`,
+    {
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: DEDUPE_TABLE_KEY.partitionKey,
+      attributes: [{ name: DEDUPE_TABLE_KEY.partitionKey, type: "S" }],
+      ttl: { attributeName: DEDUPE_TABLE_KEY.ttlAttribute, enabled: true },
+      tags: { ...tags },
+    },
+    { parent },
+  );
+}

@@ -1,0 +1,24 @@
+/**
+ * The stack program: one LemonWebhookReceiver configured from stack config (see docs/deploy.md), its
+ * outputs exported. `pulumi up` registers the webhook and deploys the receiver.
+ */
+import { LemonWebhookReceiver } from "./components";
+import { receiverArgsFromConfig } from "./components/stack-config";
+
+const receiver = new LemonWebhookReceiver("lemon", receiverArgsFromConfig());
+
+/** The URL lemon.markets delivers to. */
+export const endpointUrl = receiver.endpointUrl;
+/** The registered webhook's id. */
+export const webhookId = receiver.webhookId;
+/** The Secrets Manager secret holding the signature secret (the ARN, never the value). */
+export const secretArn = receiver.secretArn;
+/** Where consumers attach rules. */
+export const eventBusName = receiver.eventBusName;
+export const eventBusArn = receiver.eventBusArn;
+export const dedupeTableName = receiver.dedupeTableName;
+export const apiId = receiver.apiId;
+export const functionName = receiver.functionName;
+/** For `aws events start-replay`. */
+export const archiveName = receiver.archiveName;
+export const alarmTopicArn = receiver.alarmTopicArn;

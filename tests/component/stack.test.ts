@@ -1,0 +1,144 @@
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { RECEIVER_DEFAULTS } from "../../components/receiver/args";
+import {
+  installMocks,
+  KNOWN_API_KEY,
+  promiseOf,
+  recorded,
+  resource,
+  setStackConfig,
+  settle,
+  withoutSecrets,
+} from "./harness";
+
+const ROOT = resolve(__dirname, "..", "..");
+const NAMESPACE = "lemon-webhooks";
+
+interface ProjectConfigDeclaration {
+  readonly type: string;
+  readonly default?: unknown;
+}
+
+const project = parse(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8")) as {
+  name: string;
+  main: string;
+  config: Record<string, ProjectConfigDeclaration>;
+};
+const devStack = parse(readFileSync(join(ROOT, "Pulumi.dev.yaml"), "utf8")) as {
+  config: Record<string, unknown>;
+};
+
+/** What the Pulumi CLI hands the program: project defaults under the stack's values, all as strings. */
+function cliConfig(): Record<string, string> {
+  const merged: Record<string, unknown> = {};
+  for (const [key, declaration] of Object.entries(project.config)) {
+    if (declaration.default !== undefined) merged[`${NAMESPACE}:${key}`] = declaration.default;
+  }
+  Object.assign(merged, devStack.config);
+  const missing = Object.keys(project.config).filter((key) => merged[`${NAMESPACE}:${key}`] === undefined);
+  if (missing.length > 0) throw new Error(`Pulumi.dev.yaml is missing required config ${missing.join(", ")}`);
+  return Object.fromEntries(
+    Object.entries(merged).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+  );
+}
+
+type StackModule = Record<string, pulumi.Output<unknown>>;
+let stack: StackModule;
+
+beforeAll(async () => {
+  // As `pulumi preview` would run it for the dev stack, with the API key set by `pulumi config set --secret`.
+  setStackConfig({ ...cliConfig(), "lemonmarkets:apiKey": KNOWN_API_KEY }, ["lemonmarkets:apiKey"]);
+  await installMocks(true);
+  stack = (await import("../../index")) as unknown as StackModule;
+  await settle();
+});
+
+describe("Program: index.ts with Pulumi.dev.yaml", () => {
+  it("is the project's main program", () => {
+    expect([project.name, project.main]).toEqual(["lemon-webhooks", "index.ts"]);
+  });
+
+  it("declares config defaults equal to the component's defaults", () => {
+    expect({
+      routePath: project.config.routePath?.default,
+      throttleRateLimit: project.config.throttleRateLimit?.default,
+      throttleBurstLimit: project.config.throttleBurstLimit?.default,
+      memorySize: project.config.memorySize?.default,
+      timeoutSeconds: project.config.timeoutSeconds?.default,
+      logRetentionDays: project.config.logRetentionDays?.default,
+      archiveRetentionDays: project.config.archiveRetentionDays?.default,
+    }).toEqual({
+      routePath: RECEIVER_DEFAULTS.routePath,
+      throttleRateLimit: RECEIVER_DEFAULTS.throttling.rateLimit,
+      throttleBurstLimit: RECEIVER_DEFAULTS.throttling.burstLimit,
+      memorySize: RECEIVER_DEFAULTS.memorySize,
+      timeoutSeconds: RECEIVER_DEFAULTS.timeoutSeconds,
+      logRetentionDays: RECEIVER_DEFAULTS.logRetentionDays,
+      archiveRetentionDays: RECEIVER_DEFAULTS.archiveRetentionDays,
+    });
+  });
+
+  it("keeps secrets out of the dev stack file and targets eu-central-1 and the sandbox", () => {
+    expect(devStack.config).toEqual({
+      "aws:region": "eu-central-1",
+      "aws-native:region": "eu-central-1",
+      "lemon-webhooks:apiBaseUrl": "https://sandbox.api.lemon.markets/v1",
+      "lemon-webhooks:events": [
+        "account.created",
+        "account.opened",
+        "order.accepted",
+        "order.executed",
+        "order.rejected",
+        "order.canceled",
+      ],
+    });
+  });
+
+  it("registers the configured events with the sandbox at the receiver's URL", async () => {
+    // Assess
+    const { __provider, ...inputs } = resource(
+      "pulumi-nodejs:dynamic/lemon-webhooks:WebhookRegistration",
+      "lemon-registration",
+    ).inputs;
+    expect(inputs).toEqual({
+      url: "https://lemon-api-id.execute-api.eu-central-1.amazonaws.com/webhooks/lemon-markets",
+      events: devStack.config["lemon-webhooks:events"],
+      apiBaseUrl: "https://sandbox.api.lemon.markets/v1",
+    });
+    expect(await promiseOf(stack.endpointUrl as pulumi.Output<string>)).toBe(inputs.url);
+  });
+
+  it("applies the project defaults to the receiver", () => {
+    // Assess
+    const fn = resource("aws:lambda/function:Function", "lemon-receiver").inputs;
+    expect([fn.memorySize, fn.timeout]).toEqual([256, 8]);
+    expect(resource("aws:apigatewayv2/stage:Stage", "lemon-stage").inputs.defaultRouteSettings).toEqual({
+      throttlingRateLimit: 100,
+      throttlingBurstLimit: 200,
+    });
+  });
+
+  it("exports the receiver's outputs and nothing secret", async () => {
+    // Assess
+    expect(Object.keys(stack).sort()).toEqual(
+      [
+        "alarmTopicArn",
+        "apiId",
+        "archiveName",
+        "dedupeTableName",
+        "endpointUrl",
+        "eventBusArn",
+        "eventBusName",
+        "functionName",
+        "secretArn",
+        "webhookId",
+      ].sort(),
+    );
+    const values = await Promise.all(Object.values(stack).map((output) => promiseOf(output)));
+    expect(values.filter((value) => JSON.stringify(value ?? null).includes(KNOWN_API_KEY))).toEqual([]);
+    expect(JSON.stringify(recorded.map((r) => withoutSecrets(r.inputs)))).not.toContain(KNOWN_API_KEY);
+  });
+});
