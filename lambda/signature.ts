@@ -59,8 +59,9 @@ export function sign(
 }
 
 // Strict decoders: Buffer.from(x, "hex") silently stops at the first bad character, which would let
-// "c964…zz" verify as its valid prefix; we want a malformed value to be simply "no match".
-const HEX = /^[0-9a-f]+$/;
+// "c964…zz" verify as its valid prefix; we want a malformed value to be simply "no match". Hex case carries
+// no information, and the real scheme is unpublished, so upper-case hex is accepted too.
+const HEX = /^[0-9a-f]+$/i;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 function decode(candidate: string, scheme: SignatureScheme): Buffer | undefined {
