@@ -42,3 +42,11 @@ export interface ApiGatewayV2Result {
   readonly body?: string;
   readonly isBase64Encoded?: boolean;
 }
+
+/**
+ * The part of the Lambda context object the receiver reads: how long the invocation may still run before the
+ * platform kills it (the function's timeout, counted from the invocation's start).
+ */
+export interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+}

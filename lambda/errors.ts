@@ -56,8 +56,9 @@ export type Dependency = "secrets-manager" | "dynamodb" | "eventbridge";
 
 /**
  * Secrets Manager, DynamoDB or EventBridge failed (network, timeout, throttling, 5xx, a rejected request or a
- * partially failed `PutEvents`). `code` is the AWS error type (or `network`, `timeout`, `http-<status>`) for
- * logs; the original error is kept as `cause`.
+ * partially failed `PutEvents`), or the invocation's time budget ran out before it answered. `code` is the AWS
+ * error type (or `network`, `timeout`, `deadline`, `http-<status>`) for logs; the original error is kept as
+ * `cause`.
  */
 export class DependencyUnavailableError extends Error {
   override readonly name = "DependencyUnavailableError";

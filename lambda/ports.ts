@@ -1,7 +1,11 @@
 /**
  * The small interfaces the receive core depends on. AWS adapters (`aws/`) and tests implement them; the core
  * never knows which it got, so the local sandbox runs exactly the production core.
+ *
+ * Every I/O method takes an optional {@link Deadline} (the invocation's time budget): an implementation must
+ * not start work once it has passed and should cut its calls off at it (the AWS adapters do).
  */
+import type { Deadline } from "./deadline";
 
 /** One version of the signature secret with the moment Secrets Manager created it. */
 export interface SecretVersion {
@@ -12,9 +16,9 @@ export interface SecretVersion {
 /** Reads the signature secret's versions (Secrets Manager staging labels AWSCURRENT / AWSPREVIOUS). */
 export interface SecretSource {
   /** The AWSCURRENT version. Throws `DependencyUnavailableError` when the store cannot be read. */
-  current(): Promise<SecretVersion>;
+  current(deadline?: Deadline): Promise<SecretVersion>;
   /** The AWSPREVIOUS version, or `undefined` when there is none (the secret was never rotated). */
-  previous(): Promise<SecretVersion | undefined>;
+  previous(deadline?: Deadline): Promise<SecretVersion | undefined>;
 }
 
 /** Result of trying to claim an event id for forwarding. */
@@ -28,12 +32,15 @@ export type ClaimResult =
 
 /** Remembers which event ids were forwarded (DynamoDB conditional writes in production). */
 export interface DedupeStore {
-  /** Claims `eventId` at `nowMs` (epoch milliseconds); one conditional write when the id is new. */
-  claim(eventId: string, nowMs: number): Promise<ClaimResult>;
+  /**
+   * Claims `eventId` at `nowMs` (epoch milliseconds); one conditional write when the id is new. If the write
+   * is cut off by `deadline` (it may have landed), the store gives it back within `deadline.cleanup`.
+   */
+  claim(eventId: string, nowMs: number, deadline?: Deadline): Promise<ClaimResult>;
   /** Marks a claimed event as forwarded, so later duplicates are answered 200. */
-  complete(eventId: string, token: string): Promise<void>;
+  complete(eventId: string, token: string, deadline?: Deadline): Promise<void>;
   /** Gives a claim back after forwarding failed, so the sender's retry can claim it again. */
-  release(eventId: string, token: string): Promise<void>;
+  release(eventId: string, token: string, deadline?: Deadline): Promise<void>;
 }
 
 /** An authenticated, validated event ready to forward. */
@@ -49,7 +56,7 @@ export interface ForwardableEvent {
 /** Where events go (EventBridge `PutEvents` in production). */
 export interface EventSink {
   /** Resolves once the event is accepted; throws `DependencyUnavailableError` otherwise. */
-  forward(event: ForwardableEvent): Promise<void>;
+  forward(event: ForwardableEvent, deadline?: Deadline): Promise<void>;
 }
 
 /** Wall clock in epoch milliseconds; injected so tests control cache ages, leases and rotation grace. */

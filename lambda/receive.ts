@@ -6,6 +6,7 @@
  * caller never learns why its body would be bad; only the size check comes first, so a huge body costs no MAC.
  */
 import type { ReceiverConfig } from "./config";
+import { DEFAULT_INVOCATION_BUDGET_MS, type Deadline, invocationDeadline } from "./deadline";
 import { parseEnvelope } from "./envelope";
 import {
   DependencyUnavailableError,
@@ -39,6 +40,11 @@ export interface ReceiveRequest {
   readonly isBase64Encoded: boolean;
   /** Correlates the log line with the platform's request id. */
   readonly requestId?: string;
+  /**
+   * Time the platform gives this invocation from now (Lambda's `getRemainingTimeInMillis()`); absent when it
+   * does not say, and then {@link ReceiverDeps.invocationBudgetMs} applies.
+   */
+  readonly remainingTimeMs?: number;
 }
 
 /** Everything the core needs; see `ports.ts`. */
@@ -50,9 +56,15 @@ export interface ReceiverDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** The budget of a request without `remainingTimeMs`; default {@link DEFAULT_INVOCATION_BUDGET_MS}. */
+  readonly invocationBudgetMs?: number;
 }
 
-/** Handles one delivery; never throws (every failure is a response). */
+/**
+ * Handles one delivery; never throws (every failure is a response). Answers before the invocation's
+ * deadline: once the budget is spent no further AWS call starts, a claim taken is given back, and the answer
+ * is 503, so lemon.markets retries (see `deadline.ts`).
+ */
 export type Receive = (request: ReceiveRequest) => Promise<ReceiverResponse>;
 
 /** Facts gathered while handling one request, for its single log line. */
@@ -105,16 +117,25 @@ export function createReceiver(deps: ReceiverDeps): Receive {
     clock,
   });
 
-  async function authenticate(bytes: Buffer, header: string | undefined): Promise<void> {
+  async function authenticate(bytes: Buffer, header: string | undefined, deadline: Deadline): Promise<void> {
     // No header at all: reject without touching Secrets Manager.
     if (header === undefined || header.trim().length === 0) throw new SignatureError();
-    if (verify(bytes, header, await keyring.activeSecrets())) return;
+    if (verify(bytes, header, await keyring.activeSecrets(deadline))) return;
     // The secret may have been rotated since it was cached: look once more before rejecting.
-    if ((await keyring.refreshAfterFailure()) && verify(bytes, header, await keyring.activeSecrets())) return;
+    if (
+      (await keyring.refreshAfterFailure(deadline)) &&
+      verify(bytes, header, await keyring.activeSecrets(deadline))
+    ) {
+      return;
+    }
     throw new SignatureError();
   }
 
-  async function forwardOnce(bytes: Buffer, trace: Trace): Promise<"forwarded" | "duplicate"> {
+  async function forwardOnce(
+    bytes: Buffer,
+    trace: Trace,
+    deadline: Deadline,
+  ): Promise<"forwarded" | "duplicate"> {
     const envelope = parseEnvelope(bytes.toString("utf8"));
     trace.eventId = envelope.id;
     trace.eventType = envelope.type;
@@ -125,20 +146,28 @@ export function createReceiver(deps: ReceiverDeps): Receive {
       createdAt: envelope.created_at,
       json: bytes.toString("utf8"),
     };
-    return forwardEventOnce({ dedupe, sink, clock }, event, (note) => {
+    return forwardEventOnce({ dedupe, sink, clock, deadline }, event, (note) => {
       trace.note = note;
     });
   }
 
-  async function handle(request: ReceiveRequest, trace: Trace): Promise<"forwarded" | "duplicate"> {
+  async function handle(
+    request: ReceiveRequest,
+    trace: Trace,
+    deadline: Deadline,
+  ): Promise<"forwarded" | "duplicate"> {
     if (request.method.toUpperCase() !== "POST") throw new MethodNotAllowedError(request.method);
     const bytes = bodyBytes(request, config.maxBodyBytes);
-    await authenticate(bytes, headerValue(request.headers, DEFAULT_SIGNATURE_SCHEME.headerName));
-    return forwardOnce(bytes, trace);
+    await authenticate(bytes, headerValue(request.headers, DEFAULT_SIGNATURE_SCHEME.headerName), deadline);
+    return forwardOnce(bytes, trace, deadline);
   }
 
   return async (request) => {
     const startedMs = clock.now();
+    const deadline = invocationDeadline(
+      clock,
+      request.remainingTimeMs ?? deps.invocationBudgetMs ?? DEFAULT_INVOCATION_BUDGET_MS,
+    );
     const trace: Trace = {};
     const base = (status: number): LogRecord => ({
       msg: "delivery",
@@ -150,7 +179,7 @@ export function createReceiver(deps: ReceiverDeps): Receive {
       latencyMs: clock.now() - startedMs,
     });
     try {
-      const outcome = await handle(request, trace);
+      const outcome = await handle(request, trace, deadline);
       logger.info({ ...base(200), outcome });
       metrics.record(["Received", outcome === "forwarded" ? "Forwarded" : "Duplicates"]);
       return acceptedResponse(outcome);

@@ -9,6 +9,7 @@
  * long-lived secret; measuring from "now minus fetch time" would let a container that keeps refetching
  * accept the old secret forever.
  */
+import { type Deadline, NO_DEADLINE, withinDeadline } from "./deadline";
 import type { Clock, SecretSource, SecretVersion } from "./ports";
 
 /** A cache younger than this is not refetched after a failed verification (forged requests cannot hammer it). */
@@ -47,9 +48,12 @@ export class SecretKeyring {
     private readonly options: KeyringOptions,
   ) {}
 
-  /** The secrets that verify now: AWSCURRENT, plus AWSPREVIOUS while inside the grace period. */
-  async activeSecrets(): Promise<string[]> {
-    const snapshot = await this.load();
+  /**
+   * The secrets that verify now: AWSCURRENT, plus AWSPREVIOUS while inside the grace period. A fetch is cut
+   * off at `deadline` (a `DependencyUnavailableError` with code `deadline`).
+   */
+  async activeSecrets(deadline: Deadline = NO_DEADLINE): Promise<string[]> {
+    const snapshot = await this.load(deadline);
     const secrets = [snapshot.current.value];
     if (snapshot.previous !== undefined && this.withinGrace(snapshot.current)) {
       secrets.push(snapshot.previous.value);
@@ -61,13 +65,13 @@ export class SecretKeyring {
    * After a verification failure: refetch once unless the cache is younger than {@link REFETCH_MIN_AGE_MS}.
    * Resolves true when fresh versions were loaded (worth verifying again).
    */
-  async refreshAfterFailure(): Promise<boolean> {
+  async refreshAfterFailure(deadline: Deadline = NO_DEADLINE): Promise<boolean> {
     const snapshot = this.snapshot;
     if (snapshot !== undefined && this.options.clock.now() - snapshot.fetchedAtMs < REFETCH_MIN_AGE_MS) {
       return false;
     }
     this.snapshot = undefined;
-    await this.load();
+    await this.load(deadline);
     return true;
   }
 
@@ -75,7 +79,7 @@ export class SecretKeyring {
     return this.options.clock.now() - current.createdAt.getTime() < this.options.graceSeconds * 1000;
   }
 
-  private async load(): Promise<Snapshot> {
+  private async load(deadline: Deadline): Promise<Snapshot> {
     const snapshot = this.snapshot;
     if (
       snapshot !== undefined &&
@@ -83,17 +87,18 @@ export class SecretKeyring {
     ) {
       return snapshot;
     }
-    this.pending ??= this.fetch().finally(() => {
+    this.pending ??= this.fetch(deadline).finally(() => {
       this.pending = undefined;
     });
-    return this.pending;
+    // A fetch started by a concurrent request runs to that request's deadline; this one waits only to its own.
+    return withinDeadline(this.pending, deadline, "secrets-manager");
   }
 
-  private async fetch(): Promise<Snapshot> {
+  private async fetch(deadline: Deadline): Promise<Snapshot> {
     const fetchedAtMs = this.options.clock.now();
-    const current = await this.source.current();
+    const current = await this.source.current(deadline);
     // AWSPREVIOUS only matters inside the grace period; outside it, skip the second call entirely.
-    const previous = this.withinGrace(current) ? await this.source.previous() : undefined;
+    const previous = this.withinGrace(current) ? await this.source.previous(deadline) : undefined;
     this.snapshot = { current, previous, fetchedAtMs };
     return this.snapshot;
   }

@@ -6,13 +6,18 @@
  * Failure policy: network errors, timeouts, throttling, 5xx and any unexpected error type become a
  * {@link DependencyUnavailableError} (the receiver answers 503 and lemon.markets retries). No retries here:
  * the sender retries, and the 10-second acknowledgement budget is better spent answering.
+ *
+ * Time: each call is cut off after `min(timeoutMs, deadline.remainingMs())` of wall time (a total limit, not
+ * a socket idle timeout, so a trickling response cannot stretch it), and no call starts once the invocation's
+ * deadline has passed.
  */
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { type Deadline, NO_DEADLINE } from "../deadline";
 import { type Dependency, DependencyUnavailableError } from "../errors";
 import { type AwsCredentials, signRequest } from "./sigv4";
 
-/** Longest wait for one AWS call; several fit in lemon.markets' 10-second budget. */
+/** Longest wait for one AWS call; the invocation's deadline may cut it shorter. */
 export const AWS_CALL_TIMEOUT_MS = 3_000;
 
 /** How one AWS service is reached. */
@@ -26,6 +31,7 @@ export interface AwsJsonClientOptions {
   readonly targetPrefix: string;
   readonly jsonVersion: "1.0" | "1.1";
   readonly credentials: AwsCredentials;
+  /** Longest wait for one call, default {@link AWS_CALL_TIMEOUT_MS}. */
   readonly timeoutMs?: number;
   /** Signing time; injectable for tests. */
   readonly now?: () => Date;
@@ -56,33 +62,45 @@ interface RawResponse {
   readonly body: string;
 }
 
+/** Why a call was cut off: its own time limit, or the invocation's deadline (the log's `errorCode`). */
+type CutOff = "timeout" | "deadline";
+
+class CallCutOff extends Error {
+  override readonly name = "CallCutOff";
+  constructor(readonly code: CutOff) {
+    super(code);
+  }
+}
+
 function post(
   url: URL,
   headers: Record<string, string>,
   body: string,
-  timeoutMs: number,
+  limit: { readonly ms: number; readonly code: CutOff },
 ): Promise<RawResponse> {
   const secure = url.protocol === "https:";
   const send = secure ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(
-      url,
-      { method: "POST", headers, agent: secure ? agents.https : agents.http, timeout: timeoutMs },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("error", reject);
-        res.on("end", () => {
-          const header = res.headers["x-amzn-errortype"];
-          resolve({
-            status: res.statusCode ?? 0,
-            errorTypeHeader: typeof header === "string" ? header : undefined,
-            body: Buffer.concat(chunks).toString("utf8"),
-          });
+    const req = send(url, { method: "POST", headers, agent: secure ? agents.https : agents.http }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("error", reject);
+      res.on("end", () => {
+        clearTimeout(timer);
+        const header = res.headers["x-amzn-errortype"];
+        resolve({
+          status: res.statusCode ?? 0,
+          errorTypeHeader: typeof header === "string" ? header : undefined,
+          body: Buffer.concat(chunks).toString("utf8"),
         });
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error("timeout")));
+      });
+    });
+    // Reject first, then destroy: the promise settles once, so the socket errors that follow are ignored.
+    const timer = setTimeout(() => {
+      reject(new CallCutOff(limit.code));
+      req.destroy();
+    }, limit.ms);
+    req.on("close", () => clearTimeout(timer));
     req.on("error", reject);
     req.end(body);
   });
@@ -115,14 +133,23 @@ export class AwsJsonClient {
 
   /**
    * Calls `operation`. Resolves `{ok: false, errorType}` only for a type in `expectedErrors`; every other
-   * failure throws {@link DependencyUnavailableError}.
+   * failure throws {@link DependencyUnavailableError}: code `deadline` when `deadline` had passed (no call is
+   * made) or cut the call off, `timeout` when the call's own limit did.
    */
   async call<T>(
     operation: string,
     input: object,
     expectedErrors: readonly string[] = [],
+    deadline: Deadline = NO_DEADLINE,
   ): Promise<CallResult<T>> {
     const { dependency, endpoint } = this.options;
+    const ownLimitMs = this.options.timeoutMs ?? AWS_CALL_TIMEOUT_MS;
+    const remainingMs = deadline.remainingMs();
+    if (remainingMs <= 0) throw new DependencyUnavailableError(dependency, "deadline");
+    const limit =
+      remainingMs < ownLimitMs
+        ? { ms: remainingMs, code: "deadline" as const }
+        : { ms: ownLimitMs, code: "timeout" as const };
     const body = JSON.stringify(input);
     const headers = signRequest(
       {
@@ -141,9 +168,9 @@ export class AwsJsonClient {
     );
     let response: RawResponse;
     try {
-      response = await post(endpoint, headers, body, this.options.timeoutMs ?? AWS_CALL_TIMEOUT_MS);
+      response = await post(endpoint, headers, body, limit);
     } catch (error) {
-      const code = error instanceof Error && error.message === "timeout" ? "timeout" : "network";
+      const code = error instanceof CallCutOff ? error.code : "network";
       throw new DependencyUnavailableError(dependency, code, { cause: error });
     }
     let parsed: Record<string, unknown>;

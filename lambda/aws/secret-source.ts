@@ -2,6 +2,7 @@
  * The signature secret from Secrets Manager (`GetSecretValue` by ARN and staging label). The SecretString is
  * the plain signature secret, as the component stores it.
  */
+import type { Deadline } from "../deadline";
 import { DependencyUnavailableError } from "../errors";
 import type { SecretSource, SecretVersion } from "../ports";
 import type { AwsJsonClient } from "./json-client";
@@ -31,21 +32,24 @@ export class SecretsManagerSecretSource implements SecretSource {
     private readonly secretArn: string,
   ) {}
 
-  async current(): Promise<SecretVersion> {
-    const result = await this.client.call<GetSecretValueOutput>("GetSecretValue", {
-      SecretId: this.secretArn,
-      VersionStage: "AWSCURRENT",
-    });
+  async current(deadline?: Deadline): Promise<SecretVersion> {
+    const result = await this.client.call<GetSecretValueOutput>(
+      "GetSecretValue",
+      { SecretId: this.secretArn, VersionStage: "AWSCURRENT" },
+      [],
+      deadline,
+    );
     if (!result.ok) throw new DependencyUnavailableError("secrets-manager", result.errorType);
     return toVersion(result.value);
   }
 
-  async previous(): Promise<SecretVersion | undefined> {
+  async previous(deadline?: Deadline): Promise<SecretVersion | undefined> {
     // A secret never rotated has no AWSPREVIOUS; Secrets Manager answers ResourceNotFoundException for it.
     const result = await this.client.call<GetSecretValueOutput>(
       "GetSecretValue",
       { SecretId: this.secretArn, VersionStage: "AWSPREVIOUS" },
       ["ResourceNotFoundException"],
+      deadline,
     );
     return result.ok ? toVersion(result.value) : undefined;
   }

@@ -26,10 +26,39 @@ export interface RunningJsonServer {
   close(): Promise<void>;
 }
 
-/** Faults queued or timed; `take()` says whether the current call fails and how. */
+/** A seeded share of calls fails; see {@link FaultPlan.failRandomly}. */
+export interface RandomFaults<Kind extends string> {
+  /** Probability in [0, 1] that a call fails. */
+  readonly rate: number;
+  /** Kinds picked uniformly for a failing call. */
+  readonly kinds: readonly Kind[];
+  /** Seed of the decision stream: the same seed gives the same sequence of decisions per call count. */
+  readonly seed: number;
+}
+
+/** Seeded floats in [0, 1) (mulberry32): reproducible fault decisions, never used for anything secret. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Faults queued, timed or random; `take()` says whether the current call fails and how. Precedence: a timed
+ * stretch, then queued faults, then the random share.
+ */
 export class FaultPlan<Kind extends string> {
   private readonly queue: Kind[] = [];
   private until: { readonly endMs: number; readonly kind: Kind } | undefined;
+  private random:
+    | { readonly rate: number; readonly kinds: readonly Kind[]; readonly next: () => number }
+    | undefined;
+  private readonly counts = new Map<Kind, number>();
 
   /** The next `count` calls fail with `kind`. */
   failNext(count: number, kind: Kind): void {
@@ -41,16 +70,44 @@ export class FaultPlan<Kind extends string> {
     this.until = { endMs: Date.now() + durationMs, kind };
   }
 
-  /** Cancels all pending faults. */
+  /**
+   * From now on a seeded share `rate` of calls fails, each with a kind picked uniformly from `kinds`, until
+   * {@link clear}. For load tests that need faults spread over thousands of calls.
+   */
+  failRandomly(options: RandomFaults<Kind>): void {
+    const { rate, kinds, seed } = options;
+    if (!(rate >= 0 && rate <= 1)) throw new RangeError(`rate must be from 0 to 1 (got ${rate})`);
+    if (kinds.length === 0) throw new RangeError("kinds must name at least one fault kind");
+    this.random = { rate, kinds: [...kinds], next: seededRandom(seed) };
+  }
+
+  /** Cancels all pending faults (queued, timed and random). */
   clear(): void {
     this.queue.length = 0;
     this.until = undefined;
+    this.random = undefined;
+  }
+
+  /** How many calls failed so far, per kind (every mode counted). */
+  injected(): Readonly<Partial<Record<Kind, number>>> {
+    return Object.fromEntries(this.counts) as Partial<Record<Kind, number>>;
   }
 
   /** The fault for this call, if any (consumes one queued fault). */
   take(): Kind | undefined {
+    const kind = this.decide();
+    if (kind !== undefined) this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    return kind;
+  }
+
+  private decide(): Kind | undefined {
     if (this.until !== undefined && Date.now() < this.until.endMs) return this.until.kind;
-    return this.queue.shift();
+    const queued = this.queue.shift();
+    if (queued !== undefined || this.random === undefined) return queued;
+    // Draw both numbers every time, so decisions depend only on the call count, not on earlier outcomes.
+    const hit = this.random.next() < this.random.rate;
+    const pick = this.random.kinds[Math.floor(this.random.next() * this.random.kinds.length)];
+    return hit ? pick : undefined;
   }
 }
 

@@ -5,7 +5,7 @@
  * `AWS_ENDPOINT_URL_EVENTBRIDGE=<endpoint>`.
  */
 import { randomUUID } from "node:crypto";
-import { awsError, FaultPlan, type JsonReply, startJsonServer } from "./aws-json-server";
+import { awsError, FaultPlan, type JsonReply, type RandomFaults, startJsonServer } from "./aws-json-server";
 
 /** How a faulty call fails. */
 export type EventBridgeFault = "unavailable" | "throttle" | "partial";
@@ -31,6 +31,10 @@ export interface FakeEventBridge {
   readonly putEventsCalls: number;
   failNext(count: number, fault?: EventBridgeFault): void;
   failFor(durationMs: number, fault?: EventBridgeFault): void;
+  /** A seeded share of calls fails with kinds picked from `kinds`, until {@link clearFaults}. */
+  failRandomly(options: RandomFaults<EventBridgeFault>): void;
+  /** Faulted calls so far, per kind. */
+  injectedFaults(): Readonly<Partial<Record<EventBridgeFault, number>>>;
   clearFaults(): void;
   /** Resolves with the entries once at least `count` were accepted; rejects after `timeoutMs`. */
   waitForEntries(count: number, timeoutMs?: number): Promise<readonly RecordedEntry[]>;
@@ -134,6 +138,8 @@ export async function startFakeEventBridge(
     },
     failNext: (count, fault = "unavailable") => faults.failNext(count, fault),
     failFor: (durationMs, fault = "unavailable") => faults.failFor(durationMs, fault),
+    failRandomly: (random) => faults.failRandomly(random),
+    injectedFaults: () => faults.injected(),
     clearFaults: () => faults.clear(),
     waitForEntries,
     close: running.close,

@@ -4,7 +4,7 @@
  * `AWS_ENDPOINT_URL_SECRETS_MANAGER=<endpoint>` and `LEMON_SIGNATURE_SECRET_ARN=<arn>`.
  */
 import { randomUUID } from "node:crypto";
-import { awsError, FaultPlan, type JsonReply, startJsonServer } from "./aws-json-server";
+import { awsError, FaultPlan, type JsonReply, type RandomFaults, startJsonServer } from "./aws-json-server";
 
 /** How a faulty call fails: 500 InternalServiceError, 400 ThrottlingException, 400 AccessDeniedException. */
 export type SecretsManagerFault = "unavailable" | "throttle" | "access-denied";
@@ -40,6 +40,10 @@ export interface FakeSecretsManager {
   putSecretValue(secret: string, createdAt?: Date): void;
   failNext(count: number, fault?: SecretsManagerFault): void;
   failFor(durationMs: number, fault?: SecretsManagerFault): void;
+  /** A seeded share of calls fails with kinds picked from `kinds`, until {@link clearFaults}. */
+  failRandomly(options: RandomFaults<SecretsManagerFault>): void;
+  /** Faulted calls so far, per kind. */
+  injectedFaults(): Readonly<Partial<Record<SecretsManagerFault, number>>>;
   clearFaults(): void;
   close(): Promise<void>;
 }
@@ -124,6 +128,8 @@ export async function startFakeSecretsManager(
     },
     failNext: (count, fault = "unavailable") => faults.failNext(count, fault),
     failFor: (durationMs, fault = "unavailable") => faults.failFor(durationMs, fault),
+    failRandomly: (random) => faults.failRandomly(random),
+    injectedFaults: () => faults.injected(),
     clearFaults: () => faults.clear(),
     close: running.close,
   };

@@ -17,7 +17,8 @@ import type { FakeSecretsManager } from "./fake-secrets-manager";
 import type { LocalDynamo } from "./local-dynamo";
 import { LOCAL_CREDENTIALS } from "./local-dynamo";
 
-export { FaultPlan } from "./aws-json-server";
+export { FaultPlan, type RandomFaults } from "./aws-json-server";
+export { type DelayPhase, type DelayProxy, type DelayProxyOptions, startDelayProxy } from "./delay-proxy";
 export {
   type EventBridgeFault,
   type FakeEventBridge,

@@ -1,0 +1,47 @@
+/** The scheduled reconciler: reads missed events from `GET /v1/events` and forwards them exactly once. */
+export {
+  DEFAULT_API_BASE_URL,
+  DEFAULT_RECONCILER_JUSTIFICATION,
+  DEFAULT_RECONCILER_PRINCIPAL,
+  RECONCILER_NUMBER_RULES,
+  type ReconcilerConfig,
+  readReconcilerConfig,
+  windowProblems,
+} from "./config";
+export {
+  BATCH_GET_LIMIT,
+  type DedupeLookup,
+  DynamoDbDedupeLookup,
+  UNPROCESSED_ROUNDS,
+} from "./dedupe-lookup";
+export { RECONCILER_ENV_NAMES, type ReconcilerEnvName } from "./env-names";
+export { EventsApiError, type EventsApiFailure } from "./errors";
+export {
+  createEventsApi,
+  DEFAULT_EVENTS_RETRY,
+  EVENTS_PAGE_SIZE,
+  type EventsApi,
+  type EventsApiOptions,
+  type EventsQuery,
+  type EventsRetryPolicy,
+} from "./events-api";
+export {
+  buildAwsReconciler,
+  createReconcilerHandler,
+  DEADLINE_MARGIN_MS,
+  handler,
+  type ReconcilerContext,
+  type ReconcilerEnvironment,
+  type ReconcilerHandler,
+  type ReconcileSummary,
+  type RunReconciliation,
+} from "./handler";
+export { RECONCILER_METRICS, RECONCILER_SERVICE, writeRunMetrics } from "./metrics";
+export {
+  type ReconcileDeps,
+  type ReconcileReport,
+  type ReconcileSettings,
+  type RunOutcome,
+  reconcile,
+} from "./reconcile";
+export { DynamoDbWatermarkStore, WATERMARK_KEY, type WatermarkStore } from "./watermark";

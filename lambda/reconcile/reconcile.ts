@@ -1,0 +1,282 @@
+/**
+ * One reconciliation run: read `GET /v1/events` from the watermark (minus an overlap) oldest first, push
+ * every subscribed event through the receiver's own dedupe-and-forward path (`../forward-once.ts`), and move
+ * the watermark forward.
+ *
+ * Why one query for all types, filtered here, rather than one query per type (`type` takes ONE value): a
+ * receiver subscribed to n types would make n paged queries every run and need n watermarks; one query
+ * reads each event once and keeps one watermark. With exactly one subscribed type, the server filters.
+ *
+ * The watermark rules (each keeps an event from being skipped):
+ * - an API error (after retries) ends the run without moving it: the next run reads the same window;
+ * - it never passes an event that could not be forwarded or that another invocation is still forwarding;
+ * - when every page was read it moves to at least `start − overlap` (bounding the window re-read by later
+ *   runs, which must stay shorter than the dedupe TTL), otherwise only to the newest event processed;
+ * - it is written conditionally, so overlapping runs only ever move it forward.
+ */
+import { parseEnvelope } from "../envelope";
+import { DeliveryInFlightError, DependencyUnavailableError, EnvelopeError } from "../errors";
+import { forwardOnce } from "../forward-once";
+import type { Clock, DedupeStore, EventSink, ForwardableEvent, Logger } from "../ports";
+import type { DedupeLookup } from "./dedupe-lookup";
+import { EventsApiError } from "./errors";
+import type { EventsApi } from "./events-api";
+import type { WatermarkStore } from "./watermark";
+
+/** Everything a run talks to. */
+export interface ReconcileDeps {
+  readonly api: EventsApi;
+  readonly watermarks: WatermarkStore;
+  readonly dedupe: DedupeStore;
+  readonly sink: EventSink;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /**
+   * Optional pre-check of a page's ids against the dedupe table (one batch read instead of a claim attempt
+   * per already-forwarded event). Without it every subscribed event goes through the claim path.
+   */
+  readonly lookup?: DedupeLookup;
+}
+
+/** What a run reads. */
+export interface ReconcileSettings {
+  /** Event types the webhook is registered for; other events are read but not forwarded. */
+  readonly eventTypes: readonly string[];
+  readonly overlapSeconds: number;
+  /** How far back the first run (no watermark yet) reads. */
+  readonly initialLookbackSeconds: number;
+  /** Epoch ms after which no further page is read (the Lambda's time budget); the processed prefix counts. */
+  readonly deadlineMs?: number;
+}
+
+/** `complete`: every page read; `partial`: stopped at the deadline; `failed`: see `error`. */
+export type RunOutcome = "complete" | "partial" | "failed";
+
+/** What a run did; the source of its log line and metrics. */
+export interface ReconcileReport {
+  readonly outcome: RunOutcome;
+  /** The `since` sent to the API (ISO 8601). Empty when the watermark could not be read. */
+  readonly since: string;
+  /** Events read from the API. */
+  readonly scanned: number;
+  /** Events forwarded by this run: deliveries the webhook path had missed. */
+  readonly recovered: number;
+  /** Events the dedupe table had already seen as forwarded. */
+  readonly alreadyForwarded: number;
+  /** Events another invocation was forwarding at that moment (retried by the next run). */
+  readonly inFlight: number;
+  /** Events of types the webhook is not registered for. */
+  readonly ignored: number;
+  /** Events that are not a valid envelope (logged, never forwarded). */
+  readonly invalid: number;
+  /** Newest `created_at` read (epoch ms), for the lag metric. */
+  readonly newestEventMs: number | undefined;
+  readonly previousWatermarkMs: number | undefined;
+  /** The watermark after the run (the stored one when it did not move). */
+  readonly watermarkMs: number | undefined;
+  readonly watermarkMoved: boolean;
+  /** Why the run failed: an error name and a secret-free detail. */
+  readonly error?: { readonly name: string; readonly detail: string };
+}
+
+interface Tally {
+  scanned: number;
+  recovered: number;
+  alreadyForwarded: number;
+  inFlight: number;
+  ignored: number;
+  invalid: number;
+  newestMs: number | undefined;
+  /** `created_at` of the earliest event that is not known to be forwarded. */
+  earliestUnfinishedMs: number | undefined;
+}
+
+/** A failure that ends the run; the watermark may still move up to the events before it. */
+class StopRun extends Error {
+  constructor(readonly detail: { readonly name: string; readonly detail: string }) {
+    super(detail.detail);
+  }
+}
+
+function describeError(error: unknown): { name: string; detail: string } {
+  if (error instanceof EventsApiError) return { name: error.name, detail: error.message };
+  if (error instanceof DependencyUnavailableError) return { name: error.name, detail: error.message };
+  return { name: error instanceof Error ? error.name : "Error", detail: "unexpected error" };
+}
+
+const min = (a: number | undefined, b: number) => (a === undefined ? b : Math.min(a, b));
+const max = (a: number | undefined, b: number) => (a === undefined ? b : Math.max(a, b));
+
+/**
+ * Runs one reconciliation. Never throws: every failure is a `failed` report (the handler turns it into a
+ * failed invocation, which the error alarm counts).
+ *
+ * @example
+ * const report = await reconcile(deps, { eventTypes: ["order.executed"], overlapSeconds: 600, initialLookbackSeconds: 86400 });
+ * if (report.recovered > 0) console.warn(`${report.recovered} events had been missed by the webhook`);
+ */
+export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings): Promise<ReconcileReport> {
+  const { clock, logger } = deps;
+  const startedMs = clock.now();
+  const overlapMs = settings.overlapSeconds * 1000;
+  const subscribed = new Set(settings.eventTypes);
+  const tally: Tally = {
+    scanned: 0,
+    recovered: 0,
+    alreadyForwarded: 0,
+    inFlight: 0,
+    ignored: 0,
+    invalid: 0,
+    newestMs: undefined,
+    earliestUnfinishedMs: undefined,
+  };
+  const report = (
+    outcome: RunOutcome,
+    since: string,
+    previous: number | undefined,
+    watermark: { readonly value: number | undefined; readonly moved: boolean },
+    error?: { name: string; detail: string },
+  ): ReconcileReport => ({
+    outcome,
+    since,
+    scanned: tally.scanned,
+    recovered: tally.recovered,
+    alreadyForwarded: tally.alreadyForwarded,
+    inFlight: tally.inFlight,
+    ignored: tally.ignored,
+    invalid: tally.invalid,
+    newestEventMs: tally.newestMs,
+    previousWatermarkMs: previous,
+    watermarkMs: watermark.value,
+    watermarkMoved: watermark.moved,
+    ...(error === undefined ? {} : { error }),
+  });
+
+  let previous: number | undefined;
+  try {
+    previous = await deps.watermarks.read();
+  } catch (error) {
+    return report("failed", "", undefined, { value: undefined, moved: false }, describeError(error));
+  }
+  const sinceMs =
+    previous === undefined ? startedMs - settings.initialLookbackSeconds * 1000 : previous - overlapMs;
+  const since = new Date(sinceMs).toISOString();
+  const [onlyType] = settings.eventTypes;
+  const query =
+    settings.eventTypes.length === 1 && onlyType !== undefined ? { since, type: onlyType } : { since };
+
+  /** The page's valid, subscribed events (counting the rest), oldest first. */
+  function select(page: readonly unknown[]): { event: ForwardableEvent; createdMs: number }[] {
+    const selected: { event: ForwardableEvent; createdMs: number }[] = [];
+    for (const raw of page) {
+      tally.scanned += 1;
+      const json = JSON.stringify(raw);
+      let envelope: ReturnType<typeof parseEnvelope>;
+      try {
+        envelope = parseEnvelope(json);
+      } catch (error) {
+        tally.invalid += 1;
+        const reason = error instanceof EnvelopeError ? error.reason : "unparseable";
+        logger.error({ msg: "reconcile_invalid_event", reason });
+        continue;
+      }
+      const createdMs = Date.parse(envelope.created_at);
+      tally.newestMs = max(tally.newestMs, createdMs);
+      if (!subscribed.has(envelope.type)) {
+        tally.ignored += 1;
+        continue;
+      }
+      // The API's JSON, re-serialised: the same bytes a webhook delivery carries, so consumers cannot tell
+      // a reconciled event from a delivered one.
+      const event = { id: envelope.id, type: envelope.type, createdAt: envelope.created_at, json };
+      selected.push({ event, createdMs });
+    }
+    return selected;
+  }
+
+  async function handle(event: ForwardableEvent, createdMs: number): Promise<void> {
+    try {
+      const outcome = await forwardOnce(deps, event, (note) =>
+        logger.warn({ msg: "reconcile_note", eventId: event.id, note }),
+      );
+      if (outcome === "duplicate") {
+        tally.alreadyForwarded += 1;
+        return;
+      }
+      tally.recovered += 1;
+      logger.warn({
+        msg: "reconcile_recovered",
+        eventId: event.id,
+        eventType: event.type,
+        createdAt: event.createdAt,
+      });
+    } catch (error) {
+      tally.earliestUnfinishedMs = min(tally.earliestUnfinishedMs, createdMs);
+      if (error instanceof DeliveryInFlightError) {
+        tally.inFlight += 1;
+        return;
+      }
+      // Dedupe or EventBridge is down: every further event would fail the same way.
+      throw new StopRun(describeError(error));
+    }
+  }
+
+  async function handlePage(page: readonly unknown[]): Promise<void> {
+    const selected = select(page);
+    if (selected.length === 0) return;
+    let done: ReadonlySet<string> = new Set();
+    try {
+      done =
+        deps.lookup === undefined ? done : await deps.lookup.forwardedIds(selected.map((s) => s.event.id));
+    } catch (error) {
+      tally.earliestUnfinishedMs = min(tally.earliestUnfinishedMs, selected[0]!.createdMs);
+      throw new StopRun(describeError(error));
+    }
+    for (const { event, createdMs } of selected) {
+      if (done.has(event.id)) tally.alreadyForwarded += 1;
+      else await handle(event, createdMs);
+    }
+  }
+
+  let outcome: RunOutcome = "complete";
+  let failure: { name: string; detail: string } | undefined;
+  try {
+    for await (const page of deps.api.pages(query)) {
+      await handlePage(page);
+      if (settings.deadlineMs !== undefined && clock.now() >= settings.deadlineMs) {
+        outcome = "partial";
+        break;
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof StopRun)) {
+      // The API failed (or something unexpected): leave the watermark alone, the next run re-reads the window.
+      return report("failed", since, previous, { value: previous, moved: false }, describeError(error));
+    }
+    outcome = "failed";
+    failure = error.detail;
+  }
+
+  let target = tally.newestMs ?? previous;
+  if (outcome === "complete") target = max(target, startedMs - overlapMs);
+  if (tally.earliestUnfinishedMs !== undefined && target !== undefined) {
+    target = Math.min(target, tally.earliestUnfinishedMs);
+  }
+  if (target === undefined || (previous !== undefined && target <= previous)) {
+    return report(outcome, since, previous, { value: previous, moved: false }, failure);
+  }
+  try {
+    const moved = await deps.watermarks.advance(target, clock.now());
+    // Not moved: an overlapping run stored a later one; it stands.
+    const stored = moved ? target : await deps.watermarks.read();
+    return report(outcome, since, previous, { value: stored, moved }, failure);
+  } catch (error) {
+    return report(
+      "failed",
+      since,
+      previous,
+      { value: previous, moved: false },
+      failure ?? describeError(error),
+    );
+  }
+}
