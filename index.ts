@@ -3,9 +3,14 @@
  * outputs exported. `pulumi up` registers the webhook and deploys the receiver.
  */
 import { LemonWebhookReceiver } from "./components";
+import { reconcilerFromConfig } from "./components/reconciler/stack-config";
 import { receiverArgsFromConfig } from "./components/stack-config";
 
-const receiver = new LemonWebhookReceiver("lemon", receiverArgsFromConfig());
+// The reconciler is on by default (`lemon-webhooks:reconciler: false` turns it off): see docs/operations.md.
+const receiver = new LemonWebhookReceiver("lemon", {
+  ...receiverArgsFromConfig(),
+  reconciler: reconcilerFromConfig(),
+});
 
 /** The URL lemon.markets delivers to. */
 export const endpointUrl = receiver.endpointUrl;

@@ -18,4 +18,5 @@ export { EVENT_SOURCE, eventPattern } from "./receiver/fanout";
 export type { ArnTarget, Subscription, SubscriptionArgs, SubscriptionTarget } from "./receiver/subscription";
 export { endpointUrl } from "./receiver/url";
 export { ReceiverArgsError, validateReceiverArgs } from "./receiver/validate";
+export * from "./reconciler";
 export * from "./registration";

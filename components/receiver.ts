@@ -11,7 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createAlarmDestination, createCountAlarm, receiverAlarmSpecs } from "./receiver/alarms";
 import type { LemonWebhookReceiverArgs, ResolvedReceiverArgs } from "./receiver/args";
-import { bundleExists, defaultBundleDir, missingBundleMessage } from "./receiver/bundle-path";
+import { defaultBundleDir, receiverBundleProblem } from "./receiver/bundle-path";
 import { createFanOut } from "./receiver/fanout";
 import { createReceiverFunction } from "./receiver/function";
 import { createIngress } from "./receiver/ingress";
@@ -25,6 +25,14 @@ import {
 } from "./receiver/subscription";
 import { endpointUrl } from "./receiver/url";
 import { validateName, validateReceiverArgs } from "./receiver/validate";
+import {
+  type ReceiverReconcilerOptions,
+  reconcilerSettings,
+  resolveReconcilerApiKey,
+  validateReconcilerArgs,
+} from "./reconciler/args";
+import { reconcilerBundleProblem } from "./reconciler/bundle";
+import { LemonEventReconciler } from "./reconciler/reconciler";
 import { WebhookRegistration } from "./registration";
 
 /** Pulumi type token of the component. */
@@ -65,6 +73,8 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
    * never export or log it.
    */
   public readonly registration: WebhookRegistration;
+  /** The scheduled reconciler, when `reconciler` was enabled. */
+  public readonly reconciler: LemonEventReconciler | undefined;
 
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly subscriptionContext: SubscriptionContext;
@@ -74,12 +84,23 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
     // Validate before registering anything: a bad argument must not leave a half-built component behind.
     validateName(name);
     const resolved: ResolvedReceiverArgs = validateReceiverArgs(args);
+    // The reconciler's arguments and API key are checked here too, before anything is registered.
+    const reconcilerOptions: ReceiverReconcilerOptions | undefined =
+      args.reconciler === true ? {} : args.reconciler === false ? undefined : args.reconciler;
+    const reconcilerApiKey =
+      reconcilerOptions === undefined ? undefined : resolveReconcilerApiKey(reconcilerOptions.apiKey);
+    if (reconcilerOptions !== undefined) {
+      validateReconcilerArgs(reconcilerSettings(reconcilerOptions, resolved));
+      const problem = reconcilerBundleProblem(reconcilerOptions.lambdaBundleDir);
+      if (problem !== undefined && !pulumi.runtime.isDryRun()) throw new Error(problem);
+    }
     const bundleDir = args.lambdaBundleDir ?? defaultBundleDir();
-    const bundleMissing = !bundleExists(bundleDir);
-    if (bundleMissing && !pulumi.runtime.isDryRun()) throw new Error(missingBundleMessage(bundleDir));
+    // Missing, or (in a checkout) built from other lambda/ sources than the ones present now.
+    const bundleProblem = receiverBundleProblem(args.lambdaBundleDir);
+    if (bundleProblem !== undefined && !pulumi.runtime.isDryRun()) throw new Error(bundleProblem);
     super(RECEIVER_TYPE, name, {}, opts);
     // A preview only records the archive's path, so it can run before the build; `up` cannot (thrown above).
-    if (bundleMissing) pulumi.log.warn(missingBundleMessage(bundleDir), this);
+    if (bundleProblem !== undefined) pulumi.log.warn(bundleProblem, this);
 
     const tags = { ...args.tags };
     const secret = createSignatureSecret(name, tags, this);
@@ -123,8 +144,27 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       createCountAlarm(`${name}-${suffix}`, spec, alarms.topicArn, tags, this);
     }
 
-    // Seam for the opt-in reconciler (a later issue): it needs the table, bus, secret and registration that
-    // exist at this point, and is created here behind its own flag.
+    // The opt-in reconciler: same table (dedupe + watermark), same bus, same event types and API settings.
+    this.reconciler =
+      reconcilerOptions === undefined
+        ? undefined
+        : new LemonEventReconciler(
+            name,
+            {
+              ...reconcilerSettings(reconcilerOptions, resolved),
+              apiKey: reconcilerApiKey,
+              dedupeTableName: table.name,
+              dedupeTableArn: table.arn,
+              eventBusName: fanOut.eventBusName,
+              eventBusArn: fanOut.eventBusArn,
+              apiBaseUrl: args.apiBaseUrl,
+              privacyPrincipal: args.privacyPrincipal,
+              privacyJustification: args.privacyJustification,
+              alarmTopicArn: alarms.topicArn,
+              tags,
+            },
+            { parent: this },
+          );
     this.endpointUrl = url;
     this.webhookId = this.registration.webhookId;
     this.secretArn = secret.awsId;

@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { NUMBER_RULES } from "../../lambda/config";
+import type { ReceiverReconcilerOptions } from "../reconciler/args";
 
 /** An EventBridge bus that exists outside the component (an `aws.cloudwatch.EventBus` fits this shape). */
 export interface ExistingEventBus {
@@ -88,6 +89,12 @@ export interface LemonWebhookReceiverArgs {
   readonly lambdaBundleDir?: string;
   /** Tags added to every taggable child. Default none. */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * The scheduled reconciler (`LemonEventReconciler`): `true` or options to add it, `false`/unset for none.
+   * It reads `GET /v1/events` every 15 minutes and forwards, exactly once, what the webhook path missed;
+   * see docs/operations.md. Needs the API key (`lemonmarkets:apiKey`) at deploy time. Default off.
+   */
+  readonly reconciler?: boolean | ReceiverReconcilerOptions;
 }
 
 /** Every default the component applies, in one place (the docs quote these). */

@@ -1,0 +1,58 @@
+/**
+ * The `lemon-webhooks` command (package.json `bin`). Commands: `send-test-event`. Exit codes in `args.ts`.
+ */
+import { execFile } from "node:child_process";
+import { EXIT, parseSendTestEventArgs, USAGE, UsageError } from "./args";
+import { type CliIo, sendTestEvent } from "./send-test-event";
+
+/** Runs the CLI with `argv` (without `node` and the script); resolves with the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "-h" || command === "--help" || command === "help") {
+    io.stdout(USAGE);
+    return command === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (command !== "send-test-event") {
+    io.stderr(`unknown command ${command}; the command is send-test-event (see --help)`);
+    return EXIT.usage;
+  }
+  try {
+    const parsed = parseSendTestEventArgs(rest);
+    if (parsed.help) {
+      io.stdout(USAGE);
+      return EXIT.ok;
+    }
+    return await sendTestEvent(parsed.options, io);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`${error.message}`);
+    return EXIT.usage;
+  }
+}
+
+/** The real world: process env and streams, the `pulumi` executable, the monotonic clock. */
+export const processIo: CliIo = {
+  env: process.env,
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+  runPulumi: (args) =>
+    new Promise((resolve, reject) => {
+      execFile("pulumi", [...args], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+        if (error) reject(new Error(stderr.trim().split("\n").at(-1) || error.message));
+        else resolve(stdout);
+      });
+    }),
+  now: () => performance.now(),
+};
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), processIo).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`lemon-webhooks failed: ${error instanceof Error ? error.name : "error"}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,274 @@
+/**
+ * `lemon-webhooks send-test-event`: proves a deployed receiver works end to end, like `stripe trigger`.
+ * Signs a synthetic event exactly as lemon.markets would (`lambda/signature.ts`), POSTs it, reports status
+ * and round-trip time, and with `--expect-forwarded` confirms it reached the bus.
+ *
+ * Why the signature secret is read from Secrets Manager by the `secretArn` output rather than from a secret
+ * stack output: the secret then never sits in stack outputs (where every `pulumi stack output
+ * --show-secrets` would print it); reading it needs `secretsmanager:GetSecretValue`, which is exactly who
+ * should be able to forge deliveries. The stack outputs are therefore read WITHOUT `--show-secrets`.
+ *
+ * Why "forwarded" is confirmed by the dedupe item: the receiver marks an event id `done` only after
+ * EventBridge accepted its `PutEvents` entry (`lambda/forward-once.ts`), so a `done` item is AWS's own record
+ * that the bus has the event, independent of the HTTP answer, and needs no test rule or queue on the bus.
+ */
+import { randomUUID } from "node:crypto";
+import { readAwsEnvironment } from "../lambda/aws/environment";
+import { AwsJsonClient } from "../lambda/aws/json-client";
+import { SecretsManagerSecretSource } from "../lambda/aws/secret-source";
+import { ConfigError } from "../lambda/errors";
+import { sign } from "../lambda/signature";
+import { EXIT, type SendTestEventOptions } from "./args";
+
+/** What the command touches outside itself; injectable for tests. */
+export interface CliIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: (line: string) => void;
+  readonly stderr: (line: string) => void;
+  /** Runs the Pulumi CLI with `args` and resolves with its stdout (rejects when it fails). */
+  readonly runPulumi: (args: readonly string[]) => Promise<string>;
+  /** Monotonic milliseconds, for the round-trip time. */
+  readonly now: () => number;
+}
+
+/** The marker every test event carries in `context.test`. */
+export const TEST_EVENT_MARKER = "lemon-webhooks send-test-event";
+/** Prefix of every test event id (consumers can filter with `{"anything-but": {"prefix": "evt_test_"}}`). */
+export const TEST_EVENT_ID_PREFIX = "evt_test_";
+/** How long --expect-forwarded keeps looking for the `done` mark after the 200. */
+export const CONFIRM_WINDOW_MS = 5_000;
+
+/** A setup step failed (stack outputs, secret, credentials); the message says what to do. */
+export class SetupError extends Error {
+  override readonly name = "SetupError";
+}
+
+/** A synthetic event in the `EventExternal` shape lemon.markets delivers. */
+export function syntheticEvent(
+  type: string,
+  at: Date,
+  id = `${TEST_EVENT_ID_PREFIX}${randomUUID().replace(/-/g, "")}`,
+) {
+  return {
+    id,
+    type,
+    created_at: at.toISOString().replace("Z", "+00:00"),
+    context: { test: TEST_EVENT_MARKER },
+  };
+}
+
+interface Resolved {
+  readonly endpoint: string;
+  readonly secret: string;
+  readonly dedupeTable: string | undefined;
+  /** Region of the dedupe table (the secret's region for --stack, AWS_REGION for --endpoint). */
+  readonly region: string | undefined;
+}
+
+function regionOfArn(arn: string): string {
+  const region = arn.split(":")[3];
+  if (region === undefined || region === "")
+    throw new SetupError(`secretArn ${arn} is not an ARN with a region`);
+  return region;
+}
+
+function awsEnvironment(env: CliIo["env"], region: string) {
+  try {
+    return readAwsEnvironment({ ...env, AWS_REGION: region });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new SetupError(
+      `AWS credentials are needed (${error.problems.join("; ")}): export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), e.g. eval "$(aws configure export-credentials --format env)"`,
+    );
+  }
+}
+
+function client(env: CliIo["env"], region: string, service: "secretsManager" | "dynamodb"): AwsJsonClient {
+  const aws = awsEnvironment(env, region);
+  const common = { region, credentials: aws.credentials, endpoint: aws.endpoints[service] };
+  return service === "secretsManager"
+    ? new AwsJsonClient({
+        ...common,
+        dependency: "secrets-manager",
+        signingName: "secretsmanager",
+        targetPrefix: "secretsmanager",
+        jsonVersion: "1.1",
+      })
+    : new AwsJsonClient({
+        ...common,
+        dependency: "dynamodb",
+        signingName: "dynamodb",
+        targetPrefix: "DynamoDB_20120810",
+        jsonVersion: "1.0",
+      });
+}
+
+async function stackOutputs(stack: string, io: CliIo): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await io.runPulumi(["stack", "output", "--json", "--stack", stack]);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : "unknown error";
+    throw new SetupError(
+      `could not read the outputs of stack ${stack} (${detail}); check the stack name and that the Pulumi CLI is logged in`,
+    );
+  }
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== "object" || parsed === null)
+    throw new SetupError(`stack ${stack} has no outputs; run pulumi up first`);
+  return parsed as Record<string, unknown>;
+}
+
+async function resolve(options: SendTestEventOptions, io: CliIo): Promise<Resolved> {
+  const { target } = options;
+  if (target.kind === "endpoint") {
+    const secret = io.env[target.secretEnvVar];
+    if (secret === undefined || secret === "") {
+      throw new SetupError(
+        `environment variable ${target.secretEnvVar} (--secret-from-env) is empty; export the signature secret in it`,
+      );
+    }
+    return { endpoint: target.endpoint, secret, dedupeTable: target.dedupeTable, region: io.env.AWS_REGION };
+  }
+  const outputs = await stackOutputs(target.stack, io);
+  const endpoint = outputs.endpointUrl;
+  const secretArn = outputs.secretArn;
+  if (typeof endpoint !== "string" || typeof secretArn !== "string") {
+    throw new SetupError(
+      `stack ${target.stack} lacks the endpointUrl and secretArn outputs; export them from the stack program (see docs/operations.md)`,
+    );
+  }
+  const region = regionOfArn(secretArn);
+  let secret: string;
+  try {
+    secret = (
+      await new SecretsManagerSecretSource(client(io.env, region, "secretsManager"), secretArn).current()
+    ).value;
+  } catch (error) {
+    if (error instanceof SetupError) throw error;
+    const detail = error instanceof Error ? error.message : "unknown error";
+    throw new SetupError(
+      `could not read the signature secret ${secretArn} (${detail}); your credentials need secretsmanager:GetSecretValue on it`,
+    );
+  }
+  const table = outputs.dedupeTableName;
+  return { endpoint, secret, dedupeTable: typeof table === "string" ? table : undefined, region };
+}
+
+async function isDone(dynamodb: AwsJsonClient, table: string, eventId: string): Promise<boolean> {
+  const got = await dynamodb.call<{ Item?: { status?: { S?: string } } }>("GetItem", {
+    TableName: table,
+    Key: { pk: { S: eventId } },
+    ConsistentRead: true,
+  });
+  return got.ok && got.value.Item?.status?.S === "done";
+}
+
+async function confirmForwarded(resolved: Resolved, eventId: string, io: CliIo): Promise<number> {
+  if (resolved.dedupeTable === undefined || resolved.region === undefined) {
+    io.stderr(
+      "Cannot confirm: the dedupe table or its region is unknown (set --dedupe-table and AWS_REGION, or use --stack).",
+    );
+    return EXIT.notForwarded;
+  }
+  const dynamodb = client(io.env, resolved.region, "dynamodb");
+  const until = io.now() + CONFIRM_WINDOW_MS;
+  try {
+    for (;;) {
+      if (await isDone(dynamodb, resolved.dedupeTable, eventId)) {
+        io.stdout(`Confirmed: ${eventId} reached the event bus (marked done in ${resolved.dedupeTable}).`);
+        return EXIT.ok;
+      }
+      if (io.now() >= until) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : "unknown error";
+    io.stderr(
+      `Cannot confirm: reading ${resolved.dedupeTable} failed (${detail}); your credentials need dynamodb:GetItem on it.`,
+    );
+    return EXIT.notForwarded;
+  }
+  io.stderr(
+    `Not confirmed: ${eventId} is not marked done in ${resolved.dedupeTable}; check the receiver's logs.`,
+  );
+  return EXIT.notForwarded;
+}
+
+// fetch's errors come from Node's own realm (not `instanceof Error` under test runners): read them by shape.
+function errorName(error: unknown): string | undefined {
+  return typeof error === "object" && error !== null && "name" in error ? String(error.name) : undefined;
+}
+
+/** The socket error code behind a failed fetch (`ECONNREFUSED`, `ENOTFOUND`, …). */
+function networkCode(error: unknown): string {
+  const cause = typeof error === "object" && error !== null && "cause" in error ? error.cause : undefined;
+  const code = typeof cause === "object" && cause !== null && "code" in cause ? cause.code : undefined;
+  return typeof code === "string" ? code : "network error";
+}
+
+function explain(status: number): string {
+  if (status === 401)
+    return "the receiver rejected the signature: the secret used here is not the deployed one";
+  if (status === 400) return "the receiver rejected the event envelope";
+  if (status === 503) return "the receiver could not reach AWS (Secrets Manager, DynamoDB or EventBridge)";
+  if (status === 500)
+    return "the receiver failed; see its logs (a misconfiguration is logged naming the variable)";
+  return "unexpected answer";
+}
+
+/**
+ * Runs send-test-event with parsed `options`; resolves with the exit code. Never prints the secret.
+ *
+ * @example
+ * const code = await sendTestEvent({ target: { kind: "stack", stack: "dev" }, type: "order.executed", expectForwarded: true, timeoutMs: 10000 }, io);
+ */
+export async function sendTestEvent(options: SendTestEventOptions, io: CliIo): Promise<number> {
+  let resolved: Resolved;
+  try {
+    resolved = await resolve(options, io);
+  } catch (error) {
+    io.stderr(
+      error instanceof SetupError
+        ? error.message
+        : `setup failed: ${error instanceof Error ? error.name : "error"}`,
+    );
+    return EXIT.setup;
+  }
+  const event = syntheticEvent(options.type, new Date());
+  const body = JSON.stringify(event);
+  io.stdout(`Sending ${event.type} ${event.id} to ${resolved.endpoint}`);
+  const started = io.now();
+  let status: number;
+  let text: string;
+  try {
+    const response = await fetch(resolved.endpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "lemon-markets-signature": sign(body, resolved.secret),
+        "user-agent": "lemon-webhooks send-test-event",
+      },
+      body,
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    status = response.status;
+    text = await response.text();
+  } catch (error) {
+    const timedOut = errorName(error) === "TimeoutError";
+    io.stderr(
+      timedOut
+        ? `No answer within ${options.timeoutMs} ms (lemon.markets would retry).`
+        : `Could not reach ${resolved.endpoint} (${networkCode(error)}); check the URL and that the stack is deployed.`,
+    );
+    return EXIT.deliveryFailed;
+  }
+  const rtt = Math.round(io.now() - started);
+  if (status !== 200) {
+    io.stderr(`HTTP ${status} in ${rtt} ms: ${explain(status)}.`);
+    return EXIT.deliveryFailed;
+  }
+  const outcome = /"status"\s*:\s*"(\w+)"/.exec(text)?.[1] ?? "ok";
+  io.stdout(`HTTP 200 in ${rtt} ms: ${outcome}.`);
+  return options.expectForwarded ? confirmForwarded(resolved, event.id, io) : EXIT.ok;
+}

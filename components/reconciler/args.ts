@@ -1,0 +1,232 @@
+/**
+ * Arguments of {@link LemonEventReconciler}, their defaults and their validation (pure, so it runs before any
+ * resource is registered and a bad argument leaves nothing half-built).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { NUMBER_RULES } from "../../lambda/config";
+import { RECONCILER_NUMBER_RULES, windowProblems } from "../../lambda/reconcile/config";
+import { EVENT_TYPE_PATTERN } from "../lemon-api/event-types";
+import { API_KEY_CONFIG_KEY, API_KEY_ENV_VAR } from "../registration/types";
+
+/** What the reconciler needs from the receiver it backs up. */
+export interface ReconcilerTargets {
+  /** Name and ARN of the receiver's dedupe table (events are claimed there; the watermark lives there). */
+  readonly dedupeTableName: pulumi.Input<string>;
+  readonly dedupeTableArn: pulumi.Input<string>;
+  /** Name and ARN of the bus the receiver forwards to. */
+  readonly eventBusName: pulumi.Input<string>;
+  readonly eventBusArn: pulumi.Input<string>;
+}
+
+/** Arguments of {@link LemonEventReconciler}. */
+export interface LemonEventReconcilerArgs extends ReconcilerTargets {
+  /** Event types the webhook is registered for; only these are forwarded. Required, non-empty. */
+  readonly events: readonly string[];
+  /**
+   * The lemon.markets API key. Default: the stack config secret `lemonmarkets:apiKey`. Stored in the
+   * reconciler's own Secrets Manager secret; always treated as a Pulumi secret.
+   */
+  readonly apiKey?: pulumi.Input<string>;
+  /** API root ending in `/v1`. Default the sandbox; set `https://api.lemon.markets/v1` for production. */
+  readonly apiBaseUrl?: pulumi.Input<string>;
+  /** `LMG-Data-Privacy-Access-Principal` of the events requests. Default: the reconciler's. */
+  readonly privacyPrincipal?: pulumi.Input<string>;
+  /** `LMG-Data-Privacy-Access-Justification` of the events requests. Default: the reconciler's. */
+  readonly privacyJustification?: pulumi.Input<string>;
+  /** Minutes between runs, 1–1440. Default 15. */
+  readonly intervalMinutes?: number;
+  /** How far before the watermark each run re-reads, in seconds (absorbs clock skew). Default 600. */
+  readonly overlapSeconds?: number;
+  /** How far back the first run reads, in seconds. Default 86400, or half of `dedupeTtlSeconds` if shorter. */
+  readonly initialLookbackSeconds?: number;
+  /** Must equal the receiver's `dedupeTtlSeconds`. Default 604800. */
+  readonly dedupeTtlSeconds?: number;
+  /** Must equal the receiver's `claimLeaseSeconds`. Default 60. */
+  readonly claimLeaseSeconds?: number;
+  /** Lambda timeout in seconds, 60–900. Default 300. */
+  readonly timeoutSeconds?: number;
+  /** Lambda memory in MB, 128–10240. Default 256. */
+  readonly memorySize?: number;
+  /** Log retention in days. Default 30. */
+  readonly logRetentionDays?: number;
+  /** SNS topic the alarms notify. Default: alarms without actions. */
+  readonly alarmTopicArn?: pulumi.Input<string>;
+  /** Directory holding the built reconciler bundle. Default `dist/lambda-bundle/reconciler` of the package. */
+  readonly lambdaBundleDir?: string;
+  /** Tags added to every taggable child. */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The `reconciler` argument of `LemonWebhookReceiver`: the receiver supplies the table, bus, event types,
+ * API base URL, privacy headers, TTL, lease, log retention, alarm topic and tags; these stay tunable.
+ */
+export type ReceiverReconcilerOptions = Pick<
+  LemonEventReconcilerArgs,
+  | "apiKey"
+  | "intervalMinutes"
+  | "overlapSeconds"
+  | "initialLookbackSeconds"
+  | "timeoutSeconds"
+  | "memorySize"
+  | "lambdaBundleDir"
+>;
+
+/** The arguments validation looks at: everything except the receiver's resources. */
+export type ReconcilerSettingsArgs = Omit<LemonEventReconcilerArgs, keyof ReconcilerTargets>;
+
+/**
+ * The reconciler settings a receiver implies: its options plus the receiver's event types, dedupe TTL, claim
+ * lease and log retention (both Lambdas must agree on the first three).
+ */
+export function reconcilerSettings(
+  options: ReceiverReconcilerOptions,
+  receiver: {
+    readonly events: readonly string[];
+    readonly dedupeTtlSeconds: number;
+    readonly claimLeaseSeconds: number;
+    readonly logRetentionDays: number;
+  },
+): ReconcilerSettingsArgs {
+  return {
+    ...options,
+    events: receiver.events,
+    dedupeTtlSeconds: receiver.dedupeTtlSeconds,
+    claimLeaseSeconds: receiver.claimLeaseSeconds,
+    logRetentionDays: receiver.logRetentionDays,
+  };
+}
+
+/** Every default, in one place (the docs quote these). */
+export const RECONCILER_DEFAULTS = Object.freeze({
+  intervalMinutes: 15,
+  overlapSeconds: RECONCILER_NUMBER_RULES.overlapSeconds.defaultValue,
+  initialLookbackSeconds: RECONCILER_NUMBER_RULES.initialLookbackSeconds.defaultValue,
+  dedupeTtlSeconds: NUMBER_RULES.dedupeTtlSeconds.defaultValue,
+  claimLeaseSeconds: NUMBER_RULES.claimLeaseSeconds.defaultValue,
+  timeoutSeconds: 300,
+  memorySize: 256,
+  logRetentionDays: 30,
+});
+
+/** The numeric arguments after validation, defaults applied. */
+export interface ResolvedReconcilerArgs {
+  readonly events: readonly string[];
+  readonly intervalMinutes: number;
+  readonly overlapSeconds: number;
+  readonly initialLookbackSeconds: number;
+  readonly dedupeTtlSeconds: number;
+  readonly claimLeaseSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+  readonly logRetentionDays: number;
+}
+
+/** A reconciler argument is invalid; the message names every offending field and the fix. */
+export class ReconcilerArgsError extends Error {
+  override readonly name = "ReconcilerArgsError";
+  constructor(readonly problems: readonly string[]) {
+    super(`LemonEventReconciler: ${problems.join("; ")}`);
+  }
+}
+
+function whole(
+  problems: string[],
+  field: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(
+      `[${field}] must be a whole number from ${min} to ${max} (got ${value}); omit it for ${fallback}`,
+    );
+    return fallback;
+  }
+  return value;
+}
+
+/**
+ * Validates `args` and applies defaults.
+ *
+ * @throws ReconcilerArgsError naming every bad field.
+ * @example
+ * validateReconcilerArgs({ events: ["order.executed"] }).intervalMinutes; // 15
+ */
+export function validateReconcilerArgs(args: ReconcilerSettingsArgs): ResolvedReconcilerArgs {
+  const problems: string[] = [];
+  const events = Array.isArray(args.events) ? args.events : [];
+  if (events.length === 0)
+    problems.push('[events] must list at least one event type, e.g. ["order.executed"]');
+  const bad = events.filter((type) => typeof type !== "string" || !EVENT_TYPE_PATTERN.test(type));
+  if (bad.length > 0)
+    problems.push(
+      `[events] has invalid types ${bad.map((t) => JSON.stringify(t)).join(", ")}; use <entity>.<action>`,
+    );
+  const d = RECONCILER_DEFAULTS;
+  const o = RECONCILER_NUMBER_RULES.overlapSeconds;
+  const l = RECONCILER_NUMBER_RULES.initialLookbackSeconds;
+  const t = NUMBER_RULES.dedupeTtlSeconds;
+  const c = NUMBER_RULES.claimLeaseSeconds;
+  const ttl = whole(problems, "dedupeTtlSeconds", args.dedupeTtlSeconds, t.defaultValue, t.min, t.max);
+  const resolved: ResolvedReconcilerArgs = {
+    events: [...new Set(events)],
+    intervalMinutes: whole(problems, "intervalMinutes", args.intervalMinutes, d.intervalMinutes, 1, 1440),
+    overlapSeconds: whole(problems, "overlapSeconds", args.overlapSeconds, o.defaultValue, o.min, o.max),
+    initialLookbackSeconds: whole(
+      problems,
+      "initialLookbackSeconds",
+      args.initialLookbackSeconds,
+      // Unset, it follows a short dedupe TTL down: the first run must not re-read events the table forgot.
+      Math.min(l.defaultValue, Math.floor(ttl / 2)),
+      l.min,
+      l.max,
+    ),
+    dedupeTtlSeconds: ttl,
+    claimLeaseSeconds: whole(
+      problems,
+      "claimLeaseSeconds",
+      args.claimLeaseSeconds,
+      c.defaultValue,
+      c.min,
+      c.max,
+    ),
+    timeoutSeconds: whole(problems, "timeoutSeconds", args.timeoutSeconds, d.timeoutSeconds, 60, 900),
+    memorySize: whole(problems, "memorySize", args.memorySize, d.memorySize, 128, 10240),
+    logRetentionDays: whole(problems, "logRetentionDays", args.logRetentionDays, d.logRetentionDays, 1, 3653),
+  };
+  // Same rule as the Lambda's config check, phrased for the component's fields.
+  for (const problem of windowProblems(resolved)) {
+    problems.push(
+      problem
+        .replace("LEMON_RECONCILER_OVERLAP_SECONDS", "[overlapSeconds]")
+        .replace("LEMON_RECONCILER_INITIAL_LOOKBACK_SECONDS", "[initialLookbackSeconds]")
+        .replace("LEMON_DEDUPE_TTL_SECONDS", "[dedupeTtlSeconds]"),
+    );
+  }
+  if (problems.length > 0) throw new ReconcilerArgsError(problems);
+  return resolved;
+}
+
+/**
+ * The API key as a Pulumi secret: `apiKey` if given, else the config secret `lemonmarkets:apiKey`, else
+ * `LEMON_MARKETS_API_KEY` from the environment (the registration's order).
+ *
+ * @throws ReconcilerArgsError naming the config command when none is set.
+ */
+export function resolveReconcilerApiKey(
+  apiKey: pulumi.Input<string> | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): pulumi.Output<string> {
+  if (apiKey !== undefined) return pulumi.secret(apiKey);
+  const [namespace, key] = API_KEY_CONFIG_KEY.split(":") as [string, string];
+  const fromConfig = new pulumi.Config(namespace).getSecret(key);
+  if (fromConfig !== undefined) return fromConfig;
+  const fromEnv = env[API_KEY_ENV_VAR];
+  if (fromEnv !== undefined && fromEnv.trim() !== "") return pulumi.secret(fromEnv);
+  throw new ReconcilerArgsError([
+    `[apiKey] is not set: run \`pulumi config set --secret ${API_KEY_CONFIG_KEY} <key>\` (or set ${API_KEY_ENV_VAR}, or pass apiKey)`,
+  ]);
+}

@@ -1,0 +1,25 @@
+/** The opt-in scheduled reconciler component. */
+export {
+  type LemonEventReconcilerArgs,
+  RECONCILER_DEFAULTS,
+  type ReceiverReconcilerOptions,
+  ReconcilerArgsError,
+  type ReconcilerSettingsArgs,
+  type ReconcilerTargets,
+  type ResolvedReconcilerArgs,
+  reconcilerSettings,
+  resolveReconcilerApiKey,
+  validateReconcilerArgs,
+} from "./args";
+export {
+  defaultReconcilerBundleDir,
+  RECONCILER_BUNDLE_RELATIVE_DIR,
+  reconcilerBundleProblem,
+} from "./bundle";
+export { reconcilerPolicyDocument, SCHEDULER_ASSUME_ROLE_POLICY, schedulerPolicyDocument } from "./policy";
+export {
+  LemonEventReconciler,
+  RECONCILER_TYPE,
+  reconcilerEnvironment,
+} from "./reconciler";
+export { reconcilerFromConfig } from "./stack-config";

@@ -1,0 +1,327 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { EXIT, USAGE } from "../../cli/args";
+import { runCli } from "../../cli/main";
+import type { CliIo } from "../../cli/send-test-event";
+import { buildAwsReceiver, createHandler } from "../../lambda/handler";
+import {
+  type FakeEventBridge,
+  type FakeSecretsManager,
+  type HttpAdapter,
+  LOCAL_CREDENTIALS,
+  type LocalDynamo,
+  localReceiverEnv,
+  startFakeEventBridge,
+  startFakeSecretsManager,
+  startHttpAdapter,
+  startLocalDynamo,
+} from "../../lambda/local";
+
+const ROOT = join(__dirname, "..", "..");
+const SECRET = `whsec-${randomBytes(16).toString("hex")}`;
+
+interface Captured {
+  readonly io: CliIo;
+  readonly out: string[];
+  readonly err: string[];
+  readonly pulumiCalls: string[][];
+}
+
+function capture(env: Record<string, string>, outputs: Record<string, unknown> | Error = {}): Captured {
+  const out: string[] = [];
+  const err: string[] = [];
+  const pulumiCalls: string[][] = [];
+  const io: CliIo = {
+    env,
+    stdout: (line) => out.push(line),
+    stderr: (line) => err.push(line),
+    runPulumi: async (args) => {
+      pulumiCalls.push([...args]);
+      if (outputs instanceof Error) throw outputs;
+      return JSON.stringify(outputs);
+    },
+    now: () => performance.now(),
+  };
+  return { io, out, err, pulumiCalls };
+}
+
+describe("Command: lemon-webhooks send-test-event against the local receiver", () => {
+  let sm: FakeSecretsManager;
+  let eb: FakeEventBridge;
+  let dynamo: LocalDynamo;
+  let adapter: HttpAdapter;
+  let awsEnv: Record<string, string>;
+
+  beforeAll(async () => {
+    [sm, eb, dynamo] = await Promise.all([
+      startFakeSecretsManager({ versions: [{ secret: SECRET, createdAt: new Date() }] }),
+      startFakeEventBridge(),
+      startLocalDynamo(),
+    ]);
+    awsEnv = localReceiverEnv({ secretsManager: sm, eventBridge: eb, dynamo });
+    const handler = createHandler(
+      () => buildAwsReceiver({ env: awsEnv, write: () => undefined, clock: { now: () => Date.now() } }),
+      () => undefined,
+    );
+    adapter = await startHttpAdapter({ handler, path: "/webhooks/lemon-markets" });
+  });
+
+  afterAll(async () => {
+    await Promise.all([adapter.close(), sm.close(), eb.close(), dynamo.close()]);
+  });
+
+  it("signs a synthetic event like lemon.markets and reports status and round-trip time", async () => {
+    // Prepare
+    const { io, out, err } = capture({ MY_SECRET: SECRET });
+    const before = eb.entries.length;
+
+    // Act
+    const code = await runCli(
+      [
+        "send-test-event",
+        "--endpoint",
+        adapter.url,
+        "--secret-from-env",
+        "MY_SECRET",
+        "--type",
+        "account.created",
+      ],
+      io,
+    );
+
+    // Assess
+    expect(code).toBe(EXIT.ok);
+    expect(err).toEqual([]);
+    expect(out).toHaveLength(2);
+    expect(out[0]).toMatch(
+      /^Sending account\.created evt_test_[0-9a-f]{32} to http:\/\/127\.0\.0\.1:\d+\/webhooks\/lemon-markets$/,
+    );
+    expect(out[1]).toMatch(/^HTTP 200 in \d+ ms: forwarded\.$/);
+    const entries = eb.entries.slice(before);
+    expect(entries).toHaveLength(1);
+    const detail = JSON.parse(entries[0]!.detail);
+    expect(detail).toEqual({
+      id: out[0]!.split(" ")[2],
+      type: "account.created",
+      created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00$/),
+      context: { test: "lemon-webhooks send-test-event" },
+    });
+    expect([...out, ...err].join("\n")).not.toContain(SECRET);
+  });
+
+  it("reads endpoint and secret via the stack outputs and confirms the event reached the bus", async () => {
+    // Prepare
+    const outputs = {
+      endpointUrl: adapter.url,
+      secretArn: sm.arn,
+      dedupeTableName: dynamo.tableName,
+      webhookId: "wbh_1",
+    };
+    const env = {
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    };
+    const { io, out, err, pulumiCalls } = capture(env, outputs);
+
+    // Act
+    const code = await runCli(["send-test-event", "--stack", "dev", "--expect-forwarded"], io);
+
+    // Assess
+    expect(code).toBe(EXIT.ok);
+    expect(err).toEqual([]);
+    expect(pulumiCalls).toEqual([["stack", "output", "--json", "--stack", "dev"]]);
+    const eventId = out[0]!.split(" ")[2]!;
+    expect(out[1]).toMatch(/^HTTP 200 in \d+ ms: forwarded\.$/);
+    expect(out[2]).toBe(`Confirmed: ${eventId} reached the event bus (marked done in ${dynamo.tableName}).`);
+    expect(out).toHaveLength(3);
+    expect(await dynamo.getItem(eventId)).toMatchObject({ status: { S: "done" } });
+    expect([...out, ...err].join("\n")).not.toContain(SECRET);
+  });
+
+  it("exits 1 and explains a rejected signature when the secret is not the deployed one", async () => {
+    // Prepare
+    const { io, out, err } = capture({ WRONG: "not-the-secret" });
+    const before = eb.entries.length;
+
+    // Act
+    const code = await runCli(
+      ["send-test-event", "--endpoint", adapter.url, "--secret-from-env", "WRONG"],
+      io,
+    );
+
+    // Assess
+    expect(code).toBe(EXIT.deliveryFailed);
+    expect(out).toHaveLength(1);
+    expect(err).toEqual([
+      expect.stringMatching(
+        /^HTTP 401 in \d+ ms: the receiver rejected the signature: the secret used here is not the deployed one\.$/,
+      ),
+    ]);
+    expect(eb.entries.length).toBe(before);
+  });
+
+  it("exits 3 when the forward cannot be confirmed in the dedupe table", async () => {
+    // Prepare
+    const env = {
+      MY_SECRET: SECRET,
+      AWS_REGION: "eu-central-1",
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    };
+    const { io, err } = capture(env);
+
+    // Act
+    const code = await runCli(
+      [
+        "send-test-event",
+        "--endpoint",
+        adapter.url,
+        "--secret-from-env",
+        "MY_SECRET",
+        "--expect-forwarded",
+        "--dedupe-table",
+        "no-such-table",
+      ],
+      io,
+    );
+
+    // Assess
+    expect(code).toBe(EXIT.notForwarded);
+    expect(err).toEqual([
+      "Cannot confirm: reading no-such-table failed (dynamodb unavailable (ResourceNotFoundException)); your credentials need dynamodb:GetItem on it.",
+    ]);
+  });
+
+  it("exits 4 naming the fix when the stack outputs cannot be read or the credentials are missing", async () => {
+    // Prepare
+    const noStack = capture({}, new Error("no stack named 'prod' found"));
+    const noCredentials = capture({}, { endpointUrl: adapter.url, secretArn: sm.arn });
+
+    // Act
+    const first = await runCli(["send-test-event", "--stack", "prod"], noStack.io);
+    const second = await runCli(["send-test-event", "--stack", "dev"], noCredentials.io);
+
+    // Assess
+    expect(first).toBe(EXIT.setup);
+    expect(noStack.err).toEqual([
+      "could not read the outputs of stack prod (no stack named 'prod' found); check the stack name and that the Pulumi CLI is logged in",
+    ]);
+    expect(second).toBe(EXIT.setup);
+    expect(noCredentials.err).toEqual([
+      'AWS credentials are needed (AWS_ACCESS_KEY_ID is not set; Lambda sets it, locally export it; AWS_SECRET_ACCESS_KEY is not set; Lambda sets it, locally export it): export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), e.g. eval "$(aws configure export-credentials --format env)"',
+    ]);
+  });
+
+  it("exits 1 when nothing answers at the endpoint", async () => {
+    // Prepare
+    const closed = await startHttpAdapter({ handler: async () => ({ statusCode: 200 }) });
+    await closed.close();
+    const { io, err } = capture({ MY_SECRET: SECRET });
+
+    // Act
+    const code = await runCli(
+      ["send-test-event", "--endpoint", closed.url, "--secret-from-env", "MY_SECRET"],
+      io,
+    );
+
+    // Assess
+    expect(code).toBe(EXIT.deliveryFailed);
+    expect(err).toEqual([
+      `Could not reach ${closed.url} (ECONNREFUSED); check the URL and that the stack is deployed.`,
+    ]);
+  });
+});
+
+describe("Command: lemon-webhooks send-test-event flags", () => {
+  it.each([
+    [
+      ["send-test-event", "--secret", "abc"],
+      "--secret is not supported: a secret on the command line lands in shell history; put it in an environment variable and pass --secret-from-env <VAR>",
+    ],
+    [
+      ["send-test-event"],
+      "say where to send: --stack <name>, or --endpoint <url> with --secret-from-env <VAR>",
+    ],
+    [["send-test-event", "--stack"], "--stack needs a value; see --help"],
+    [
+      ["send-test-event", "--stack", "dev", "--type", "Order Executed"],
+      '--type "Order Executed" is not an event type; use <entity>.<action>, e.g. order.executed',
+    ],
+    [
+      ["send-test-event", "--endpoint", "ftp://x", "--secret-from-env", "S"],
+      "--endpoint must be an http(s) URL such as https://abc.execute-api.eu-central-1.amazonaws.com/webhooks/lemon-markets",
+    ],
+    [
+      ["send-test-event", "--endpoint", "https://x", "--secret-from-env", "s3cr3t-value!"],
+      "--secret-from-env takes the NAME of an environment variable (e.g. LEMON_SIGNATURE_SECRET), not the secret",
+    ],
+    [
+      ["send-test-event", "--endpoint", "https://x", "--secret-from-env", "S", "--expect-forwarded"],
+      "--expect-forwarded with --endpoint needs --dedupe-table <name> (the receiver's dedupeTableName output)",
+    ],
+    [
+      ["send-test-event", "--stack", "dev", "--timeout", "0"],
+      "--timeout must be a whole number of milliseconds from 1 to 120000",
+    ],
+    [["send-test-event", "--bogus"], "unknown option --bogus; see --help"],
+    [["trigger"], "unknown command trigger; the command is send-test-event (see --help)"],
+  ])("rejects %j with exit 2 and a message naming the fix", async (argv, message) => {
+    // Prepare
+    const { io, out, err, pulumiCalls } = capture({});
+
+    // Act
+    const code = await runCli(argv, io);
+
+    // Assess
+    expect(code).toBe(EXIT.usage);
+    expect(err).toEqual([message]);
+    expect(out).toEqual([]);
+    expect(pulumiCalls).toEqual([]);
+  });
+
+  it("prints the help, naming every flag, the shell-history warning and the exit codes", async () => {
+    // Prepare
+    const { io, out, err } = capture({});
+
+    // Act
+    const code = await runCli(["send-test-event", "--help"], io);
+
+    // Assess
+    expect(code).toBe(EXIT.ok);
+    expect(err).toEqual([]);
+    expect(out).toEqual([USAGE]);
+    for (const flag of [
+      "--stack",
+      "--endpoint",
+      "--secret-from-env",
+      "--type",
+      "--expect-forwarded",
+      "--dedupe-table",
+      "--timeout",
+      "--help",
+    ]) {
+      expect(USAGE).toContain(flag);
+    }
+    expect(USAGE).toContain("shell history");
+    expect(USAGE).toContain("Exit codes: 0 delivered (and confirmed), 1 delivery failed, 2 bad flags");
+  });
+
+  it("runs as the package's bin and exits with the command's code", async () => {
+    // Act
+    const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        [join(ROOT, "bin", "lemon-webhooks.js"), "send-test-event", "-h"],
+        (_e, stdout) => resolve({ code: child.exitCode, stdout }),
+      );
+    });
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${USAGE}\n`);
+  });
+});

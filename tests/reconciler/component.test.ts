@@ -1,0 +1,289 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+  LemonEventReconciler,
+  type LemonEventReconcilerArgs,
+  ReconcilerArgsError,
+} from "../../components/reconciler";
+import {
+  ACCOUNT,
+  fakeBundleDir,
+  installMocks,
+  invokes,
+  isSecretInput,
+  KNOWN_API_KEY,
+  physicalName,
+  promiseOf,
+  REGION,
+  recorded,
+  resetRecords,
+  resource,
+  secretInputValue,
+  settle,
+  withoutSecrets,
+} from "../component/harness";
+
+const BUNDLE = fakeBundleDir();
+const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/lemon-dedupe-0a1b2c3`;
+const BUS_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/lemon-bus-0a1b2c3`;
+const API_KEY_SECRET_ARN = `arn:aws:mock:${REGION}:${ACCOUNT}:aws:secretsmanager/secret:Secret/${physicalName("lemon-api-key")}`;
+const FUNCTION_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physicalName("lemon-reconciler")}`;
+const LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physicalName("lemon-reconciler-logs")}`;
+
+beforeAll(async () => {
+  await installMocks();
+});
+
+beforeEach(() => {
+  resetRecords();
+});
+
+async function build(args: Partial<LemonEventReconcilerArgs> = {}) {
+  const reconciler = new LemonEventReconciler("lemon", {
+    events: ["order.executed", "account.created"],
+    dedupeTableName: "lemon-dedupe-0a1b2c3",
+    dedupeTableArn: TABLE_ARN,
+    eventBusName: "lemon-bus-0a1b2c3",
+    eventBusArn: BUS_ARN,
+    apiKey: KNOWN_API_KEY,
+    lambdaBundleDir: BUNDLE,
+    ...args,
+  });
+  await settle();
+  return reconciler;
+}
+
+function policyOf(name: string): { Statement: Array<{ Sid: string; Action: string[]; Resource: string }> } {
+  return JSON.parse(resource("aws:iam/rolePolicy:RolePolicy", name).inputs.policy as string);
+}
+
+describe("Component: LemonEventReconciler", () => {
+  it("creates exactly the reconciler's resources, named after the component", async () => {
+    // Act
+    await build();
+
+    // Assess
+    expect(recorded.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
+      [
+        "lemon-webhooks:index:Reconciler lemon",
+        "aws:secretsmanager/secret:Secret lemon-api-key",
+        "aws:secretsmanager/secretVersion:SecretVersion lemon-api-key-value",
+        "aws:cloudwatch/logGroup:LogGroup lemon-reconciler-logs",
+        "aws:iam/role:Role lemon-reconciler-role",
+        "aws:iam/rolePolicy:RolePolicy lemon-reconciler-policy",
+        "aws:lambda/function:Function lemon-reconciler",
+        "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig lemon-reconciler-invoke-config",
+        "aws:iam/role:Role lemon-schedule-role",
+        "aws:iam/rolePolicy:RolePolicy lemon-schedule-policy",
+        "aws:scheduler/schedule:Schedule lemon-schedule",
+        "aws:cloudwatch/metricAlarm:MetricAlarm lemon-reconciler-recovered",
+        "aws:cloudwatch/metricAlarm:MetricAlarm lemon-reconciler-errors",
+      ].sort(),
+    );
+    expect(invokes).toEqual([]);
+  });
+
+  it("runs every 15 minutes by default and at the configured interval otherwise", async () => {
+    // Act
+    await build();
+    const byDefault = resource("aws:scheduler/schedule:Schedule", "lemon-schedule").inputs;
+    resetRecords();
+    await build({ intervalMinutes: 1 });
+    const everyMinute = resource("aws:scheduler/schedule:Schedule", "lemon-schedule").inputs;
+
+    // Assess
+    expect(byDefault.scheduleExpression).toBe("rate(15 minutes)");
+    expect(byDefault.flexibleTimeWindow).toEqual({ mode: "OFF" });
+    expect(byDefault.target).toEqual({
+      arn: FUNCTION_ARN,
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/${physicalName("lemon-schedule-role")}`,
+      input: "{}",
+      retryPolicy: { maximumRetryAttempts: 0 },
+    });
+    expect(everyMinute.scheduleExpression).toBe("rate(1 minute)");
+    expect(
+      resource(
+        "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+        "lemon-reconciler-invoke-config",
+      ).inputs,
+    ).toEqual({ functionName: physicalName("lemon-reconciler"), maximumRetryAttempts: 0 });
+  });
+
+  it("lets the schedule's role invoke the reconciler function and nothing else", async () => {
+    // Act
+    await build();
+
+    // Assess
+    expect(policyOf("lemon-schedule-policy").Statement).toEqual([
+      { Sid: "InvokeReconciler", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: FUNCTION_ARN },
+    ]);
+    expect(
+      JSON.parse(resource("aws:iam/role:Role", "lemon-schedule-role").inputs.assumeRolePolicy as string),
+    ).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ],
+    });
+  });
+
+  it("scopes each statement of the reconciler's policy to the one ARN it needs", async () => {
+    // Act
+    await build();
+
+    // Assess
+    expect(policyOf("lemon-reconciler-policy").Statement).toEqual([
+      {
+        Sid: "ReadApiKey",
+        Effect: "Allow",
+        Action: ["secretsmanager:GetSecretValue"],
+        Resource: API_KEY_SECRET_ARN,
+      },
+      {
+        Sid: "DedupeAndWatermark",
+        Effect: "Allow",
+        Action: [
+          "dynamodb:BatchGetItem",
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem",
+        ],
+        Resource: TABLE_ARN,
+      },
+      { Sid: "ForwardEvents", Effect: "Allow", Action: ["events:PutEvents"], Resource: BUS_ARN },
+      {
+        Sid: "WriteOwnLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${LOG_GROUP_ARN}:*`,
+      },
+    ]);
+  });
+
+  it("grants the API key secret to the reconciler's role alone", async () => {
+    // Act
+    await build();
+
+    // Assess
+    const mentioning = recorded
+      .filter((r) => JSON.stringify(withoutSecrets(r.inputs)).includes(API_KEY_SECRET_ARN))
+      .map((r) => `${r.type} ${r.name}`)
+      .sort();
+    expect(mentioning).toEqual([
+      "aws:iam/rolePolicy:RolePolicy lemon-reconciler-policy",
+      "aws:lambda/function:Function lemon-reconciler",
+    ]);
+  });
+
+  it("stores the API key as a secret and never in plaintext anywhere else", async () => {
+    // Act
+    await build();
+
+    // Assess
+    const version = resource("aws:secretsmanager/secretVersion:SecretVersion", "lemon-api-key-value").inputs;
+    expect(isSecretInput(version.secretString)).toBe(true);
+    expect(secretInputValue(version.secretString)).toBe(KNOWN_API_KEY);
+    expect(JSON.stringify(recorded.map((r) => withoutSecrets(r.inputs)))).not.toContain(KNOWN_API_KEY);
+  });
+
+  it("reads the API key from the lemonmarkets:apiKey config secret when none is passed", async () => {
+    // Prepare
+    pulumi.runtime.setAllConfig({ "lemonmarkets:apiKey": KNOWN_API_KEY }, ["lemonmarkets:apiKey"]);
+
+    // Act
+    await build({ apiKey: undefined });
+
+    // Assess
+    const version = resource("aws:secretsmanager/secretVersion:SecretVersion", "lemon-api-key-value").inputs;
+    expect(isSecretInput(version.secretString)).toBe(true);
+    expect(secretInputValue(version.secretString)).toBe(KNOWN_API_KEY);
+  });
+
+  it("gives the Lambda names, ARNs and numbers only, with the subscribed types", async () => {
+    // Act
+    await build({ overlapSeconds: 300, apiBaseUrl: "https://api.lemon.markets/v1" });
+
+    // Assess
+    const fn = resource("aws:lambda/function:Function", "lemon-reconciler").inputs;
+    expect((fn.environment as { variables: Record<string, string> }).variables).toEqual({
+      LEMON_RECONCILER_API_KEY_SECRET_ARN: API_KEY_SECRET_ARN,
+      LEMON_DEDUPE_TABLE: "lemon-dedupe-0a1b2c3",
+      LEMON_EVENT_BUS_NAME: "lemon-bus-0a1b2c3",
+      LEMON_RECONCILER_EVENT_TYPES: "order.executed,account.created",
+      LEMON_RECONCILER_OVERLAP_SECONDS: "300",
+      LEMON_RECONCILER_INITIAL_LOOKBACK_SECONDS: "86400",
+      LEMON_DEDUPE_TTL_SECONDS: "604800",
+      LEMON_CLAIM_LEASE_SECONDS: "60",
+      LEMON_API_BASE_URL: "https://api.lemon.markets/v1",
+    });
+    expect(fn.timeout).toBe(300);
+    expect(fn.handler).toBe("index.handler");
+    expect(fn.role).toBe(`arn:aws:iam::${ACCOUNT}:role/${physicalName("lemon-reconciler-role")}`);
+  });
+
+  it("alarms when any event was recovered and when a run fails", async () => {
+    // Act
+    const reconciler = await build({ alarmTopicArn: "arn:aws:sns:eu-central-1:123456789012:ops" });
+
+    // Assess
+    const recovered = resource("aws:cloudwatch/metricAlarm:MetricAlarm", "lemon-reconciler-recovered").inputs;
+    expect(recovered).toMatchObject({
+      namespace: "LemonWebhooks",
+      metricName: "Recovered",
+      statistic: "Sum",
+      dimensions: { Service: "lemon-webhooks-reconciler", FunctionName: physicalName("lemon-reconciler") },
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      alarmActions: ["arn:aws:sns:eu-central-1:123456789012:ops"],
+    });
+    const errors = resource("aws:cloudwatch/metricAlarm:MetricAlarm", "lemon-reconciler-errors").inputs;
+    expect(errors).toMatchObject({
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: physicalName("lemon-reconciler") },
+    });
+    expect(await promiseOf(reconciler.functionName)).toBe(physicalName("lemon-reconciler"));
+  });
+
+  it("refuses to deploy without its bundle, before creating anything", () => {
+    // Act
+    const act = () =>
+      new LemonEventReconciler("lemon", {
+        events: ["order.executed"],
+        dedupeTableName: "t",
+        dedupeTableArn: TABLE_ARN,
+        eventBusName: "b",
+        eventBusArn: BUS_ARN,
+        apiKey: KNOWN_API_KEY,
+        lambdaBundleDir: "/nonexistent/reconciler",
+      });
+
+    // Assess
+    expect(act).toThrow(
+      'The reconciler Lambda bundle /nonexistent/reconciler/index.js does not exist: run "npm run build:lambda" first',
+    );
+    expect(recorded).toEqual([]);
+  });
+
+  it("rejects bad arguments before creating anything, naming every field", () => {
+    // Act
+    const act = () =>
+      new LemonEventReconciler("lemon", {
+        events: [],
+        dedupeTableName: "t",
+        dedupeTableArn: TABLE_ARN,
+        eventBusName: "b",
+        eventBusArn: BUS_ARN,
+        intervalMinutes: 0,
+        overlapSeconds: 700_000,
+        lambdaBundleDir: BUNDLE,
+      });
+
+    // Assess
+    expect(act).toThrow(ReconcilerArgsError);
+    expect(act).toThrow(
+      'LemonEventReconciler: [events] must list at least one event type, e.g. ["order.executed"]; [intervalMinutes] must be a whole number from 1 to 1440 (got 0); omit it for 15; [overlapSeconds] must be a whole number from 0 to 86400 (got 700000); omit it for 600',
+    );
+    expect(recorded).toEqual([]);
+  });
+});

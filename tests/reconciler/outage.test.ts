@@ -1,0 +1,156 @@
+import type { LemonEvent } from "../../emulator";
+import { buildAwsReconciler, createReconcilerHandler } from "../../lambda/reconcile/handler";
+import { WATERMARK_KEY } from "../../lambda/reconcile/watermark";
+import { startWorld, WORLD_API_KEY, type World } from "./world";
+
+function handlerFor(world: World, lines: string[]) {
+  const write = (line: string) => lines.push(line);
+  const clock = { now: () => Date.now() };
+  return createReconcilerHandler(() => buildAwsReconciler({ env: world.reconcilerEnv(), write, clock }), {
+    write,
+    clock,
+    functionName: "lemon-reconciler-test",
+  });
+}
+
+function emitMany(world: World, count: number, types: readonly string[]): LemonEvent[] {
+  return Array.from({ length: count }, (_, i) =>
+    world.emulator.emit(types[i % types.length]!, { account: `cusa_${String(i).padStart(4, "0")}` }),
+  );
+}
+
+describe("Reconciler against the emulator: a receiver outage", () => {
+  let world: World;
+
+  beforeEach(async () => {
+    world = await startWorld();
+  });
+
+  afterEach(async () => {
+    await world.close();
+  });
+
+  it("forwards exactly the events whose deliveries were exhausted, once, and nothing on the next run", async () => {
+    // Prepare: 5 events delivered normally, then the receiver is down while 100 are emitted (deliveries exhaust).
+    const before = emitMany(world, 5, ["order.executed"]);
+    await world.emulator.waitForDeliveries();
+    world.setReceiverDown(true);
+    const missed = emitMany(world, 100, ["order.executed", "account.created"]);
+    const unsubscribed = emitMany(world, 10, ["identification.created"]);
+    await world.emulator.waitForDeliveries();
+    world.setReceiverDown(false);
+    const missedIds = new Set(missed.map((e) => e.id));
+    const failedAttempts = world.emulator.deliveries.filter((d) => missedIds.has(d.eventId));
+    const lines: string[] = [];
+    const handler = handlerFor(world, lines);
+
+    // Act
+    const first = await handler({}, { getRemainingTimeInMillis: () => 300_000 });
+    const entriesAfterFirst = [...world.eventBridge.entries];
+    const second = await handler({}, { getRemainingTimeInMillis: () => 300_000 });
+
+    // Assess
+    expect(failedAttempts).toHaveLength(200);
+    expect(failedAttempts.every((d) => d.status === 503)).toBe(true);
+    const forwardedIds = entriesAfterFirst.map((e) => JSON.parse(e.detail).id as string);
+    // Webhook deliveries run concurrently (any order); the reconciler forwards oldest first.
+    expect(forwardedIds.slice(0, 5).sort()).toEqual(before.map((e) => e.id).sort());
+    expect(forwardedIds.slice(5)).toEqual(missed.map((e) => e.id));
+    // Byte-identical to a webhook delivery of the same event.
+    expect(entriesAfterFirst.slice(5).map((e) => e.detail)).toEqual(missed.map((e) => JSON.stringify(e)));
+    expect(entriesAfterFirst.slice(5).map((e) => e.detailType)).toEqual(missed.map((e) => e.type));
+    expect(first).toMatchObject({
+      outcome: "complete",
+      scanned: 115,
+      recovered: 100,
+      alreadyForwarded: 5,
+      inFlight: 0,
+      ignored: 10,
+      invalid: 0,
+      watermarkMoved: true,
+    });
+    expect(unsubscribed.every((e) => !world.eventBridge.entries.some((x) => x.detail.includes(e.id)))).toBe(
+      true,
+    );
+    expect(second).toMatchObject({ outcome: "complete", recovered: 0, alreadyForwarded: 105, scanned: 115 });
+    expect(world.eventBridge.entries).toHaveLength(105);
+    expect(await world.dynamo.getItem(missed[99]!.id)).toMatchObject({ status: { S: "done" } });
+    expect(lines.join("\n")).not.toContain(WORLD_API_KEY);
+  });
+
+  it("recovers events whose forwarding failed at EventBridge (claims released) without duplicating the others", async () => {
+    // Prepare
+    world.eventBridge.failFor(600_000, "unavailable");
+    const failed = emitMany(world, 6, ["order.executed"]);
+    await world.emulator.waitForDeliveries();
+    world.eventBridge.clearFaults();
+    const delivered = emitMany(world, 4, ["account.created"]);
+    await world.emulator.waitForDeliveries();
+    const handler = handlerFor(world, []);
+
+    // Act
+    const report = await handler({}, { getRemainingTimeInMillis: () => 300_000 });
+
+    // Assess
+    expect(report).toMatchObject({ outcome: "complete", recovered: 6, alreadyForwarded: 4, inFlight: 0 });
+    const ids = world.eventBridge.entries.map((e) => JSON.parse(e.detail).id as string);
+    expect(ids.slice(0, 4).sort()).toEqual(delivered.map((e) => e.id).sort());
+    expect(ids.slice(4)).toEqual(failed.map((e) => e.id));
+  });
+
+  it("pages through GET /v1/events oldest first with the privacy headers, then follows the cursor", async () => {
+    // Prepare: 130 events of a type the webhook is not registered for (cheap: read, never forwarded), and one
+    // missed subscribed event on the second page.
+    emitMany(world, 130, ["identification.created"]);
+    world.setReceiverDown(true);
+    const [last] = emitMany(world, 1, ["account.created"]);
+    await world.emulator.waitForDeliveries();
+    world.setReceiverDown(false);
+    const handler = handlerFor(world, []);
+
+    // Act
+    const report = await handler({}, { getRemainingTimeInMillis: () => 300_000 });
+
+    // Assess
+    expect(report).toMatchObject({ scanned: 131, ignored: 130, recovered: 1 });
+    expect(world.eventBridge.entries.map((e) => e.detail)).toEqual([JSON.stringify(last)]);
+    const reads = world.emulator.requests.filter((r) => r.path === "/v1/events");
+    expect(reads).toHaveLength(2);
+    expect(Object.keys(reads[0]!.query).sort()).toEqual(["limit", "since", "sort"]);
+    expect(reads[0]!.query.sort).toBe("asc");
+    expect(reads[0]!.query.limit).toBe("100");
+    expect(Object.keys(reads[1]!.query).sort()).toEqual(["cursor", "limit"]);
+    expect(reads.every((r) => r.authorized)).toBe(true);
+    expect(reads[0]!.headers["lmg-data-privacy-access-principal"]).toBe(
+      "lemon-webhooks/reconciler (automated reconciliation)",
+    );
+    expect(reads[0]!.headers["lmg-data-privacy-access-justification"]).toBe(
+      "reconcile missed webhook deliveries",
+    );
+  });
+
+  it("leaves the stored watermark unchanged and fails the invocation when the API rejects the key", async () => {
+    // Prepare: one good run stores a watermark, then the key stops working.
+    emitMany(world, 3, ["order.executed"]);
+    await world.emulator.waitForDeliveries();
+    const lines: string[] = [];
+    const handler = handlerFor(world, lines);
+    await handler({}, { getRemainingTimeInMillis: () => 300_000 });
+    const stored = await world.dynamo.getItem(WATERMARK_KEY);
+    world.emulator.setApiKeys(["some-other-key"]);
+
+    // Act
+    const failure = await handler({}, { getRemainingTimeInMillis: () => 300_000 }).catch((e: unknown) => e);
+
+    // Assess
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toBe(
+      "reconciliation failed: GET /v1/events failed after 1 attempt(s): HTTP 401: lemon.markets rejected the API key; set a valid one (pulumi config set --secret lemonmarkets:apiKey <key>) and redeploy",
+    );
+    expect(await world.dynamo.getItem(WATERMARK_KEY)).toEqual(stored);
+    expect(stored?.watermarkMs?.N).toMatch(/^\d+$/);
+    const emf = lines.map((l) => JSON.parse(l)).filter((r) => r._aws !== undefined);
+    expect(emf.at(-1)).toMatchObject({ FailedRuns: 1, Recovered: 0 });
+    expect(lines.join("\n")).not.toContain(WORLD_API_KEY);
+  });
+});

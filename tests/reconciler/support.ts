@@ -1,0 +1,93 @@
+/** In-memory stand-ins for the reconciler's own ports, plus an event factory. Deterministic, recording calls. */
+import { DependencyUnavailableError } from "../../lambda/errors";
+import { EventsApiError } from "../../lambda/reconcile/errors";
+import type { EventsApi, EventsQuery } from "../../lambda/reconcile/events-api";
+import type { ReconcileDeps } from "../../lambda/reconcile/reconcile";
+import type { WatermarkStore } from "../../lambda/reconcile/watermark";
+import { ManualClock, MemoryDedupeStore, MemoryEventSink } from "../lambda/support/ports";
+
+/** An event as `GET /v1/events` returns it. */
+export interface ApiEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly created_at: string;
+  readonly context: Readonly<Record<string, string>>;
+}
+
+export const T0 = Date.parse("2026-07-20T10:00:00.000Z");
+
+/** Event number `n` of `type`, created `offsetMs` after T0 (microseconds as lemon.markets writes them). */
+export function apiEvent(n: number, type: string, offsetMs: number): ApiEvent {
+  const iso = new Date(T0 + offsetMs).toISOString().replace("Z", "123+00:00");
+  return { id: `evt_${String(n).padStart(6, "0")}`, type, created_at: iso, context: { account: "cusa_1" } };
+}
+
+/** Serves a fixed event list like the API: `since` inclusive, oldest first, pages of `pageSize`. */
+export class ArrayEventsApi implements EventsApi {
+  readonly queries: EventsQuery[] = [];
+  /** Throw an API error after this many pages were served (undefined: never). */
+  failAfterPages: number | undefined;
+  constructor(
+    public events: ApiEvent[],
+    private readonly pageSize = 100,
+  ) {}
+  async *pages(query: EventsQuery): AsyncIterable<readonly unknown[]> {
+    this.queries.push(query);
+    const sinceMs = Date.parse(query.since);
+    const selected = this.events
+      .filter(
+        (e) => Date.parse(e.created_at) >= sinceMs && (query.type === undefined || e.type === query.type),
+      )
+      .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
+    for (let i = 0, served = 0; i < selected.length || i === 0; i += this.pageSize, served += 1) {
+      if (this.failAfterPages !== undefined && served >= this.failAfterPages) {
+        throw new EventsApiError("http", 503, 5, "HTTP 503");
+      }
+      yield selected.slice(i, i + this.pageSize);
+    }
+  }
+}
+
+/** A watermark in memory with the DynamoDB store's "only forward" condition. */
+export class MemoryWatermarkStore implements WatermarkStore {
+  readonly writes: number[] = [];
+  failReads = false;
+  constructor(public value: number | undefined = undefined) {}
+  async read(): Promise<number | undefined> {
+    if (this.failReads) throw new EventsApiError("network", undefined, 1, "unused");
+    return this.value;
+  }
+  async advance(watermarkMs: number): Promise<boolean> {
+    this.writes.push(watermarkMs);
+    if (this.value !== undefined && this.value >= watermarkMs) return false;
+    this.value = watermarkMs;
+    return true;
+  }
+}
+
+/** Reads the done ids of a {@link MemoryDedupeStore}; records the batches it was asked about. */
+export class MemoryDedupeLookup {
+  readonly batches: string[][] = [];
+  failing = false;
+  constructor(private readonly store: MemoryDedupeStore) {}
+  async forwardedIds(ids: readonly string[]): Promise<ReadonlySet<string>> {
+    this.batches.push([...ids]);
+    if (this.failing) throw new DependencyUnavailableError("dynamodb", "InternalServerError");
+    return new Set(ids.filter((id) => this.store.items.get(id)?.status === "done"));
+  }
+}
+
+/** The full set of in-memory deps around `api`, with captured log lines. */
+export function memoryDeps(api: EventsApi, watermarks = new MemoryWatermarkStore()) {
+  const lines: string[] = [];
+  const clock = new ManualClock(T0);
+  const dedupe = new MemoryDedupeStore();
+  const sink = new MemoryEventSink();
+  const logger = {
+    info: (r: object) => lines.push(JSON.stringify({ level: "info", ...r })),
+    warn: (r: object) => lines.push(JSON.stringify({ level: "warn", ...r })),
+    error: (r: object) => lines.push(JSON.stringify({ level: "error", ...r })),
+  };
+  const deps: ReconcileDeps = { api, watermarks, dedupe, sink, clock, logger };
+  return { deps, lines, clock, dedupe, sink, watermarks };
+}

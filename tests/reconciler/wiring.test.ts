@@ -1,0 +1,164 @@
+import * as pulumi from "@pulumi/pulumi";
+import { LemonWebhookReceiver } from "../../components";
+import { reconcilerFromConfig } from "../../components/reconciler/stack-config";
+import {
+  ACCOUNT,
+  fakeBundleDir,
+  installMocks,
+  KNOWN_API_KEY,
+  physicalName,
+  REGION,
+  recorded,
+  resetRecords,
+  resource,
+  secretInputValue,
+  settle,
+} from "../component/harness";
+
+const BUNDLE = fakeBundleDir();
+const RECEIVER = "lemon-webhooks:index:Receiver";
+const RECONCILER = "lemon-webhooks:index:Reconciler";
+
+function setConfig(values: Record<string, string>, secretKeys: string[] = []): void {
+  pulumi.runtime.setAllConfig(values, secretKeys);
+}
+
+async function buildReceiver(
+  reconciler: ConstructorParameters<typeof LemonWebhookReceiver>[1]["reconciler"],
+) {
+  const receiver = new LemonWebhookReceiver("lemon", {
+    events: ["order.executed", "account.created"],
+    lambdaBundleDir: BUNDLE,
+    alarmTopicArn: "arn:aws:sns:eu-central-1:123456789012:ops",
+    dedupeTtlSeconds: 86_400,
+    reconciler,
+  });
+  await settle();
+  return receiver;
+}
+
+beforeAll(async () => {
+  await installMocks();
+});
+
+beforeEach(() => {
+  resetRecords();
+  setConfig({ "lemonmarkets:apiKey": KNOWN_API_KEY }, ["lemonmarkets:apiKey"]);
+});
+
+describe("Component: LemonWebhookReceiver with the reconciler", () => {
+  it("adds a reconciler under the receiver, on the receiver's table, bus, event types and alarm topic", async () => {
+    // Act
+    const receiver = await buildReceiver({ intervalMinutes: 5, lambdaBundleDir: BUNDLE });
+
+    // Assess
+    expect(receiver.reconciler).toBeDefined();
+    expect(recorded.filter((r) => r.type === RECONCILER).map((r) => r.name)).toEqual(["lemon"]);
+    const env = (
+      resource("aws:lambda/function:Function", "lemon-reconciler").inputs.environment as {
+        variables: Record<string, string>;
+      }
+    ).variables;
+    expect(env).toMatchObject({
+      LEMON_DEDUPE_TABLE: physicalName("lemon-dedupe"),
+      LEMON_EVENT_BUS_NAME: physicalName("lemon-bus"),
+      LEMON_RECONCILER_EVENT_TYPES: "order.executed,account.created",
+      LEMON_DEDUPE_TTL_SECONDS: "86400",
+      // Unset, the first run's lookback follows the short TTL down to half of it.
+      LEMON_RECONCILER_INITIAL_LOOKBACK_SECONDS: "43200",
+    });
+    const policy = JSON.parse(
+      resource("aws:iam/rolePolicy:RolePolicy", "lemon-reconciler-policy").inputs.policy as string,
+    );
+    expect(policy.Statement.map((s: { Resource: string }) => s.Resource).slice(1, 3)).toEqual([
+      `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${physicalName("lemon-dedupe")}`,
+      `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${physicalName("lemon-bus")}`,
+    ]);
+    expect(resource("aws:scheduler/schedule:Schedule", "lemon-schedule").inputs.scheduleExpression).toBe(
+      "rate(5 minutes)",
+    );
+    expect(
+      resource("aws:cloudwatch/metricAlarm:MetricAlarm", "lemon-reconciler-recovered").inputs.alarmActions,
+    ).toEqual(["arn:aws:sns:eu-central-1:123456789012:ops"]);
+    const apiKey = resource("aws:secretsmanager/secretVersion:SecretVersion", "lemon-api-key-value").inputs
+      .secretString;
+    expect(secretInputValue(apiKey)).toBe(KNOWN_API_KEY);
+  });
+
+  it("adds no reconciler when it is off", async () => {
+    // Act
+    const receiver = await buildReceiver(false);
+
+    // Assess
+    expect(receiver.reconciler).toBeUndefined();
+    expect(recorded.filter((r) => r.type === RECONCILER || r.type.startsWith("aws:scheduler"))).toEqual([]);
+  });
+
+  it("rejects a bad reconciler option, a missing bundle or a missing API key before registering anything", () => {
+    // Prepare
+    const saved = process.env.LEMON_MARKETS_API_KEY;
+    delete process.env.LEMON_MARKETS_API_KEY;
+
+    // Act
+    const badOption = () =>
+      new LemonWebhookReceiver("lemon", {
+        events: ["order.executed"],
+        lambdaBundleDir: BUNDLE,
+        reconciler: { intervalMinutes: 0 },
+      });
+    setConfig({});
+    const noKey = () =>
+      new LemonWebhookReceiver("lemon", {
+        events: ["order.executed"],
+        lambdaBundleDir: BUNDLE,
+        reconciler: true,
+      });
+
+    // Assess
+    expect(() => {
+      setConfig({ "lemonmarkets:apiKey": KNOWN_API_KEY }, ["lemonmarkets:apiKey"]);
+      badOption();
+    }).toThrow(
+      "LemonEventReconciler: [intervalMinutes] must be a whole number from 1 to 1440 (got 0); omit it for 15",
+    );
+    setConfig({});
+    const noBundle = () =>
+      new LemonWebhookReceiver("lemon", {
+        events: ["order.executed"],
+        lambdaBundleDir: BUNDLE,
+        reconciler: { apiKey: KNOWN_API_KEY, lambdaBundleDir: "/nonexistent/reconciler" },
+      });
+    expect(noBundle).toThrow(
+      'The reconciler Lambda bundle /nonexistent/reconciler/index.js does not exist: run "npm run build:lambda" first',
+    );
+    expect(noKey).toThrow(
+      "LemonEventReconciler: [apiKey] is not set: run `pulumi config set --secret lemonmarkets:apiKey <key>` (or set LEMON_MARKETS_API_KEY, or pass apiKey)",
+    );
+    expect(recorded.filter((r) => r.type === RECEIVER)).toEqual([]);
+    if (saved !== undefined) process.env.LEMON_MARKETS_API_KEY = saved;
+  });
+});
+
+describe("Function: reconcilerFromConfig", () => {
+  it.each([
+    [{}, { intervalMinutes: undefined, overlapSeconds: undefined }],
+    [
+      { "lemon-webhooks:reconciler": "true", "lemon-webhooks:reconcilerIntervalMinutes": "30" },
+      { intervalMinutes: 30, overlapSeconds: undefined },
+    ],
+    [
+      { "lemon-webhooks:reconcilerOverlapSeconds": "120" },
+      { intervalMinutes: undefined, overlapSeconds: 120 },
+    ],
+    [{ "lemon-webhooks:reconciler": "false" }, false],
+  ])("reads %j as %j (on unless turned off)", (config, expected) => {
+    // Prepare
+    setConfig(config);
+
+    // Act
+    const options = reconcilerFromConfig();
+
+    // Assess
+    expect(options).toEqual(expected);
+  });
+});
