@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { RECEIVER_DEFAULTS } from "../../components/receiver/args";
+import { RECONCILER_DEFAULTS } from "../../components/reconciler/args";
 import {
   installMocks,
   KNOWN_API_KEY,
@@ -70,6 +71,9 @@ describe("Program: index.ts with Pulumi.dev.yaml", () => {
       timeoutSeconds: project.config.timeoutSeconds?.default,
       logRetentionDays: project.config.logRetentionDays?.default,
       archiveRetentionDays: project.config.archiveRetentionDays?.default,
+      reconciler: project.config.reconciler?.default,
+      reconcilerIntervalMinutes: project.config.reconcilerIntervalMinutes?.default,
+      reconcilerOverlapSeconds: project.config.reconcilerOverlapSeconds?.default,
     }).toEqual({
       routePath: RECEIVER_DEFAULTS.routePath,
       throttleRateLimit: RECEIVER_DEFAULTS.throttling.rateLimit,
@@ -78,6 +82,9 @@ describe("Program: index.ts with Pulumi.dev.yaml", () => {
       timeoutSeconds: RECEIVER_DEFAULTS.timeoutSeconds,
       logRetentionDays: RECEIVER_DEFAULTS.logRetentionDays,
       archiveRetentionDays: RECEIVER_DEFAULTS.archiveRetentionDays,
+      reconciler: true,
+      reconcilerIntervalMinutes: RECONCILER_DEFAULTS.intervalMinutes,
+      reconcilerOverlapSeconds: RECONCILER_DEFAULTS.overlapSeconds,
     });
   });
 
