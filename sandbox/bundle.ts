@@ -1,10 +1,13 @@
 /**
  * Finds the built receiver bundle — the same file the component uploads to Lambda — and builds it when it
- * is missing (a clone where `npm ci` ran with `--ignore-scripts`, or someone deleted `dist/`).
+ * is missing (a clone where `npm ci` ran with `--ignore-scripts`, or someone deleted `dist/`) or stale (built
+ * from other `lambda/` sources than the checkout's: after a `git pull` or an edit, the walkthrough must run
+ * the code that is there now).
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { staleBundleMessage } from "../components/receiver/bundle-path";
 import { SandboxError } from "./errors";
 
 /** Path of the bundle relative to the repository root. */
@@ -16,13 +19,15 @@ export const REPO_ROOT = path.resolve(__dirname, "..");
 const STEP = "building the receiver Lambda bundle";
 
 /**
- * Absolute path of the bundle, running `npm run build:lambda` first if it does not exist.
+ * Absolute path of the bundle, running `npm run build:lambda` first if it does not exist or does not match
+ * the checkout's `lambda/` sources.
  * @param onBuild called before a build starts, so the caller can say why there is a pause.
- * @throws {SandboxError} when the build fails or produces no bundle.
+ * @throws {SandboxError} when the build fails or produces no bundle, or a stale one.
  */
 export function ensureReceiverBundle(root: string = REPO_ROOT, onBuild?: () => void): string {
   const bundle = path.join(root, RECEIVER_BUNDLE);
-  if (fs.existsSync(bundle)) return bundle;
+  const dir = path.dirname(bundle);
+  if (fs.existsSync(bundle) && staleBundleMessage(dir, root) === undefined) return bundle;
   onBuild?.();
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   const result = spawnSync(npm, ["run", "--silent", "build:lambda"], { cwd: root, encoding: "utf8" });
@@ -39,6 +44,14 @@ export function ensureReceiverBundle(root: string = REPO_ROOT, onBuild?: () => v
       STEP,
       `\`npm run build:lambda\` succeeded but ${RECEIVER_BUNDLE} does not exist`,
       "Check scripts/build-lambda.mjs writes the receiver bundle there",
+    );
+  }
+  const stale = staleBundleMessage(dir, root);
+  if (stale !== undefined) {
+    throw new SandboxError(
+      STEP,
+      `\`npm run build:lambda\` succeeded but the bundle still does not match the sources: ${stale}`,
+      "Check scripts/build-lambda.mjs writes dist/lambda-bundle/receiver.sources.json",
     );
   }
   return bundle;

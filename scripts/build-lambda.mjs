@@ -11,8 +11,14 @@
  * Also builds the reconciler bundle (dist/lambda-bundle/reconciler/index.js, entry lambda/reconcile/main.ts)
  * under the same rules, unless `--outfile` asks for the receiver alone.
  *
+ * Next to each default bundle directory, OUTSIDE it (so the archived code and its hash stay the same), it writes
+ * `<dir>.sources.json`: the SHA-256 of every input file. The component and `npm start` compare it with the
+ * sources of a checkout to refuse or rebuild a stale bundle (components/receiver/bundle-path.ts).
+ *
  * Usage: node scripts/build-lambda.mjs [--outfile <path>]
  */
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -26,11 +32,17 @@ export const DEFAULT_RECONCILER_OUTFILE = join(root, "dist", "lambda-bundle", "r
 /** Entry point of the reconciler bundle. */
 export const RECONCILER_ENTRY = "lambda/reconcile/main.ts";
 
+/** The sources record of the bundle whose `index.js` is `outfile`: `<bundle dir>.sources.json`. */
+export function sourcesFileOf(outfile) {
+  return `${dirname(outfile)}.sources.json`;
+}
+
 /**
  * Builds the bundle to `outfile`; resolves with the bundle's input files (repository-relative paths).
- * @param {{ outfile?: string, entry?: string }} [options]
+ * With `sourcesFile`, also records each input's SHA-256 there (sorted keys: deterministic too).
+ * @param {{ outfile?: string, entry?: string, sourcesFile?: string }} [options]
  */
-export async function buildLambda({ outfile = DEFAULT_OUTFILE, entry = "lambda/main.ts" } = {}) {
+export async function buildLambda({ outfile = DEFAULT_OUTFILE, entry = "lambda/main.ts", sourcesFile } = {}) {
   const result = await build({
     absWorkingDir: root,
     entryPoints: [entry],
@@ -50,6 +62,12 @@ export async function buildLambda({ outfile = DEFAULT_OUTFILE, entry = "lambda/m
   if (foreign.length > 0) {
     throw new Error(`the Lambda bundle may only contain lambda/ code (not lambda/local/); found: ${foreign.join(", ")}`);
   }
+  if (sourcesFile !== undefined) {
+    const hashes = Object.fromEntries(
+      [...inputs].sort().map((input) => [input, createHash("sha256").update(readFileSync(join(root, input))).digest("hex")]),
+    );
+    writeFileSync(sourcesFile, `${JSON.stringify({ entry, inputs: hashes }, null, 2)}\n`);
+  }
   return inputs;
 }
 
@@ -58,11 +76,17 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const outfile = at === -1 ? DEFAULT_OUTFILE : resolve(process.argv[at + 1] ?? "");
   const reconciler =
     at === -1
-      ? buildLambda({ outfile: DEFAULT_RECONCILER_OUTFILE, entry: RECONCILER_ENTRY }).then((inputs) =>
+      ? buildLambda({
+          outfile: DEFAULT_RECONCILER_OUTFILE,
+          entry: RECONCILER_ENTRY,
+          sourcesFile: sourcesFileOf(DEFAULT_RECONCILER_OUTFILE),
+        }).then((inputs) =>
           console.log(`built ${relative(process.cwd(), DEFAULT_RECONCILER_OUTFILE)} from ${inputs.length} files`),
         )
       : Promise.resolve();
-  Promise.all([buildLambda({ outfile }), reconciler]).then(
+  // A custom --outfile gets no sources record: only the default bundles are checked against the checkout.
+  const sourcesFile = at === -1 ? sourcesFileOf(outfile) : undefined;
+  Promise.all([buildLambda({ outfile, sourcesFile }), reconciler]).then(
     ([inputs]) => console.log(`built ${relative(process.cwd(), outfile)} from ${inputs.length} files`),
     (error) => {
       console.error(error instanceof Error ? error.message : error);

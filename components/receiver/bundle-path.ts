@@ -5,6 +5,7 @@
  * In both the bundle is `<package root>/dist/lambda-bundle/receiver`, so we walk up to the `package.json` named
  * `lemon-webhooks` instead of counting `..` segments (which differ between the two layouts).
  */
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
@@ -60,4 +61,65 @@ export function bundleExists(dir: string): boolean {
 /** The message for a missing bundle: says where it was expected and how to build it. */
 export function missingBundleMessage(dir: string): string {
   return `The receiver Lambda bundle ${join(dir, BUNDLE_ENTRY_FILE)} does not exist: run "npm run build:lambda" first`;
+}
+
+/**
+ * The record `scripts/build-lambda.mjs` writes beside (not inside: the archive must not change) a bundle
+ * directory: `<dir>.sources.json`.
+ */
+export function sourcesFileOf(dir: string): string {
+  return `${dir}.sources.json`;
+}
+
+function readSourceHashes(file: string): Record<string, string> | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, "utf8"));
+    if (typeof parsed !== "object" || parsed === null || !("inputs" in parsed)) return undefined;
+    const { inputs } = parsed;
+    if (typeof inputs !== "object" || inputs === null) return undefined;
+    const entries = Object.entries(inputs);
+    return entries.every(([, hash]) => typeof hash === "string")
+      ? (Object.fromEntries(entries) as Record<string, string>)
+      : undefined;
+  } catch {
+    // An unreadable record proves nothing about the bundle: treated like a missing one (rebuild).
+    return undefined;
+  }
+}
+
+/**
+ * Why the bundle in `dir` does not match the Lambda sources of the checkout at `root`, or undefined when it
+ * matches or there is nothing to compare with. An installed package ships no `lambda/` sources, so its bundle
+ * is taken as built; a checkout's bundle must have been built from exactly the sources present now (after a
+ * `git pull` or an edit to `lambda/`, the old code would otherwise be deployed without a word).
+ */
+export function staleBundleMessage(dir: string, root: string): string | undefined {
+  if (!existsSync(join(root, "lambda"))) return undefined;
+  const bundle = join(dir, BUNDLE_ENTRY_FILE);
+  const hashes = readSourceHashes(sourcesFileOf(dir));
+  if (hashes === undefined) {
+    return `The Lambda bundle ${bundle} has no record of the sources it was built from (${sourcesFileOf(dir)}): run "npm run build:lambda" first`;
+  }
+  const changed = Object.entries(hashes)
+    .filter(([input, hash]) => {
+      const file = join(root, input);
+      return !existsSync(file) || createHash("sha256").update(readFileSync(file)).digest("hex") !== hash;
+    })
+    .map(([input]) => input)
+    .sort();
+  if (changed.length === 0) return undefined;
+  return `The Lambda bundle ${bundle} is out of date (${changed.join(", ")} changed since it was built): run "npm run build:lambda" first`;
+}
+
+/**
+ * What keeps the receiver from deploying its bundle, or undefined. `customDir` (the `lambdaBundleDir` argument)
+ * is only checked for existence: its sources are the caller's business. The default bundle of a checkout must
+ * also match the checkout's `lambda/` sources ({@link staleBundleMessage}).
+ */
+export function receiverBundleProblem(customDir?: string, start: string = __dirname): string | undefined {
+  if (customDir !== undefined) return bundleExists(customDir) ? undefined : missingBundleMessage(customDir);
+  const root = findPackageRoot(start);
+  const dir = join(root, BUNDLE_RELATIVE_DIR);
+  return bundleExists(dir) ? staleBundleMessage(dir, root) : missingBundleMessage(dir);
 }

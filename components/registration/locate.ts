@@ -1,21 +1,19 @@
 /**
- * Works out, in the Pulumi program's process, where the provider implementation lives relative to the
- * package root, so the serialized provider can find it again in the provider host (see provider.ts).
+ * Works out, in the Pulumi program's process, which package the provider implementation lives in, so the
+ * serialized provider can find it again in the provider host (see provider.ts).
  */
 import fs from "node:fs";
 import path from "node:path";
 import { type ProviderLocation, WebhookRegistrationProvider } from "./provider";
 
 /**
- * The {@link ProviderLocation} of the operations module next to `moduleDir`: the nearest `package.json`
- * at or above it is the package root. `moduleFile` tells sources (`.ts`) from a build (`.js`).
+ * The {@link ProviderLocation} of the package containing `moduleDir`: the name in the nearest `package.json`
+ * at or above it (`lemon-webhooks`, or a fork's own name). Where inside that package the implementation lives
+ * is fixed (see provider.ts), so nothing else is recorded.
  *
- * @throws Error when no `package.json` is found above `moduleDir` (a broken install).
+ * @throws Error when no `package.json` is found above `moduleDir` (a broken install) or it has no name.
  */
-export function locateOperations(
-  moduleDir: string = __dirname,
-  moduleFile: string = __filename,
-): ProviderLocation {
+export function locateOperations(moduleDir: string = __dirname): ProviderLocation {
   for (let dir = moduleDir; ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, "package.json");
     if (fs.existsSync(manifest)) {
@@ -25,12 +23,7 @@ export function locateOperations(
           `WebhookRegistration provider: ${manifest} has no package name; reinstall lemon-webhooks`,
         );
       }
-      const relative = path.relative(dir, path.join(moduleDir, "operations"));
-      return {
-        packageName: name,
-        operationsModule: relative.split(path.sep).join("/"),
-        typescript: moduleFile.endsWith(".ts"),
-      };
+      return { packageName: name };
     }
     if (path.dirname(dir) === dir) {
       throw new Error(

@@ -13,28 +13,24 @@
  * (its fields, class and everything its methods reference) into the `__provider` property of every
  * WebhookRegistration in state, and Pulumi's provider host revives that text in another process with
  * `require-from-string`. A module-level import would be serialized by value — large, and brittle — and a
- * value computed in the program (such as an API key) would end up in state. So the class holds only where
- * the implementation lives ({@link ProviderLocation}, no secrets) and loads it at run time, in whatever
- * process runs the method, from the program's working directory: the installed `lemon-webhooks` package
- * (compiled JS in `node_modules`), or this repository's sources (TypeScript, compiled on the fly by ts-node
- * as Pulumi does for the program itself). Paths are relative to the package root, never absolute, so state
- * written on one machine is destroyed from another.
+ * value computed in the program (such as an API key) would end up in state. So the class holds only the
+ * package's name ({@link ProviderLocation}, no secrets, no paths) and loads the implementation at run time,
+ * in whatever process runs the method, from the program's working directory.
+ *
+ * COMPATIBILITY CONTRACT: Pulumi keeps the provider text stored with a resource while its inputs do not
+ * change, and refresh and destroy run that stored text. So the two module paths {@link operations} tries, and
+ * the function names it calls, are read by provider code already sitting in users' state: never move or
+ * rename `components/registration/operations.ts` (emitted as `dist/components/registration/operations.js`)
+ * or its exports. tests/registration/contract.test.ts pins them.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as Operations from "./operations";
 import type { RegistrationOutputs } from "./types";
 
-/** Where the provider's implementation lives, relative to the root of the package that contains it. */
+/** What the serialized provider remembers: only which package to load the implementation from. */
 export interface ProviderLocation {
   /** `name` in the package's `package.json`, e.g. `lemon-webhooks`. */
   readonly packageName: string;
-  /**
-   * Path of the operations module from the package root, POSIX separators, no extension:
-   * `components/registration/operations` (sources) or `dist/components/registration/operations` (built).
-   */
-  readonly operationsModule: string;
-  /** The module is TypeScript source, so a process without a `.ts` loader registers ts-node first. */
-  readonly typescript: boolean;
 }
 
 type Props = Record<string, unknown>;
@@ -89,14 +85,20 @@ export class WebhookRegistrationProvider
   }
 
   /**
-   * Loads the operations module in the current process. Tried roots, in order: the package as installed
-   * for the program (`<cwd>/node_modules/<packageName>`, or wherever Node resolves it from the cwd), then
-   * the nearest directory at or above the cwd whose `package.json` is this package (running from its repo).
+   * Loads the operations module in the current process. Package roots, in order: the package as Node
+   * resolves it from the cwd (an install in the program's `node_modules`; from inside this repository the
+   * package's self-reference, i.e. the checkout), then each directory at or above the cwd whose `package.json`
+   * carries the package's name (a checkout). A root holding the TypeScript sources is a checkout and runs them
+   * (ts-node registered when the process has no `.ts` loader): its `dist/` may be older than the sources. A
+   * root without them is an installed package and runs its build. The fixed paths below are the compatibility
+   * contract described at the top of this file; nothing stored with the resource chooses between them.
    */
   operations(): typeof Operations {
     const path = require("node:path") as typeof import("node:path");
     const fs = require("node:fs") as typeof import("node:fs");
-    const { packageName, operationsModule, typescript } = this.location;
+    const SOURCE = "components/registration/operations"; // + ".ts"
+    const BUILT = "dist/components/registration/operations.js";
+    const { packageName } = this.location;
     const cwd = process.cwd();
     const roots: string[] = [];
     try {
@@ -111,30 +113,42 @@ export class WebhookRegistrationProvider
       }
       if (path.dirname(dir) === dir) break;
     }
-    const resolve = (file: string): string | undefined => {
-      try {
-        return require.resolve(file);
-      } catch {
-        return undefined;
+    const loadSource = (root: string): typeof Operations | undefined => {
+      const withoutExtension = path.join(root, ...SOURCE.split("/"));
+      const viaLoader = (): string | undefined => {
+        try {
+          // Resolves to the .ts file only when a TypeScript loader (ts-node, jest) is active.
+          const resolved = require.resolve(withoutExtension);
+          return resolved.endsWith(".ts") ? resolved : undefined;
+        } catch {
+          return undefined;
+        }
+      };
+      let resolved = viaLoader();
+      if (resolved === undefined) {
+        let tsNode: typeof import("ts-node");
+        try {
+          tsNode = require(require.resolve("ts-node", { paths: [root, cwd] })) as typeof import("ts-node");
+        } catch {
+          return undefined; // No ts-node (a linked checkout without devDependencies): use its build.
+        }
+        // The provider host is plain Node: compile the sources the way the Pulumi program itself was run.
+        tsNode.register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
+        resolved = viaLoader();
       }
+      return resolved === undefined ? undefined : (require(resolved) as typeof Operations);
     };
     for (const root of roots) {
-      const file = path.join(root, ...operationsModule.split("/"));
-      let resolved = resolve(file);
-      if (resolved === undefined && typescript && fs.existsSync(`${file}.ts`)) {
-        // The provider host is plain Node: compile the sources the way the Pulumi program itself was run.
-        const tsNode = require(
-          require.resolve("ts-node", { paths: [root, cwd] }),
-        ) as typeof import("ts-node");
-        tsNode.register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
-        resolved = resolve(file);
+      if (fs.existsSync(`${path.join(root, ...SOURCE.split("/"))}.ts`)) {
+        const source = loadSource(root);
+        if (source !== undefined) return source;
       }
-      if (resolved !== undefined) return require(resolved) as typeof Operations;
+      const built = path.join(root, ...BUILT.split("/"));
+      if (fs.existsSync(built)) return require(built) as typeof Operations;
     }
     throw new Error(
-      `WebhookRegistration provider: cannot find ${packageName}/${operationsModule} from ${cwd}; ` +
-        `install ${packageName} in the Pulumi program's project (npm install ${packageName})` +
-        (typescript ? " or run the program from the package's checkout with ts-node available" : ""),
+      `WebhookRegistration provider: cannot find ${packageName}/${BUILT} (or the checkout's ${SOURCE}.ts) from ${cwd}; ` +
+        `install ${packageName} in the Pulumi program's project (npm install ${packageName})`,
     );
   }
 }

@@ -138,22 +138,56 @@ const mocks: pulumi.runtime.Mocks = {
 /** Dependencies (URNs) each registered resource declared, by logical name: explicit and from inputs. */
 export const dependencies = new Map<string, string[]>();
 
+/** The resource options of one registration, as the engine receives them (the mocks' `newResource` does not). */
+export interface RecordedOptions {
+  readonly type: string;
+  readonly retainOnDelete: boolean;
+  readonly protect: boolean;
+  readonly deleteBeforeReplace: boolean;
+  readonly additionalSecretOutputs: string[];
+  readonly ignoreChanges: string[];
+  readonly replaceOnChanges: string[];
+  /** Parent URN; "" for the stack's children. */
+  readonly parent: string;
+}
+
+/** Resource options of each registered resource, by logical name. */
+export const options = new Map<string, RecordedOptions>();
+
 interface RegisterRequest {
+  getType(): string;
   getName(): string;
+  getParent(): string;
   getDependenciesList(): string[];
+  getRetainondelete(): boolean;
+  getProtect(): boolean;
+  getDeletebeforereplace(): boolean;
+  getAdditionalsecretoutputsList(): string[];
+  getIgnorechangesList(): string[];
+  getReplaceonchangesList(): string[];
 }
 
 /** Installs the mocks (as a preview or an update) and clears the records. */
 export async function installMocks(preview = false): Promise<void> {
   resetRecords();
   await pulumi.runtime.setMocks(mocks, PROJECT, STACK, preview);
-  // The mock monitor does not hand dependencies to `newResource`; read them off the request instead.
+  // The mock monitor hands neither dependencies nor options to `newResource`; read them off the request.
   const monitor = runtimeInternals.getMonitor() as unknown as {
     registerResource(req: RegisterRequest, callback: unknown): Promise<void>;
   };
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
     dependencies.set(req.getName(), req.getDependenciesList());
+    options.set(req.getName(), {
+      type: req.getType(),
+      retainOnDelete: req.getRetainondelete(),
+      protect: req.getProtect(),
+      deleteBeforeReplace: req.getDeletebeforereplace(),
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      ignoreChanges: req.getIgnorechangesList(),
+      replaceOnChanges: req.getReplaceonchangesList(),
+      parent: req.getParent(),
+    });
     return original(req, callback);
   };
 }
@@ -163,6 +197,7 @@ export function resetRecords(): void {
   recorded.length = 0;
   invokes.length = 0;
   dependencies.clear();
+  options.clear();
 }
 
 /** Resolves with the value of `output` (mocked outputs are always known). */

@@ -7,6 +7,7 @@ import {
   installMocks,
   invokes,
   KNOWN_WEBHOOK_ID,
+  options,
   physicalName,
   promiseOf,
   REGION,
@@ -178,15 +179,37 @@ describe("Component: LemonWebhookReceiver registration", () => {
     await build();
 
     // Assess
-    expect(dependencies.get("lemon-signature-secret-value")).toEqual(
-      expect.arrayContaining([
+    expect([...(dependencies.get("lemon-signature-secret-value") ?? [])].sort()).toEqual(
+      [
+        urnOf("aws-native:secretsmanager:Secret", "lemon-signature-secret"),
         urnOf("pulumi-nodejs:dynamic/lemon-webhooks:WebhookRegistration", "lemon-registration"),
-      ]),
+      ].sort(),
     );
     expect(
       resource("aws:secretsmanager/secretVersion:SecretVersion", "lemon-signature-secret-value").inputs
         .secretId,
     ).toBe(SECRET_ARN);
+  });
+
+  it("retains the replaced secret value on delete, and nothing else, so AWSPREVIOUS outlives a rotation", async () => {
+    // Act
+    await build();
+
+    // Assess
+    expect(options.get("lemon-signature-secret-value")).toEqual({
+      type: "aws:secretsmanager/secretVersion:SecretVersion",
+      retainOnDelete: true,
+      protect: false,
+      deleteBeforeReplace: false,
+      // Added by @pulumi/aws itself: the value stays secret in the new version's state.
+      additionalSecretOutputs: ["secretBinary", "secretString", "secretStringWo"],
+      ignoreChanges: [],
+      replaceOnChanges: [],
+      parent: "urn:pulumi:test::lemon-webhooks::lemon-webhooks:index:Receiver::lemon",
+    });
+    expect([...options].filter(([, recorded]) => recorded.retainOnDelete).map(([name]) => name)).toEqual([
+      "lemon-signature-secret-value",
+    ]);
   });
 });
 

@@ -14,12 +14,8 @@ describe("Function: locateOperations", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("points at this repository's TypeScript sources when run from them", () => {
-    expect(sharedProvider().location).toEqual({
-      packageName: "lemon-webhooks",
-      operationsModule: "components/registration/operations",
-      typescript: true,
-    });
+  it("records only this package's name: no path or source kind for state to freeze", () => {
+    expect(sharedProvider().location).toEqual({ packageName: "lemon-webhooks" });
   });
 
   it("uses the nearest package.json as the root and its name", () => {
@@ -29,14 +25,10 @@ describe("Function: locateOperations", () => {
     fs.writeFileSync(path.join(dir, "pkg", "package.json"), JSON.stringify({ name: "@acme/lemon-fork" }));
 
     // Act
-    const location = locateOperations(moduleDir, path.join(moduleDir, "provider.js"));
+    const location = locateOperations(moduleDir);
 
     // Assess
-    expect(location).toEqual({
-      packageName: "@acme/lemon-fork",
-      operationsModule: "lib/registration/operations",
-      typescript: false,
-    });
+    expect(location).toEqual({ packageName: "@acme/lemon-fork" });
   });
 
   it("fails naming the manifest when the package has no name", () => {
@@ -44,7 +36,7 @@ describe("Function: locateOperations", () => {
     fs.writeFileSync(path.join(dir, "package.json"), "{}");
 
     // Act
-    const act = () => locateOperations(dir, path.join(dir, "provider.js"));
+    const act = () => locateOperations(dir);
 
     // Assess
     expect(act).toThrow(

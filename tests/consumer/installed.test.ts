@@ -1,0 +1,135 @@
+/**
+ * The package as a consumer gets it: `npm pack`'s files installed into a throwaway app, a plain-JavaScript
+ * Pulumi program run by plain `node` (no jest module mapping, no ts-node, no TypeScript paths), and
+ * `require("lemon-webhooks")` resolved by Node through package.json `exports` to the built `dist/`.
+ * jest's globalSetup rebuilds `dist/` whenever a source is newer, so this never runs a stale build.
+ */
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { type InstalledApp, installIntoTempApp, REPO_ROOT } from "./install";
+
+const run = promisify(execFile);
+
+interface ProgramResult {
+  readonly resolved: string;
+  readonly resources: { type: string; name: string }[];
+  readonly operations: string[];
+  readonly operationsFiles: string[];
+  readonly typescriptLoaded: string[];
+}
+
+let app: InstalledApp;
+let result: ProgramResult;
+
+beforeAll(async () => {
+  app = installIntoTempApp();
+  fs.copyFileSync(path.join(__dirname, "installed-program.js"), path.join(app.appDir, "index.js"));
+  const { stdout } = await run(process.execPath, ["index.js"], { cwd: app.appDir, encoding: "utf8" });
+  result = JSON.parse(stdout) as ProgramResult;
+}, 120_000);
+
+afterAll(() => {
+  app?.remove();
+});
+
+/** Read by this repository's own stack program (index.ts) only: not part of the package. */
+const STACK_PROGRAM_ONLY = ["components/stack-config.ts"];
+
+/** TypeScript sources under `dir` of the repository that the package publishes, repository-relative. */
+function sourcesUnder(dir: string): string[] {
+  return fs
+    .readdirSync(path.join(REPO_ROOT, dir), { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".ts"))
+    .map((file) => `${dir}/${file.split(path.sep).join("/")}`)
+    .filter((file) => !STACK_PROGRAM_ONLY.includes(file));
+}
+
+/** Top-level group of a published file: `dist/<dir>` or the file/directory itself. */
+function group(file: string): string {
+  const parts = file.split("/");
+  return parts[0] === "dist" ? `dist/${parts[1]}` : (parts[0] as string);
+}
+
+describe("Package: lemon-webhooks installed into another project", () => {
+  it("publishes the build, the Lambda bundles and the CLI, and no sources, tests or tooling", () => {
+    // Assess
+    expect([...new Set(app.files.map(group))].sort()).toEqual([
+      "README.md",
+      "bin",
+      "dist/cli",
+      "dist/components",
+      "dist/lambda",
+      "dist/lambda-bundle",
+      "package.json",
+    ]);
+    expect(app.files.filter((file) => group(file) === "dist/lambda-bundle")).toEqual([
+      "dist/lambda-bundle/receiver.sources.json",
+      "dist/lambda-bundle/receiver/index.js",
+      "dist/lambda-bundle/reconciler.sources.json",
+      "dist/lambda-bundle/reconciler/index.js",
+    ]);
+    // Every source of the public API and of the CLI is there, compiled, with its declarations.
+    for (const dir of ["components", "cli"]) {
+      expect(app.files.filter((file) => group(file) === `dist/${dir}`)).toEqual(
+        sourcesUnder(dir)
+          .flatMap((source) => [
+            `dist/${source.replace(/\.ts$/, ".d.ts")}`,
+            `dist/${source.replace(/\.ts$/, ".js")}`,
+          ])
+          .sort(),
+      );
+    }
+    expect(app.files.filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"))).toEqual([]);
+    expect(
+      app.files.filter((file) => /(^|\/)(tests|sandbox|bench|emulator|local|spec)\//.test(file)),
+    ).toEqual([]);
+  });
+
+  it("resolves require('lemon-webhooks') through package.json exports to the built entry point", () => {
+    // Assess
+    expect(result.resolved).toBe(path.join(app.packageDir, "dist", "components", "index.js"));
+    expect(result.typescriptLoaded).toEqual([]);
+  });
+
+  it("builds exactly the receiver's resources and the consumer's subscription under mocks", () => {
+    // Assess
+    const resources = result.resources.map(({ type, name }) => `${type} ${name}`).sort();
+    expect(resources).toEqual([
+      "aws-native:secretsmanager:Secret shop-signature-secret",
+      "aws:apigatewayv2/api:Api shop-api",
+      "aws:apigatewayv2/integration:Integration shop-integration",
+      "aws:apigatewayv2/route:Route shop-route",
+      "aws:apigatewayv2/stage:Stage shop-stage",
+      "aws:cloudwatch/eventArchive:EventArchive shop-archive",
+      "aws:cloudwatch/eventBus:EventBus shop-bus",
+      "aws:cloudwatch/eventRule:EventRule shop-audit-rule",
+      "aws:cloudwatch/eventTarget:EventTarget shop-audit-target",
+      "aws:cloudwatch/logGroup:LogGroup shop-access-logs",
+      "aws:cloudwatch/logGroup:LogGroup shop-receiver-logs",
+      "aws:cloudwatch/metricAlarm:MetricAlarm shop-api-5xx",
+      "aws:cloudwatch/metricAlarm:MetricAlarm shop-audit-dlq-depth",
+      "aws:cloudwatch/metricAlarm:MetricAlarm shop-receiver-errors",
+      "aws:cloudwatch/metricAlarm:MetricAlarm shop-receiver-throttles",
+      "aws:dynamodb/table:Table shop-dedupe",
+      "aws:iam/role:Role shop-receiver-role",
+      "aws:iam/rolePolicy:RolePolicy shop-receiver-policy",
+      "aws:lambda/function:Function shop-receiver",
+      "aws:lambda/permission:Permission shop-invoke",
+      "aws:secretsmanager/secretVersion:SecretVersion shop-signature-secret-value",
+      "aws:sqs/queue:Queue shop-audit-dlq",
+      "aws:sqs/queuePolicy:QueuePolicy shop-audit-dlq-policy",
+      "lemon-webhooks:index:Receiver shop",
+      "pulumi-nodejs:dynamic/lemon-webhooks:WebhookRegistration shop-registration",
+    ]);
+  });
+
+  it("loads the registration operations from the installed build, as the provider host does", () => {
+    // Assess
+    expect(result.operations).toEqual(["check", "configure", "create", "diff", "read", "remove", "update"]);
+    expect(result.operationsFiles).toEqual([
+      path.join(app.packageDir, "dist", "components", "registration", "operations.js"),
+    ]);
+  });
+});
