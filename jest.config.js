@@ -8,6 +8,7 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }] },
   testTimeout: 30000,
+  reporters: ["default", "<rootDir>/scripts/jest-summary-reporter.js"],
   // tests/consumer imports the package by name, as a consumer would; tsconfig.json `paths` says the same.
   moduleNameMapper: { "^lemon-webhooks$": "<rootDir>/components/index.ts" },
   // Builds the receiver Lambda bundle once, so tests exercise the real dist/lambda-bundle file.

@@ -1,21 +1,18 @@
 #!/usr/bin/env node
-// The `lemon-webhooks` command. An installed package runs the compiled CLI (dist/cli/main.js); a checkout
-// without a build runs the TypeScript source through ts-node (a devDependency), so `npx lemon-webhooks`
-// works in both.
+// The `lemon-webhooks` command. In a checkout (cli/main.ts present) it runs the TypeScript source through
+// ts-node, so it never runs a stale dist/ after an edit or a pull; an installed package ships no sources and
+// runs the compiled CLI (dist/cli/main.js).
 const { existsSync } = require("node:fs");
 const { join } = require("node:path");
 
-const compiled = join(__dirname, "..", "dist", "cli", "main.js");
+const root = join(__dirname, "..");
+const source = join(root, "cli", "main.ts");
 let cli;
-if (existsSync(compiled)) {
-  cli = require(compiled);
+if (existsSync(source)) {
+  require("ts-node").register({ transpileOnly: true, swc: true, project: join(root, "tsconfig.json") });
+  cli = require(source);
 } else {
-  require("ts-node").register({
-    transpileOnly: true,
-    swc: true,
-    project: join(__dirname, "..", "tsconfig.json"),
-  });
-  cli = require(join(__dirname, "..", "cli", "main.ts"));
+  cli = require(join(root, "dist", "cli", "main.js"));
 }
 cli.runCli(process.argv.slice(2), cli.processIo).then(
   (code) => {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -8,9 +8,20 @@ import { installMocks, recorded, resetRecords, settle } from "./harness";
 
 const REPO_ROOT = resolve(__dirname, "..", "..");
 
+/** Temporary directories this file made, removed after its tests. */
+const made: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 /** An installed-package layout: `<app>/node_modules/lemon-webhooks/dist/components/receiver`. */
 function installedLayout(): { app: string; packageRoot: string; moduleDir: string } {
-  const app = mkdtempSync(join(tmpdir(), "lemon-app-"));
+  const app = tempDir("lemon-app-");
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "my-infra" }));
   const packageRoot = join(app, "node_modules", "lemon-webhooks");
   const moduleDir = join(packageRoot, "dist", "components", "receiver");
@@ -41,7 +52,7 @@ describe("Function: defaultBundleDir", () => {
 
   it("fails with the fix when no lemon-webhooks package is above", () => {
     // Prepare
-    const lonely = mkdtempSync(join(tmpdir(), "lemon-none-"));
+    const lonely = tempDir("lemon-none-");
 
     // Act
     const act = () => findPackageRoot(lonely);
@@ -66,7 +77,7 @@ describe("Component: LemonWebhookReceiver without a built bundle", () => {
   it("refuses to deploy and says to run npm run build:lambda, registering nothing", async () => {
     // Prepare
     await installMocks(false);
-    const empty = mkdtempSync(join(tmpdir(), "lemon-empty-"));
+    const empty = tempDir("lemon-empty-");
 
     // Act
     const act = () =>
@@ -83,7 +94,7 @@ describe("Component: LemonWebhookReceiver without a built bundle", () => {
   it("previews with a warning, because a preview only records the archive path", async () => {
     // Prepare
     await installMocks(true);
-    const empty = mkdtempSync(join(tmpdir(), "lemon-empty-"));
+    const empty = tempDir("lemon-empty-");
 
     // Act
     new LemonWebhookReceiver("lemon", { events: ["order.executed"], lambdaBundleDir: empty });

@@ -3,7 +3,7 @@
  * recorded (reset per test), unknown invokes throw, outputs are awaited with `promiseOf`, and mocked state
  * mimics AWS closely enough (ARNs, autonamed physical names, the stage's invoke URL) for exact assertions.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -230,9 +230,12 @@ export function resource(type: string, name: string): RecordedResource {
   return matches[0] as RecordedResource;
 }
 
-/** A directory holding a stand-in receiver bundle, so tests do not depend on `npm run build:lambda`. */
+/**
+ * A directory holding a stand-in receiver bundle, so tests do not depend on `npm run build:lambda`. One fixed
+ * path with fixed content: every suite and worker may (re)write it, and runs leave nothing new behind in /tmp.
+ */
 export function fakeBundleDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "lemon-bundle-"));
+  const dir = join(tmpdir(), "lemon-webhooks-tests-fake-bundle");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "index.js"), "exports.handler = async () => ({ statusCode: 200 });\n");
   return dir;

@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import { USAGE } from "../../cli/args";
 import { type InstalledApp, installIntoTempApp, REPO_ROOT } from "./install";
 
 const run = promisify(execFile);
@@ -131,5 +132,18 @@ describe("Package: lemon-webhooks installed into another project", () => {
     expect(result.operationsFiles).toEqual([
       path.join(app.packageDir, "dist", "components", "registration", "operations.js"),
     ]);
+  });
+
+  it("runs the installed `lemon-webhooks` bin from the compiled CLI (no sources, no ts-node)", async () => {
+    // Act
+    const { stdout } = await run(
+      process.execPath,
+      [path.join(app.packageDir, "bin", "lemon-webhooks.js"), "send-test-event", "--help"],
+      { cwd: app.appDir, encoding: "utf8" },
+    );
+
+    // Assess
+    expect(fs.existsSync(path.join(app.packageDir, "cli"))).toBe(false);
+    expect(stdout).toBe(USAGE.endsWith("\n") ? USAGE : `${USAGE}\n`);
   });
 });
