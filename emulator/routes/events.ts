@@ -4,6 +4,7 @@
  * Undeclared query parameters are ignored, as the FastAPI service does.
  */
 import { isPublishedEventType } from "../../components/lemon-api/event-types";
+import { EVENT_CONTEXT_FILTERS } from "../../components/lemon-api/types";
 import { parseDateTimeMicros } from "../clock";
 import { unprocessable } from "../errors";
 import { decodeCursor, encodeCursor, parseLimit, takePage } from "../pagination";
@@ -11,24 +12,8 @@ import type { StoredEvent } from "../state";
 import { shown } from "./body";
 import type { RouteHandler } from "./context";
 
-/** Context keys the operation can filter on (`context.<key>=<id>`). */
-export const CONTEXT_FILTER_KEYS = [
-  "account",
-  "batch_order",
-  "identification",
-  "order",
-  "person",
-  "securities_account",
-  "securities_transfer",
-  "sweep",
-  "tax_exemption_order",
-  "trade",
-  "transaction",
-  "treasury_mandate",
-  "treasury_transfer",
-  "update",
-  "workflow",
-] as const;
+/** Context keys the operation can filter on (`context.<key>=<id>`): the same list the client sends. */
+export const CONTEXT_FILTER_KEYS = EVENT_CONTEXT_FILTERS;
 
 const FILTER_NAMES = new Set<string>([
   "type",

@@ -11,6 +11,7 @@ import {
   startHttpAdapter,
   startLocalDynamo,
 } from "../../lambda/local";
+import { ERIKA_MUSTERMANN_ACCOUNT } from "../../sandbox/guide";
 
 const API_KEY = DEFAULT_API_KEYS[0]!;
 const HEADERS = {
@@ -18,29 +19,6 @@ const HEADERS = {
   "content-type": "application/json",
   "LMG-Data-Privacy-Access-Principal": "nobody",
   "LMG-Data-Privacy-Access-Justification": "webhook-test",
-};
-
-// The account of lemon.markets' webhook setup guide (spec/lemon-markets/webhooks-setup-guide.txt).
-const ACCOUNT = {
-  accepted_agreements: [
-    { accepted_at: "2023-06-29T14:39:29Z", agreement_id: "agr_9902271f791d413aad781763c61b9bb0" },
-    { accepted_at: "2023-06-29T14:39:29Z", agreement_id: "agr_8ec894e1ec764a339e172292dff9aeff" },
-  ],
-  declaration_of_acting_on_own_account: true,
-  customer: {
-    date_of_birth: "1964-08-13",
-    email: "erika@example.com",
-    employment: { annual_salary: "gte_50k_lt_75k_eur", sector: "public_sector", status: "employed" },
-    firstname: "Erika",
-    gender: "female",
-    lastname: "Mustermann",
-    marital_status: "married",
-    nationalities: ["DE"],
-    phone_number: "+49172997318",
-    place_of_birth: { city: "Berlin", country: "DE" },
-    registered_address: { city: "Köln", country: "DE", line_1: "Heidestraße 17", postal_code: "51147" },
-    tax_residencies: [{ country: "DE", tax_identification_number: "123/456/78901" }],
-  },
 };
 
 describe("End to end: emulator → HTTP adapter → receiver → EventBridge", () => {
@@ -89,7 +67,7 @@ describe("End to end: emulator → HTTP adapter → receiver → EventBridge", (
         fetch(`${emulator.baseUrl}/accounts`, {
           method: "POST",
           headers: HEADERS,
-          body: JSON.stringify(ACCOUNT),
+          body: JSON.stringify(ERIKA_MUSTERMANN_ACCOUNT),
         }),
       ),
     );
