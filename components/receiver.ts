@@ -60,6 +60,8 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
   public readonly eventBusArn: pulumi.Output<string>;
   /** Name of the DynamoDB dedupe table. */
   public readonly dedupeTableName: pulumi.Output<string>;
+  /** ARN of the DynamoDB dedupe table (for a standalone `LemonEventReconciler` or extra IAM grants). */
+  public readonly dedupeTableArn: pulumi.Output<string>;
   /** Id of the HTTP API. */
   public readonly apiId: pulumi.Output<string>;
   /** Name of the receiver Lambda. */
@@ -171,6 +173,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
     this.eventBusName = pulumi.output(fanOut.eventBusName);
     this.eventBusArn = pulumi.output(fanOut.eventBusArn);
     this.dedupeTableName = table.name;
+    this.dedupeTableArn = table.arn;
     this.apiId = ingress.api.id;
     this.functionName = receiver.function.name;
     this.archiveName = fanOut.archive.name;
@@ -190,6 +193,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       eventBusName: this.eventBusName,
       eventBusArn: this.eventBusArn,
       dedupeTableName: this.dedupeTableName,
+      dedupeTableArn: this.dedupeTableArn,
       apiId: this.apiId,
       functionName: this.functionName,
       archiveName: this.archiveName,

@@ -37,8 +37,19 @@ export interface LemonEventReconcilerArgs extends ReconcilerTargets {
   readonly intervalMinutes?: number;
   /** How far before the watermark each run re-reads, in seconds (absorbs clock skew). Default 600. */
   readonly overlapSeconds?: number;
-  /** How far back the first run reads, in seconds. Default 86400, or half of `dedupeTtlSeconds` if shorter. */
+  /**
+   * How far back the first run (no watermark yet) reads, in seconds. Default `intervalMinutes × 60 +
+   * overlapSeconds`: the first run comes about one interval after the deploy, so it reads only what this
+   * stack could have received (capped at half of `dedupeTtlSeconds`). Set it larger only when adding a
+   * reconciler to a receiver that already ran: the first run then forwards what that receiver missed in the
+   * lookback, and the "recovered" alarm fires for them.
+   */
   readonly initialLookbackSeconds?: number;
+  /**
+   * Only events created at least this many seconds before a run are processed, 0–3600. Default 300: younger
+   * events are left to their webhook delivery, so normal traffic is never "recovered".
+   */
+  readonly settleSeconds?: number;
   /** Must equal the receiver's `dedupeTtlSeconds`. Default 604800. */
   readonly dedupeTtlSeconds?: number;
   /** Must equal the receiver's `claimLeaseSeconds`. Default 60. */
@@ -67,6 +78,7 @@ export type ReceiverReconcilerOptions = Pick<
   | "intervalMinutes"
   | "overlapSeconds"
   | "initialLookbackSeconds"
+  | "settleSeconds"
   | "timeoutSeconds"
   | "memorySize"
   | "lambdaBundleDir"
@@ -102,6 +114,7 @@ export const RECONCILER_DEFAULTS = Object.freeze({
   intervalMinutes: 15,
   overlapSeconds: RECONCILER_NUMBER_RULES.overlapSeconds.defaultValue,
   initialLookbackSeconds: RECONCILER_NUMBER_RULES.initialLookbackSeconds.defaultValue,
+  settleSeconds: RECONCILER_NUMBER_RULES.settleSeconds.defaultValue,
   dedupeTtlSeconds: NUMBER_RULES.dedupeTtlSeconds.defaultValue,
   claimLeaseSeconds: NUMBER_RULES.claimLeaseSeconds.defaultValue,
   timeoutSeconds: 300,
@@ -115,6 +128,7 @@ export interface ResolvedReconcilerArgs {
   readonly intervalMinutes: number;
   readonly overlapSeconds: number;
   readonly initialLookbackSeconds: number;
+  readonly settleSeconds: number;
   readonly dedupeTtlSeconds: number;
   readonly claimLeaseSeconds: number;
   readonly timeoutSeconds: number;
@@ -168,22 +182,34 @@ export function validateReconcilerArgs(args: ReconcilerSettingsArgs): ResolvedRe
   const d = RECONCILER_DEFAULTS;
   const o = RECONCILER_NUMBER_RULES.overlapSeconds;
   const l = RECONCILER_NUMBER_RULES.initialLookbackSeconds;
+  const st = RECONCILER_NUMBER_RULES.settleSeconds;
   const t = NUMBER_RULES.dedupeTtlSeconds;
   const c = NUMBER_RULES.claimLeaseSeconds;
   const ttl = whole(problems, "dedupeTtlSeconds", args.dedupeTtlSeconds, t.defaultValue, t.min, t.max);
+  const intervalMinutes = whole(
+    problems,
+    "intervalMinutes",
+    args.intervalMinutes,
+    d.intervalMinutes,
+    1,
+    1440,
+  );
+  const overlapSeconds = whole(problems, "overlapSeconds", args.overlapSeconds, o.defaultValue, o.min, o.max);
   const resolved: ResolvedReconcilerArgs = {
     events: [...new Set(events)],
-    intervalMinutes: whole(problems, "intervalMinutes", args.intervalMinutes, d.intervalMinutes, 1, 1440),
-    overlapSeconds: whole(problems, "overlapSeconds", args.overlapSeconds, o.defaultValue, o.min, o.max),
+    intervalMinutes,
+    overlapSeconds,
     initialLookbackSeconds: whole(
       problems,
       "initialLookbackSeconds",
       args.initialLookbackSeconds,
-      // Unset, it follows a short dedupe TTL down: the first run must not re-read events the table forgot.
-      Math.min(l.defaultValue, Math.floor(ttl / 2)),
+      // Unset, the first run reads only what this stack could have received since its deploy (about one
+      // interval ago), never further back than the dedupe table remembers.
+      Math.min(intervalMinutes * 60 + overlapSeconds, Math.floor(ttl / 2)),
       l.min,
       l.max,
     ),
+    settleSeconds: whole(problems, "settleSeconds", args.settleSeconds, st.defaultValue, st.min, st.max),
     dedupeTtlSeconds: ttl,
     claimLeaseSeconds: whole(
       problems,

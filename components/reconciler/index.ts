@@ -1,4 +1,10 @@
 /** The opt-in scheduled reconciler component. */
+
+export {
+  createReconcilerAlarms,
+  notRunningAlarmPeriodSeconds,
+  type ReconcilerAlarms,
+} from "./alarms";
 export {
   type LemonEventReconcilerArgs,
   RECONCILER_DEFAULTS,
@@ -16,7 +22,12 @@ export {
   RECONCILER_BUNDLE_RELATIVE_DIR,
   reconcilerBundleProblem,
 } from "./bundle";
-export { reconcilerPolicyDocument, SCHEDULER_ASSUME_ROLE_POLICY, schedulerPolicyDocument } from "./policy";
+export {
+  accountOfArn,
+  reconcilerPolicyDocument,
+  schedulerAssumeRolePolicy,
+  schedulerPolicyDocument,
+} from "./policy";
 export {
   LemonEventReconciler,
   RECONCILER_TYPE,

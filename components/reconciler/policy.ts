@@ -65,12 +65,41 @@ export function schedulerPolicyDocument(functionArn: string): PolicyDocument {
 }
 
 /**
- * Trust policy letting EventBridge Scheduler assume the schedule's role. The role can only invoke the one
- * reconciler function, so a schedule elsewhere borrowing it could at most trigger an extra (harmless) run.
+ * The account of an ARN (its 5th field), e.g. of the dedupe table's: the schedule lives in the same account.
+ * Taken from an ARN the component already has, so no `getCallerIdentity` call is needed.
+ *
+ * @throws Error naming `dedupeTableArn` when the ARN has no 12-digit account.
+ * @example
+ * accountOfArn("arn:aws:dynamodb:eu-central-1:123456789012:table/lemon-dedupe"); // "123456789012"
  */
-export const SCHEDULER_ASSUME_ROLE_POLICY = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [
-    { Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole" },
-  ],
-});
+export function accountOfArn(arn: string): string {
+  const account = arn.split(":")[4] ?? "";
+  if (!/^\d{12}$/.test(account)) {
+    throw new Error(
+      `LemonEventReconciler: [dedupeTableArn] "${arn}" has no 12-digit account id; pass the table's full ARN (arn:aws:dynamodb:<region>:<account>:table/<name>)`,
+    );
+  }
+  return account;
+}
+
+/**
+ * Trust policy letting EventBridge Scheduler assume the schedule's role, only on behalf of schedules of
+ * `accountId` (`aws:SourceAccount`): without the condition, a schedule in any other account that learned the
+ * role's ARN could have Scheduler assume it (the confused-deputy problem).
+ *
+ * @example
+ * new aws.iam.Role("schedule-role", { assumeRolePolicy: schedulerAssumeRolePolicy("123456789012") });
+ */
+export function schedulerAssumeRolePolicy(accountId: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "scheduler.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      },
+    ],
+  });
+}

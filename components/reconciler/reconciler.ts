@@ -6,18 +6,16 @@
  *     → Secrets Manager (API key, its own secret) → GET /v1/events since watermark − overlap
  *     → the receiver's dedupe table (claim) → the receiver's bus (PutEvents) → watermark item
  *
- * Alarms: `Recovered ≥ 1` ("webhooks are failing": an event reached the bus only by reconciliation) and
- * reconciler errors (a failed run: API unreachable, key rejected, AWS failing).
+ * Alarms (`./alarms.ts`): events recovered ("webhooks are failing"), failed runs, invalid events, a skipped
+ * window (watermark gap) and the reconciler not being invoked at all.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV_NAMES } from "../../lambda/env-names";
-import { METRICS_NAMESPACE } from "../../lambda/observability";
 import { RECONCILER_ENV_NAMES } from "../../lambda/reconcile/env-names";
-import { RECONCILER_METRICS, RECONCILER_SERVICE } from "../../lambda/reconcile/metrics";
-import { createCountAlarm } from "../receiver/alarms";
 import { RECEIVER_RUNTIME } from "../receiver/function";
 import { LAMBDA_ASSUME_ROLE_POLICY } from "../receiver/policy";
+import { createReconcilerAlarms } from "./alarms";
 import {
   type LemonEventReconcilerArgs,
   type ResolvedReconcilerArgs,
@@ -25,7 +23,12 @@ import {
   validateReconcilerArgs,
 } from "./args";
 import { defaultReconcilerBundleDir, reconcilerBundleProblem } from "./bundle";
-import { reconcilerPolicyDocument, SCHEDULER_ASSUME_ROLE_POLICY, schedulerPolicyDocument } from "./policy";
+import {
+  accountOfArn,
+  reconcilerPolicyDocument,
+  schedulerAssumeRolePolicy,
+  schedulerPolicyDocument,
+} from "./policy";
 
 /** Pulumi type token of the component. */
 export const RECONCILER_TYPE = "lemon-webhooks:index:Reconciler";
@@ -51,6 +54,7 @@ export function reconcilerEnvironment(
     [RECONCILER_ENV_NAMES.eventTypes]: args.events.join(","),
     [RECONCILER_ENV_NAMES.overlapSeconds]: String(args.overlapSeconds),
     [RECONCILER_ENV_NAMES.initialLookbackSeconds]: String(args.initialLookbackSeconds),
+    [RECONCILER_ENV_NAMES.settleSeconds]: String(args.settleSeconds),
     [ENV_NAMES.dedupeTtlSeconds]: String(args.dedupeTtlSeconds),
     [ENV_NAMES.claimLeaseSeconds]: String(args.claimLeaseSeconds),
     ...optional(RECONCILER_ENV_NAMES.apiBaseUrl, inputs.apiBaseUrl),
@@ -65,7 +69,7 @@ export function reconcilerEnvironment(
  * @example
  * const reconciler = new LemonEventReconciler("lemon", {
  *   events: ["order.executed"],
- *   dedupeTableName: receiver.dedupeTableName, dedupeTableArn: table.arn,
+ *   dedupeTableName: receiver.dedupeTableName, dedupeTableArn: receiver.dedupeTableArn,
  *   eventBusName: receiver.eventBusName, eventBusArn: receiver.eventBusArn,
  * });
  */
@@ -78,9 +82,13 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
   public readonly apiKeySecretArn: pulumi.Output<string>;
   /** Name of the "events were recovered" alarm. */
   public readonly recoveredAlarmName: pulumi.Output<string>;
+  /** Name of the "the reconciler is not being invoked" alarm. */
+  public readonly notRunningAlarmName: pulumi.Output<string>;
 
   constructor(name: string, args: LemonEventReconcilerArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const resolved = validateReconcilerArgs(args);
+    // A plain-string ARN is checked now, before anything is registered; an Output is checked when known.
+    if (typeof args.dedupeTableArn === "string") accountOfArn(args.dedupeTableArn);
     const apiKey = resolveReconcilerApiKey(args.apiKey);
     const bundleDir = args.lambdaBundleDir ?? defaultReconcilerBundleDir();
     const missing = reconcilerBundleProblem(args.lambdaBundleDir);
@@ -164,7 +172,12 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
     );
     const schedulerRole = new aws.iam.Role(
       `${name}-schedule-role`,
-      { assumeRolePolicy: SCHEDULER_ASSUME_ROLE_POLICY, tags },
+      {
+        assumeRolePolicy: pulumi
+          .output(args.dedupeTableArn)
+          .apply((arn) => schedulerAssumeRolePolicy(accountOfArn(arn))),
+        tags,
+      },
       parent,
     );
     const schedulerPolicy = new aws.iam.RolePolicy(
@@ -189,30 +202,9 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
       { parent: this, dependsOn: [schedulerPolicy] },
     );
 
-    const recovered = createCountAlarm(
-      `${name}-reconciler-recovered`,
-      {
-        namespace: METRICS_NAMESPACE,
-        metricName: RECONCILER_METRICS.recovered,
-        statistic: "Sum",
-        dimensions: { Service: RECONCILER_SERVICE, FunctionName: fn.name },
-        description:
-          "Webhooks are failing: the reconciler forwarded events the webhook path had missed (check the receiver's alarms and logs)",
-      },
-      args.alarmTopicArn,
-      tags,
-      this,
-    );
-    createCountAlarm(
-      `${name}-reconciler-errors`,
-      {
-        namespace: "AWS/Lambda",
-        metricName: "Errors",
-        statistic: "Sum",
-        dimensions: { FunctionName: fn.name },
-        description:
-          "A reconciliation run failed (lemon.markets API unreachable, API key rejected, or AWS failing)",
-      },
+    const alarms = createReconcilerAlarms(
+      name,
+      { functionName: fn.name, intervalMinutes: resolved.intervalMinutes },
       args.alarmTopicArn,
       tags,
       this,
@@ -221,12 +213,14 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
     this.functionName = fn.name;
     this.scheduleName = schedule.name;
     this.apiKeySecretArn = secret.arn;
-    this.recoveredAlarmName = recovered.name;
+    this.recoveredAlarmName = alarms.recovered.name;
+    this.notRunningAlarmName = alarms.notRunning.name;
     this.registerOutputs({
       functionName: this.functionName,
       scheduleName: this.scheduleName,
       apiKeySecretArn: this.apiKeySecretArn,
       recoveredAlarmName: this.recoveredAlarmName,
+      notRunningAlarmName: this.notRunningAlarmName,
     });
   }
 }

@@ -6,8 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ReceiverReconcilerOptions } from "./args";
 
 /**
- * Reads `lemon-webhooks:reconciler` (boolean, default true), `reconcilerIntervalMinutes` and
- * `reconcilerOverlapSeconds`. Returns `false` when disabled, else the options (unset keys keep the defaults).
+ * Reads `lemon-webhooks:reconciler` (boolean, default true), `reconcilerIntervalMinutes`,
+ * `reconcilerOverlapSeconds` and `reconcilerSettleSeconds`. Returns `false` when disabled, else the options (unset keys keep the defaults).
  *
  * @example
  * new LemonWebhookReceiver("lemon", { ...receiverArgsFromConfig(), reconciler: reconcilerFromConfig() });
@@ -19,5 +19,6 @@ export function reconcilerFromConfig(
   return {
     intervalMinutes: config.getNumber("reconcilerIntervalMinutes"),
     overlapSeconds: config.getNumber("reconcilerOverlapSeconds"),
+    settleSeconds: config.getNumber("reconcilerSettleSeconds"),
   };
 }

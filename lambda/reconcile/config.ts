@@ -15,10 +15,22 @@ export const DEFAULT_RECONCILER_PRINCIPAL = "lemon-webhooks/reconciler (automate
 /** Why the events are read. */
 export const DEFAULT_RECONCILER_JUSTIFICATION = "reconcile missed webhook deliveries";
 
-/** Defaults and bounds of the reconciler's numeric settings, in seconds. */
+/**
+ * Defaults and bounds of the reconciler's numeric settings, in seconds.
+ *
+ * - `initialLookbackSeconds` 1500 = the default 15-minute interval + the default 600 s overlap: the first run
+ *   comes about one interval after the deploy, so it reads only what the new stack could have received. A
+ *   longer lookback is an explicit opt-in (a reconciler added to a receiver that already ran), and would
+ *   otherwise forward a day of history and fire the "webhooks are failing" alarm on every fresh deploy.
+ *   The component sets it from its own interval and overlap.
+ * - `settleSeconds` 300: a run processes only events created at least this long before it started, so it
+ *   does not race the webhook delivery of an event created seconds ago (lemon.markets usually delivers
+ *   within seconds; its retries take longer, and those are what the reconciler is for).
+ */
 export const RECONCILER_NUMBER_RULES = {
   overlapSeconds: { defaultValue: 600, min: 0, max: 86_400, why: "0 to 86400 (one day)" },
-  initialLookbackSeconds: { defaultValue: 86_400, min: 0, max: 30 * 86_400, why: "0 to 30 days" },
+  initialLookbackSeconds: { defaultValue: 1_500, min: 0, max: 30 * 86_400, why: "0 to 30 days" },
+  settleSeconds: { defaultValue: 300, min: 0, max: 3_600, why: "0 to 3600 (one hour)" },
 } as const;
 
 /** Validated reconciler settings. */
@@ -29,6 +41,7 @@ export interface ReconcilerConfig {
   readonly eventTypes: readonly string[];
   readonly overlapSeconds: number;
   readonly initialLookbackSeconds: number;
+  readonly settleSeconds: number;
   readonly dedupeTtlSeconds: number;
   readonly claimLeaseSeconds: number;
   readonly apiBaseUrl: string;
@@ -132,6 +145,12 @@ export function readReconcilerConfig(env: Env): ReconcilerConfig {
       env,
       RECONCILER_ENV_NAMES.initialLookbackSeconds,
       RECONCILER_NUMBER_RULES.initialLookbackSeconds,
+      problems,
+    ),
+    settleSeconds: readNumber(
+      env,
+      RECONCILER_ENV_NAMES.settleSeconds,
+      RECONCILER_NUMBER_RULES.settleSeconds,
       problems,
     ),
     dedupeTtlSeconds: readNumber(env, ENV_NAMES.dedupeTtlSeconds, NUMBER_RULES.dedupeTtlSeconds, problems),

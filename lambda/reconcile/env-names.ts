@@ -11,8 +11,10 @@ export const RECONCILER_ENV_NAMES = {
   eventTypes: "LEMON_RECONCILER_EVENT_TYPES",
   /** How far before the watermark each run starts reading, in seconds. Default 600. */
   overlapSeconds: "LEMON_RECONCILER_OVERLAP_SECONDS",
-  /** How far back the very first run (no watermark yet) reads, in seconds. Default 86400. */
+  /** How far back the very first run (no watermark yet) reads, in seconds. Default 1500. */
   initialLookbackSeconds: "LEMON_RECONCILER_INITIAL_LOOKBACK_SECONDS",
+  /** Only events created at least this long before the run are processed, in seconds. Default 300. */
+  settleSeconds: "LEMON_RECONCILER_SETTLE_SECONDS",
   /** lemon.markets API root including `/v1`. Default the sandbox, `https://sandbox.api.lemon.markets/v1`. */
   apiBaseUrl: "LEMON_API_BASE_URL",
   /** `LMG-Data-Privacy-Access-Principal` of the events requests. */

@@ -102,6 +102,8 @@ export function buildAwsReconciler({ env, write, clock }: ReconcilerEnvironment)
     eventTypes: config.eventTypes,
     overlapSeconds: config.overlapSeconds,
     initialLookbackSeconds: config.initialLookbackSeconds,
+    settleSeconds: config.settleSeconds,
+    dedupeTtlSeconds: config.dedupeTtlSeconds,
   };
   return async (deadlineMs) => {
     const apiKey = (await apiKeys.current()).value;
@@ -125,6 +127,8 @@ function logRun(write: LineWriter, clock: Clock, report: ReconcileReport): void 
     msg: "reconciliation",
     outcome: counts.outcome,
     since: counts.since,
+    until: counts.until,
+    watermarkGapSeconds: counts.watermarkGapSeconds,
     scanned: counts.scanned,
     recovered: counts.recovered,
     alreadyForwarded: counts.alreadyForwarded,
@@ -166,7 +170,7 @@ export function createReconcilerHandler(
     try {
       report = await run(deadlineMs);
     } catch (error) {
-      // Only the API key fetch can throw here (reconcile() reports its own failures).
+      // Only fetching the API key or a malformed key can throw here (reconcile() reports its own failures).
       const name = error instanceof Error ? error.name : "Error";
       const detail = error instanceof Error ? error.message : "unknown error";
       report = failedBeforeStart(name, detail);
@@ -183,6 +187,8 @@ function failedBeforeStart(name: string, detail: string): ReconcileReport {
   return {
     outcome: "failed",
     since: "",
+    until: "",
+    watermarkGapSeconds: 0,
     scanned: 0,
     recovered: 0,
     alreadyForwarded: 0,

@@ -15,7 +15,7 @@ export {
   UNPROCESSED_ROUNDS,
 } from "./dedupe-lookup";
 export { RECONCILER_ENV_NAMES, type ReconcilerEnvName } from "./env-names";
-export { EventsApiError, type EventsApiFailure } from "./errors";
+export { ApiKeyFormatError, EventsApiError, type EventsApiFailure } from "./errors";
 export {
   createEventsApi,
   DEFAULT_EVENTS_RETRY,
@@ -24,6 +24,8 @@ export {
   type EventsApiOptions,
   type EventsQuery,
   type EventsRetryPolicy,
+  MIN_REQUEST_MS,
+  type PagingLimits,
 } from "./events-api";
 export {
   buildAwsReconciler,
@@ -38,10 +40,19 @@ export {
 } from "./handler";
 export { RECONCILER_METRICS, RECONCILER_SERVICE, writeRunMetrics } from "./metrics";
 export {
+  DEDUPE_TTL_MARGIN_SECONDS,
   type ReconcileDeps,
   type ReconcileReport,
   type ReconcileSettings,
   type RunOutcome,
   reconcile,
 } from "./reconcile";
+export {
+  AWS_RETRY,
+  isTransientAwsFailure,
+  type RetryingPorts,
+  type RetryTiming,
+  retryingPorts,
+  withAwsRetry,
+} from "./retry";
 export { DynamoDbWatermarkStore, WATERMARK_KEY, type WatermarkStore } from "./watermark";

@@ -7,12 +7,21 @@
  * receiver subscribed to n types would make n paged queries every run and need n watermarks; one query
  * reads each event once and keeps one watermark. With exactly one subscribed type, the server filters.
  *
+ * The window of a run is `[since, until]`:
+ * - `until = start − settle`: events younger than that are left to their webhook delivery (a later run
+ *   picks them up if it never comes), so normal traffic never counts as "recovered";
+ * - `since = watermark − overlap` (first run: `start − initialLookback`), but never earlier than
+ *   `start − (dedupeTtl − margin)`: an older event's dedupe item may have expired, and re-reading it would
+ *   forward it twice. Clamping skips that part of the window (logged, `WatermarkGapSeconds`, alarmed).
+ *
  * The watermark rules (each keeps an event from being skipped):
  * - an API error (after retries) ends the run without moving it: the next run reads the same window;
  * - it never passes an event that could not be forwarded or that another invocation is still forwarding;
- * - when every page was read it moves to at least `start − overlap` (bounding the window re-read by later
- *   runs, which must stay shorter than the dedupe TTL), otherwise only to the newest event processed;
+ * - when every page was read it moves to at least `until − overlap` (bounding the window re-read by later
+ *   runs), otherwise (deadline) only to the newest event processed; never past `until`;
  * - it is written conditionally, so overlapping runs only ever move it forward.
+ *
+ * DynamoDB and EventBridge calls are retried on throttling and 5xx (`./retry.ts`) before a run gives up.
  */
 import { parseEnvelope } from "../envelope";
 import { DeliveryInFlightError, DependencyUnavailableError, EnvelopeError } from "../errors";
@@ -21,7 +30,14 @@ import type { Clock, DedupeStore, EventSink, ForwardableEvent, Logger } from "..
 import type { DedupeLookup } from "./dedupe-lookup";
 import { EventsApiError } from "./errors";
 import type { EventsApi } from "./events-api";
+import { retryingPorts } from "./retry";
 import type { WatermarkStore } from "./watermark";
+
+/**
+ * Kept between the oldest event a run re-reads and the dedupe TTL: covers the run itself (a Lambda runs at
+ * most 15 minutes) and clock skew between lemon.markets' `created_at` and AWS. The TTL is at least 1 hour.
+ */
+export const DEDUPE_TTL_MARGIN_SECONDS = 1_800;
 
 /** Everything a run talks to. */
 export interface ReconcileDeps {
@@ -36,6 +52,8 @@ export interface ReconcileDeps {
    * per already-forwarded event). Without it every subscribed event goes through the claim path.
    */
   readonly lookup?: DedupeLookup;
+  /** Waits between retries of AWS calls. Default `setTimeout`. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** What a run reads. */
@@ -45,6 +63,10 @@ export interface ReconcileSettings {
   readonly overlapSeconds: number;
   /** How far back the first run (no watermark yet) reads. */
   readonly initialLookbackSeconds: number;
+  /** Only events created at least this long before the run started are processed. */
+  readonly settleSeconds: number;
+  /** The receiver's dedupe TTL: no run reads further back than it minus {@link DEDUPE_TTL_MARGIN_SECONDS}. */
+  readonly dedupeTtlSeconds: number;
   /** Epoch ms after which no further page is read (the Lambda's time budget); the processed prefix counts. */
   readonly deadlineMs?: number;
 }
@@ -57,7 +79,14 @@ export interface ReconcileReport {
   readonly outcome: RunOutcome;
   /** The `since` sent to the API (ISO 8601). Empty when the watermark could not be read. */
   readonly since: string;
-  /** Events read from the API. */
+  /** Events created after this (ISO 8601: start − settle) were left for a later run. */
+  readonly until: string;
+  /**
+   * How much of the intended window was skipped because it reached back further than the dedupe TTL
+   * allows (seconds; 0 normally). Events in the skipped part were not reconciled.
+   */
+  readonly watermarkGapSeconds: number;
+  /** Events read from the API and processed (those after `until` are not counted). */
   readonly scanned: number;
   /** Events forwarded by this run: deliveries the webhook path had missed. */
   readonly recovered: number;
@@ -112,14 +141,22 @@ const max = (a: number | undefined, b: number) => (a === undefined ? b : Math.ma
  * failed invocation, which the error alarm counts).
  *
  * @example
- * const report = await reconcile(deps, { eventTypes: ["order.executed"], overlapSeconds: 600, initialLookbackSeconds: 86400 });
+ * const report = await reconcile(deps, {
+ *   eventTypes: ["order.executed"], overlapSeconds: 600, initialLookbackSeconds: 1500,
+ *   settleSeconds: 300, dedupeTtlSeconds: 604800,
+ * });
  * if (report.recovered > 0) console.warn(`${report.recovered} events had been missed by the webhook`);
  */
 export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings): Promise<ReconcileReport> {
   const { clock, logger } = deps;
   const startedMs = clock.now();
   const overlapMs = settings.overlapSeconds * 1000;
+  const untilMs = startedMs - settings.settleSeconds * 1000;
+  const until = new Date(untilMs).toISOString();
   const subscribed = new Set(settings.eventTypes);
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const ports = retryingPorts(deps, { sleep, now: () => clock.now(), deadlineMs: settings.deadlineMs });
+  const forwardPorts = { dedupe: ports.dedupe, sink: ports.sink, clock };
   const tally: Tally = {
     scanned: 0,
     recovered: 0,
@@ -130,6 +167,7 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
     newestMs: undefined,
     earliestUnfinishedMs: undefined,
   };
+  let gapSeconds = 0;
   const report = (
     outcome: RunOutcome,
     since: string,
@@ -139,6 +177,8 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
   ): ReconcileReport => ({
     outcome,
     since,
+    until,
+    watermarkGapSeconds: gapSeconds,
     scanned: tally.scanned,
     recovered: tally.recovered,
     alreadyForwarded: tally.alreadyForwarded,
@@ -154,40 +194,59 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
 
   let previous: number | undefined;
   try {
-    previous = await deps.watermarks.read();
+    previous = await ports.watermarks.read();
   } catch (error) {
     return report("failed", "", undefined, { value: undefined, moved: false }, describeError(error));
   }
-  const sinceMs =
+  const intendedMs =
     previous === undefined ? startedMs - settings.initialLookbackSeconds * 1000 : previous - overlapMs;
+  const oldestSafeMs = startedMs - (settings.dedupeTtlSeconds - DEDUPE_TTL_MARGIN_SECONDS) * 1000;
+  const sinceMs = Math.max(intendedMs, oldestSafeMs);
   const since = new Date(sinceMs).toISOString();
+  if (sinceMs > intendedMs) {
+    gapSeconds = Math.ceil((sinceMs - intendedMs) / 1000);
+    logger.warn({
+      msg: "reconcile_watermark_gap",
+      gapSeconds,
+      skippedFrom: new Date(intendedMs).toISOString(),
+      skippedTo: since,
+      why: "the window reached back further than the dedupe TTL allows; events in the skipped part are not reconciled",
+    });
+  }
   const [onlyType] = settings.eventTypes;
   const query =
     settings.eventTypes.length === 1 && onlyType !== undefined ? { since, type: onlyType } : { since };
+  /** Set once an event after `until` was seen: the API sorts oldest first, so the rest is newer still. */
+  let reachedUntil = false;
 
-  /** The page's valid, subscribed events (counting the rest), oldest first. */
+  /** The page's valid, subscribed events up to `until` (counting the rest), oldest first. */
   function select(page: readonly unknown[]): { event: ForwardableEvent; createdMs: number }[] {
     const selected: { event: ForwardableEvent; createdMs: number }[] = [];
     for (const raw of page) {
-      tally.scanned += 1;
       const json = JSON.stringify(raw);
       let envelope: ReturnType<typeof parseEnvelope>;
       try {
         envelope = parseEnvelope(json);
       } catch (error) {
+        tally.scanned += 1;
         tally.invalid += 1;
         const reason = error instanceof EnvelopeError ? error.reason : "unparseable";
         logger.error({ msg: "reconcile_invalid_event", reason });
         continue;
       }
       const createdMs = Date.parse(envelope.created_at);
+      if (createdMs > untilMs) {
+        reachedUntil = true;
+        break;
+      }
+      tally.scanned += 1;
       tally.newestMs = max(tally.newestMs, createdMs);
       if (!subscribed.has(envelope.type)) {
         tally.ignored += 1;
         continue;
       }
-      // The API's JSON, re-serialised: the same bytes a webhook delivery carries, so consumers cannot tell
-      // a reconciled event from a delivered one.
+      // The API's JSON, re-serialised: the same JSON content a webhook delivery carries (not necessarily the
+      // same bytes: key order and spacing are the API's), with the same source and detail-type.
       const event = { id: envelope.id, type: envelope.type, createdAt: envelope.created_at, json };
       selected.push({ event, createdMs });
     }
@@ -196,7 +255,7 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
 
   async function handle(event: ForwardableEvent, createdMs: number): Promise<void> {
     try {
-      const outcome = await forwardOnce(deps, event, (note) =>
+      const outcome = await forwardOnce(forwardPorts, event, (note) =>
         logger.warn({ msg: "reconcile_note", eventId: event.id, note }),
       );
       if (outcome === "duplicate") {
@@ -216,7 +275,7 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
         tally.inFlight += 1;
         return;
       }
-      // Dedupe or EventBridge is down: every further event would fail the same way.
+      // Dedupe or EventBridge is still down after the retries: every further event would fail the same way.
       throw new StopRun(describeError(error));
     }
   }
@@ -227,7 +286,7 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
     let done: ReadonlySet<string> = new Set();
     try {
       done =
-        deps.lookup === undefined ? done : await deps.lookup.forwardedIds(selected.map((s) => s.event.id));
+        ports.lookup === undefined ? done : await ports.lookup.forwardedIds(selected.map((s) => s.event.id));
     } catch (error) {
       tally.earliestUnfinishedMs = min(tally.earliestUnfinishedMs, selected[0]!.createdMs);
       throw new StopRun(describeError(error));
@@ -241,24 +300,32 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
   let outcome: RunOutcome = "complete";
   let failure: { name: string; detail: string } | undefined;
   try {
-    for await (const page of deps.api.pages(query)) {
+    for await (const page of deps.api.pages(query, { deadlineMs: settings.deadlineMs })) {
       await handlePage(page);
+      if (reachedUntil) break;
       if (settings.deadlineMs !== undefined && clock.now() >= settings.deadlineMs) {
         outcome = "partial";
         break;
       }
     }
   } catch (error) {
-    if (!(error instanceof StopRun)) {
+    if (error instanceof EventsApiError && error.kind === "deadline") {
+      // Out of time: keep what was processed, the next run continues. Out of time while retrying a failing
+      // API is still a failure (the error alarm must see an API that stays down), just one that keeps progress.
+      outcome = error.attempts === 0 ? "partial" : "failed";
+      failure = error.attempts === 0 ? undefined : describeError(error);
+    } else if (error instanceof StopRun) {
+      outcome = "failed";
+      failure = error.detail;
+    } else {
       // The API failed (or something unexpected): leave the watermark alone, the next run re-reads the window.
       return report("failed", since, previous, { value: previous, moved: false }, describeError(error));
     }
-    outcome = "failed";
-    failure = error.detail;
   }
 
+  // Every processed event is at or before `until`, so neither candidate passes it.
   let target = tally.newestMs ?? previous;
-  if (outcome === "complete") target = max(target, startedMs - overlapMs);
+  if (outcome === "complete") target = max(target, untilMs - overlapMs);
   if (tally.earliestUnfinishedMs !== undefined && target !== undefined) {
     target = Math.min(target, tally.earliestUnfinishedMs);
   }
@@ -266,9 +333,9 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
     return report(outcome, since, previous, { value: previous, moved: false }, failure);
   }
   try {
-    const moved = await deps.watermarks.advance(target, clock.now());
+    const moved = await ports.watermarks.advance(target, clock.now());
     // Not moved: an overlapping run stored a later one; it stands.
-    const stored = moved ? target : await deps.watermarks.read();
+    const stored = moved ? target : await ports.watermarks.read();
     return report(outcome, since, previous, { value: stored, moved }, failure);
   } catch (error) {
     return report(

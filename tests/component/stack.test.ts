@@ -74,6 +74,7 @@ describe("Program: index.ts with Pulumi.dev.yaml", () => {
       reconciler: project.config.reconciler?.default,
       reconcilerIntervalMinutes: project.config.reconcilerIntervalMinutes?.default,
       reconcilerOverlapSeconds: project.config.reconcilerOverlapSeconds?.default,
+      reconcilerSettleSeconds: project.config.reconcilerSettleSeconds?.default,
     }).toEqual({
       routePath: RECEIVER_DEFAULTS.routePath,
       throttleRateLimit: RECEIVER_DEFAULTS.throttling.rateLimit,
@@ -85,6 +86,7 @@ describe("Program: index.ts with Pulumi.dev.yaml", () => {
       reconciler: true,
       reconcilerIntervalMinutes: RECONCILER_DEFAULTS.intervalMinutes,
       reconcilerOverlapSeconds: RECONCILER_DEFAULTS.overlapSeconds,
+      reconcilerSettleSeconds: RECONCILER_DEFAULTS.settleSeconds,
     });
   });
 

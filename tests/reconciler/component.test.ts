@@ -27,6 +27,7 @@ const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/lemon-dedupe-0a1b
 const BUS_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/lemon-bus-0a1b2c3`;
 const API_KEY_SECRET_ARN = `arn:aws:mock:${REGION}:${ACCOUNT}:aws:secretsmanager/secret:Secret/${physicalName("lemon-api-key")}`;
 const FUNCTION_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physicalName("lemon-reconciler")}`;
+const OPS = "arn:aws:sns:eu-central-1:123456789012:ops";
 const LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physicalName("lemon-reconciler-logs")}`;
 
 beforeAll(async () => {
@@ -77,6 +78,9 @@ describe("Component: LemonEventReconciler", () => {
         "aws:scheduler/schedule:Schedule lemon-schedule",
         "aws:cloudwatch/metricAlarm:MetricAlarm lemon-reconciler-recovered",
         "aws:cloudwatch/metricAlarm:MetricAlarm lemon-reconciler-errors",
+        "aws:cloudwatch/metricAlarm:MetricAlarm lemon-reconciler-invalid",
+        "aws:cloudwatch/metricAlarm:MetricAlarm lemon-reconciler-watermark-gap",
+        "aws:cloudwatch/metricAlarm:MetricAlarm lemon-reconciler-not-running",
       ].sort(),
     );
     expect(invokes).toEqual([]);
@@ -108,7 +112,7 @@ describe("Component: LemonEventReconciler", () => {
     ).toEqual({ functionName: physicalName("lemon-reconciler"), maximumRetryAttempts: 0 });
   });
 
-  it("lets the schedule's role invoke the reconciler function and nothing else", async () => {
+  it("lets the schedule's role invoke the reconciler function and nothing else, assumed only for schedules of the table's account", async () => {
     // Act
     await build();
 
@@ -121,9 +125,47 @@ describe("Component: LemonEventReconciler", () => {
     ).toEqual({
       Version: "2012-10-17",
       Statement: [
-        { Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole" },
+        {
+          Effect: "Allow",
+          Principal: { Service: "scheduler.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+        },
       ],
     });
+    // The account comes from the table's ARN, not from a getCallerIdentity invoke.
+    expect(invokes).toEqual([]);
+  });
+
+  it("takes the trust policy's account from the table ARN it is given", async () => {
+    // Act
+    await build({ dedupeTableArn: "arn:aws:dynamodb:eu-west-1:210987654321:table/other" });
+
+    // Assess
+    const trust = JSON.parse(
+      resource("aws:iam/role:Role", "lemon-schedule-role").inputs.assumeRolePolicy as string,
+    );
+    expect(trust.Statement[0].Condition).toEqual({ StringEquals: { "aws:SourceAccount": "210987654321" } });
+  });
+
+  it("rejects a table ARN without an account before creating anything", () => {
+    // Act
+    const act = () =>
+      new LemonEventReconciler("lemon", {
+        events: ["order.executed"],
+        dedupeTableName: "t",
+        dedupeTableArn: "lemon-dedupe-0a1b2c3",
+        eventBusName: "b",
+        eventBusArn: BUS_ARN,
+        apiKey: KNOWN_API_KEY,
+        lambdaBundleDir: BUNDLE,
+      });
+
+    // Assess
+    expect(act).toThrow(
+      'LemonEventReconciler: [dedupeTableArn] "lemon-dedupe-0a1b2c3" has no 12-digit account id; pass the table\'s full ARN (arn:aws:dynamodb:<region>:<account>:table/<name>)',
+    );
+    expect(recorded).toEqual([]);
   });
 
   it("scopes each statement of the reconciler's policy to the one ARN it needs", async () => {
@@ -211,7 +253,9 @@ describe("Component: LemonEventReconciler", () => {
       LEMON_EVENT_BUS_NAME: "lemon-bus-0a1b2c3",
       LEMON_RECONCILER_EVENT_TYPES: "order.executed,account.created",
       LEMON_RECONCILER_OVERLAP_SECONDS: "300",
-      LEMON_RECONCILER_INITIAL_LOOKBACK_SECONDS: "86400",
+      // One 15-minute interval plus the 300 s overlap: only what the new stack could have received.
+      LEMON_RECONCILER_INITIAL_LOOKBACK_SECONDS: "1200",
+      LEMON_RECONCILER_SETTLE_SECONDS: "300",
       LEMON_DEDUPE_TTL_SECONDS: "604800",
       LEMON_CLAIM_LEASE_SECONDS: "60",
       LEMON_API_BASE_URL: "https://api.lemon.markets/v1",
@@ -245,6 +289,64 @@ describe("Component: LemonEventReconciler", () => {
     expect(await promiseOf(reconciler.functionName)).toBe(physicalName("lemon-reconciler"));
   });
 
+  it("reads further back on its first run only when initialLookbackSeconds asks for it, and takes settleSeconds", async () => {
+    // Act
+    await build({ initialLookbackSeconds: 86_400, settleSeconds: 120 });
+
+    // Assess
+    const fn = resource("aws:lambda/function:Function", "lemon-reconciler").inputs;
+    const env = (fn.environment as { variables: Record<string, string> }).variables;
+    expect(env.LEMON_RECONCILER_INITIAL_LOOKBACK_SECONDS).toBe("86400");
+    expect(env.LEMON_RECONCILER_SETTLE_SECONDS).toBe("120");
+  });
+
+  it("alarms on invalid events, a skipped window, and on not being invoked for twice its interval", async () => {
+    // Act
+    const reconciler = await build({ alarmTopicArn: OPS, intervalMinutes: 10 });
+
+    // Assess
+    const own = { Service: "lemon-webhooks-reconciler", FunctionName: physicalName("lemon-reconciler") };
+    const alarm = (name: string) => resource("aws:cloudwatch/metricAlarm:MetricAlarm", name).inputs;
+    expect(alarm("lemon-reconciler-invalid")).toMatchObject({
+      namespace: "LemonWebhooks",
+      metricName: "Invalid",
+      statistic: "Sum",
+      dimensions: own,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      alarmActions: [OPS],
+    });
+    expect(alarm("lemon-reconciler-watermark-gap")).toMatchObject({
+      namespace: "LemonWebhooks",
+      metricName: "WatermarkGapSeconds",
+      statistic: "Maximum",
+      dimensions: own,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      alarmActions: [OPS],
+    });
+    const notRunning = alarm("lemon-reconciler-not-running");
+    expect(notRunning).toEqual({
+      alarmDescription:
+        "The reconciler was not invoked for twice its interval: check that its EventBridge Scheduler schedule exists, is enabled, and may invoke the function",
+      namespace: "AWS/Lambda",
+      metricName: "Invocations",
+      dimensions: { FunctionName: physicalName("lemon-reconciler") },
+      statistic: "Sum",
+      period: 1200,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      treatMissingData: "breaching",
+      alarmActions: [OPS],
+      okActions: [OPS],
+      tags: {},
+    });
+    expect(await promiseOf(reconciler.notRunningAlarmName)).toBe(
+      physicalName("lemon-reconciler-not-running"),
+    );
+  });
+
   it("refuses to deploy without its bundle, before creating anything", () => {
     // Act
     const act = () =>
@@ -276,13 +378,14 @@ describe("Component: LemonEventReconciler", () => {
         eventBusArn: BUS_ARN,
         intervalMinutes: 0,
         overlapSeconds: 700_000,
+        settleSeconds: -1,
         lambdaBundleDir: BUNDLE,
       });
 
     // Assess
     expect(act).toThrow(ReconcilerArgsError);
     expect(act).toThrow(
-      'LemonEventReconciler: [events] must list at least one event type, e.g. ["order.executed"]; [intervalMinutes] must be a whole number from 1 to 1440 (got 0); omit it for 15; [overlapSeconds] must be a whole number from 0 to 86400 (got 700000); omit it for 600',
+      'LemonEventReconciler: [events] must list at least one event type, e.g. ["order.executed"]; [intervalMinutes] must be a whole number from 1 to 1440 (got 0); omit it for 15; [overlapSeconds] must be a whole number from 0 to 86400 (got 700000); omit it for 600; [settleSeconds] must be a whole number from 0 to 3600 (got -1); omit it for 300',
     );
     expect(recorded).toEqual([]);
   });

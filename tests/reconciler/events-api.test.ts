@@ -1,6 +1,8 @@
+import { createServer, type ServerResponse } from "node:http";
+import { inspect } from "node:util";
 import fc from "fast-check";
 import { type Emulator, startEmulator } from "../../emulator";
-import { EventsApiError } from "../../lambda/reconcile/errors";
+import { ApiKeyFormatError, EventsApiError } from "../../lambda/reconcile/errors";
 import { createEventsApi, type EventsApiOptions } from "../../lambda/reconcile/events-api";
 
 const KEY = "lm-events-api-test-key-5d1f0c";
@@ -140,6 +142,9 @@ describe("Function: createEventsApi against the emulator", () => {
     // Assess
     expect(error).toMatchObject({ kind: "network", status: undefined, attempts: 5 });
     expect((error as Error).message).toBe("GET /v1/events failed after 5 attempt(s): network");
+    // fetch's own error is not kept: its messages may quote header values.
+    expect((error as Error).cause).toBeUndefined();
+    expect(inspect(error, { depth: 10 })).not.toContain("[cause]");
   });
 });
 
@@ -223,5 +228,205 @@ describe("Function: createEventsApi against a misbehaving server", () => {
       ),
       { numRuns: 15 },
     );
+  });
+});
+
+describe("Function: createEventsApi with a malformed API key", () => {
+  const base = { baseUrl: "http://127.0.0.1:9/v1", privacyPrincipal: "p", privacyJustification: "j" };
+
+  it.each([
+    ["a trailing line break", `${KEY}\n`],
+    ["a space inside", "lm key"],
+    ["a non-ASCII character", `${KEY}é`],
+    ["nothing at all", ""],
+  ])(
+    "refuses a key with %s before any request, naming the config key and never quoting the key",
+    (_, apiKey) => {
+      // Act
+      const error = (() => {
+        try {
+          createEventsApi({ ...base, apiKey });
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+
+      // Assess
+      expect(error).toBeInstanceOf(ApiKeyFormatError);
+      expect((error as Error).message).toBe(
+        "the lemon.markets API key in the reconciler's secret is not a valid HTTP header value (printable ASCII, no spaces or line breaks); set it again with `pulumi config set --secret lemonmarkets:apiKey <key>` and run `pulumi up`",
+      );
+      expect((error as Error).cause).toBeUndefined();
+      if (apiKey !== "") expect(inspect(error, { depth: 10 })).not.toContain(apiKey.trim());
+    },
+  );
+
+  it("accepts exactly the keys that can be sent as a header", () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 40, unit: "binary" }), (apiKey) => {
+        // Act
+        const act = () => createEventsApi({ ...base, apiKey });
+
+        // Assess
+        if (/^[\x21-\x7e]+$/.test(apiKey)) expect(act).not.toThrow();
+        else expect(act).toThrow(ApiKeyFormatError);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("never echoes any part of a refused key", () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9_-]{12,32}$/),
+        fc.constantFrom(" ", "\n", "\r\n", "\t", "é", "\u0000", "€"),
+        fc.stringMatching(/^[A-Za-z0-9_-]{0,8}$/),
+        (head, bad, tail) => {
+          // Act
+          let thrown: unknown;
+          try {
+            createEventsApi({ ...base, apiKey: `${head}${bad}${tail}` });
+          } catch (e) {
+            thrown = e;
+          }
+
+          // Assess
+          expect(thrown).toBeInstanceOf(ApiKeyFormatError);
+          expect(inspect(thrown, { depth: 10 })).not.toContain(head);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe("Function: createEventsApi and the run's deadline", () => {
+  const NOW = Date.parse("2026-07-20T10:00:00.000Z");
+
+  async function serve(handler: (res: ServerResponse) => void) {
+    let requests = 0;
+    const server = createServer((_req, res) => {
+      requests += 1;
+      handler(res);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    return {
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      requests: () => requests,
+      close: () => {
+        server.closeAllConnections();
+        return new Promise((r) => server.close(r));
+      },
+    };
+  }
+
+  function pager(baseUrl: string, sleeps: number[], now: () => number) {
+    return createEventsApi({
+      baseUrl,
+      apiKey: KEY,
+      privacyPrincipal: "p",
+      privacyJustification: "j",
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      random: () => 0.5,
+      now,
+    });
+  }
+
+  it("does not wait for a Retry-After that would end past the deadline, and stops with kind deadline", async () => {
+    // Prepare
+    const server = await serve((res) => {
+      res.statusCode = 429;
+      res.setHeader("retry-after", "10");
+      res.end("{}");
+    });
+    const sleeps: number[] = [];
+
+    // Act
+    const error = await collect(
+      pager(server.baseUrl, sleeps, () => NOW).pages(
+        { since: "2020-01-01T00:00:00Z" },
+        { deadlineMs: NOW + 5_000 },
+      ),
+    ).catch((e: unknown) => e);
+    await server.close();
+
+    // Assess
+    expect(error).toBeInstanceOf(EventsApiError);
+    expect(error).toMatchObject({ kind: "deadline", attempts: 1 });
+    expect(sleeps).toEqual([]);
+    expect(server.requests()).toBe(1);
+  });
+
+  it("waits for a Retry-After that leaves time for the next request before the deadline", async () => {
+    // Prepare
+    let calls = 0;
+    const server = await serve((res) => {
+      calls += 1;
+      if (calls === 1) {
+        res.statusCode = 429;
+        res.setHeader("retry-after", "3");
+        res.end("{}");
+        return;
+      }
+      res.end('{"data":[],"pagination":{"next_cursor":null}}');
+    });
+    const sleeps: number[] = [];
+
+    // Act
+    const pages = await collect(
+      pager(server.baseUrl, sleeps, () => NOW).pages(
+        { since: "2020-01-01T00:00:00Z" },
+        { deadlineMs: NOW + 5_000 },
+      ),
+    );
+    await server.close();
+
+    // Assess
+    expect(pages).toEqual([[]]);
+    expect(sleeps).toEqual([3_000]);
+  });
+
+  it("starts no request with less than a second left", async () => {
+    // Prepare
+    const server = await serve((res) => res.end('{"data":[]}'));
+    const sleeps: number[] = [];
+
+    // Act
+    const error = await collect(
+      pager(server.baseUrl, sleeps, () => NOW).pages(
+        { since: "2020-01-01T00:00:00Z" },
+        { deadlineMs: NOW + 999 },
+      ),
+    ).catch((e: unknown) => e);
+    await server.close();
+
+    // Assess
+    expect(error).toMatchObject({ kind: "deadline", attempts: 0 });
+    expect(server.requests()).toBe(0);
+  });
+
+  it("cuts a hanging request off at the deadline rather than at its own 10 s timeout", async () => {
+    // Prepare: the server never answers.
+    const server = await serve(() => undefined);
+    const sleeps: number[] = [];
+    const started = Date.now();
+
+    // Act
+    const error = await collect(
+      pager(server.baseUrl, sleeps, Date.now).pages(
+        { since: "2020-01-01T00:00:00Z" },
+        { deadlineMs: started + 1_200 },
+      ),
+    ).catch((e: unknown) => e);
+    await server.close();
+
+    // Assess: the one request was aborted (timeout) and no retry fitted before the deadline.
+    expect(error).toMatchObject({ kind: "deadline", attempts: 1 });
+    expect(server.requests()).toBe(1);
+    expect(sleeps).toEqual([]);
   });
 });

@@ -18,6 +18,8 @@ const BASE_ENV = {
 const REPORT: ReconcileReport = {
   outcome: "complete",
   since: "2026-07-20T09:50:00.000Z",
+  until: "2026-07-20T09:55:00.000Z",
+  watermarkGapSeconds: 0,
   scanned: 12,
   recovered: 3,
   alreadyForwarded: 8,
@@ -42,7 +44,8 @@ describe("Function: readReconcilerConfig", () => {
       eventBusName: "lemon-bus",
       eventTypes: ["order.executed", "account.created"],
       overlapSeconds: 600,
-      initialLookbackSeconds: 86_400,
+      initialLookbackSeconds: 1_500,
+      settleSeconds: 300,
       dedupeTtlSeconds: 604_800,
       claimLeaseSeconds: 60,
       apiBaseUrl: "https://sandbox.api.lemon.markets/v1",
@@ -74,8 +77,12 @@ describe("Function: readReconcilerConfig", () => {
       'LEMON_RECONCILER_OVERLAP_SECONDS is "-5"; set a whole number from 0 to 86400 (one day) (default 600)',
     ],
     [
-      { LEMON_DEDUPE_TTL_SECONDS: "3600" },
+      { LEMON_DEDUPE_TTL_SECONDS: "3600", LEMON_RECONCILER_INITIAL_LOOKBACK_SECONDS: "86400" },
       "LEMON_RECONCILER_INITIAL_LOOKBACK_SECONDS (86400) must be shorter than LEMON_DEDUPE_TTL_SECONDS (3600); lower the lookback",
+    ],
+    [
+      { LEMON_RECONCILER_SETTLE_SECONDS: "3601" },
+      'LEMON_RECONCILER_SETTLE_SECONDS is "3601"; set a whole number from 0 to 3600 (one hour) (default 300)',
     ],
     [
       { LEMON_API_BASE_URL: "ftp://api" },
@@ -131,7 +138,9 @@ describe("Function: writeRunMetrics", () => {
                 { Name: "Invalid", Unit: "Count" },
                 { Name: "Scanned", Unit: "Count" },
                 { Name: "FailedRuns", Unit: "Count" },
+                { Name: "WatermarkGapSeconds", Unit: "Seconds" },
                 { Name: "LagSeconds", Unit: "Seconds" },
+                { Name: "WatermarkAgeSeconds", Unit: "Seconds" },
               ],
             },
           ],
@@ -144,7 +153,9 @@ describe("Function: writeRunMetrics", () => {
         Invalid: 0,
         Scanned: 12,
         FailedRuns: 0,
+        WatermarkGapSeconds: 0,
         LagSeconds: 60,
+        WatermarkAgeSeconds: 60,
       },
     ]);
   });
@@ -162,6 +173,39 @@ describe("Function: writeRunMetrics", () => {
     expect(line._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name)).not.toContain(
       "LagSeconds",
     );
+  });
+
+  it("reports the skipped window and the watermark's age, and omits the age before the first watermark", () => {
+    // Prepare
+    const lines: string[] = [];
+    const now = Date.parse("2026-07-20T10:00:00.000Z");
+    const clock = { now: () => now };
+
+    // Act
+    writeRunMetrics((l) => lines.push(l), clock, "f", {
+      ...REPORT,
+      watermarkGapSeconds: 86_400,
+      watermarkMs: now - 3 * 3_600_000,
+    });
+    writeRunMetrics((l) => lines.push(l), clock, "f", {
+      ...REPORT,
+      watermarkMs: undefined,
+      newestEventMs: undefined,
+    });
+
+    // Assess
+    const [gap, fresh] = lines.map((l) => JSON.parse(l));
+    expect([gap.WatermarkGapSeconds, gap.WatermarkAgeSeconds]).toEqual([86_400, 10_800]);
+    expect(fresh.WatermarkAgeSeconds).toBeUndefined();
+    expect(fresh._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name)).toEqual([
+      "Recovered",
+      "AlreadyForwarded",
+      "InFlight",
+      "Invalid",
+      "Scanned",
+      "FailedRuns",
+      "WatermarkGapSeconds",
+    ]);
   });
 });
 

@@ -1,12 +1,19 @@
+import { inspect } from "node:util";
 import type { LemonEvent } from "../../emulator";
 import { buildAwsReconciler, createReconcilerHandler } from "../../lambda/reconcile/handler";
 import { WATERMARK_KEY } from "../../lambda/reconcile/watermark";
 import { startWorld, WORLD_API_KEY, type World } from "./world";
 
-function handlerFor(world: World, lines: string[]) {
+/**
+ * The production handler on the world. By default it runs with no settle time, because these tests emit
+ * their events right before the run; `settleSeconds` (and a clock `aheadMs` of real time, standing for a
+ * later run) test the settle rule itself.
+ */
+function handlerFor(world: World, lines: string[], { settleSeconds = 0, aheadMs = 0 } = {}) {
   const write = (line: string) => lines.push(line);
-  const clock = { now: () => Date.now() };
-  return createReconcilerHandler(() => buildAwsReconciler({ env: world.reconcilerEnv(), write, clock }), {
+  const clock = { now: () => Date.now() + aheadMs };
+  const env = { ...world.reconcilerEnv(), LEMON_RECONCILER_SETTLE_SECONDS: String(settleSeconds) };
+  return createReconcilerHandler(() => buildAwsReconciler({ env, write, clock }), {
     write,
     clock,
     functionName: "lemon-reconciler-test",
@@ -56,7 +63,7 @@ describe("Reconciler against the emulator: a receiver outage", () => {
     // Webhook deliveries run concurrently (any order); the reconciler forwards oldest first.
     expect(forwardedIds.slice(0, 5).sort()).toEqual(before.map((e) => e.id).sort());
     expect(forwardedIds.slice(5)).toEqual(missed.map((e) => e.id));
-    // Byte-identical to a webhook delivery of the same event.
+    // The emulator serialises deliveries and GET /v1/events alike, so here even the bytes are equal.
     expect(entriesAfterFirst.slice(5).map((e) => e.detail)).toEqual(missed.map((e) => JSON.stringify(e)));
     expect(entriesAfterFirst.slice(5).map((e) => e.detailType)).toEqual(missed.map((e) => e.type));
     expect(first).toMatchObject({
@@ -152,5 +159,49 @@ describe("Reconciler against the emulator: a receiver outage", () => {
     const emf = lines.map((l) => JSON.parse(l)).filter((r) => r._aws !== undefined);
     expect(emf.at(-1)).toMatchObject({ FailedRuns: 1, Recovered: 0 });
     expect(lines.join("\n")).not.toContain(WORLD_API_KEY);
+  });
+
+  it("leaves an event created just before the run to its webhook, and forwards it in a later run if the webhook never delivers it", async () => {
+    // Prepare: the receiver is down while the event is emitted and its deliveries are exhausted.
+    world.setReceiverDown(true);
+    const [missed] = emitMany(world, 1, ["order.executed"]);
+    await world.emulator.waitForDeliveries();
+    world.setReceiverDown(false);
+    const now = handlerFor(world, [], { settleSeconds: 300 });
+    const sixMinutesLater = handlerFor(world, [], { settleSeconds: 300, aheadMs: 6 * 60_000 });
+
+    // Act
+    const first = await now({}, { getRemainingTimeInMillis: () => 300_000 });
+    const entriesAfterFirst = world.eventBridge.entries.length;
+    const later = await sixMinutesLater({}, { getRemainingTimeInMillis: () => 300_000 });
+
+    // Assess
+    expect(first).toMatchObject({ outcome: "complete", scanned: 0, recovered: 0, watermarkMoved: true });
+    expect(entriesAfterFirst).toBe(0);
+    expect(first.watermarkMs).toBeLessThan(Date.parse(missed!.created_at));
+    expect(later).toMatchObject({ outcome: "complete", scanned: 1, recovered: 1 });
+    expect(world.eventBridge.entries.map((e) => e.detail)).toEqual([JSON.stringify(missed)]);
+  });
+
+  it("fails a run whose stored key cannot be a header value with a secret-free message naming the config key, sending nothing", async () => {
+    // Prepare: someone stored the key with a trailing line break.
+    world.apiKeySecrets.putSecretValue(`${WORLD_API_KEY}\n`);
+    const lines: string[] = [];
+    const handler = handlerFor(world, lines);
+
+    // Act
+    const failure = await handler({}, { getRemainingTimeInMillis: () => 300_000 }).catch((e: unknown) => e);
+
+    // Assess
+    expect((failure as Error).message).toBe(
+      "reconciliation failed: the lemon.markets API key in the reconciler's secret is not a valid HTTP header value (printable ASCII, no spaces or line breaks); set it again with `pulumi config set --secret lemonmarkets:apiKey <key>` and run `pulumi up`",
+    );
+    expect(inspect(failure, { depth: 10 })).not.toContain(WORLD_API_KEY);
+    expect(lines.join("\n")).not.toContain(WORLD_API_KEY);
+    expect(world.emulator.requests.filter((r) => r.path === "/v1/events")).toEqual([]);
+    expect(lines.map((l) => JSON.parse(l)).find((r) => r.msg === "reconciliation")).toMatchObject({
+      level: "error",
+      errorName: "ApiKeyFormatError",
+    });
   });
 });

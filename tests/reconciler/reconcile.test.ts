@@ -1,7 +1,13 @@
 import fc from "fast-check";
+import { validateReconcilerArgs } from "../../components/reconciler/args";
 import { DependencyUnavailableError } from "../../lambda/errors";
 import type { ForwardableEvent } from "../../lambda/ports";
-import { type ReconcileSettings, reconcile } from "../../lambda/reconcile/reconcile";
+import { EventsApiError } from "../../lambda/reconcile/errors";
+import {
+  DEDUPE_TTL_MARGIN_SECONDS,
+  type ReconcileSettings,
+  reconcile,
+} from "../../lambda/reconcile/reconcile";
 import { MemoryEventSink } from "../lambda/support/ports";
 import {
   ArrayEventsApi,
@@ -13,10 +19,13 @@ import {
 } from "./support";
 
 const MINUTE = 60_000;
+/** No settle time: the rules below are about the watermark and forwarding, not the race with the webhook. */
 const SETTINGS: ReconcileSettings = {
   eventTypes: ["order.executed", "account.created"],
   overlapSeconds: 600,
   initialLookbackSeconds: 3_600,
+  settleSeconds: 0,
+  dedupeTtlSeconds: 604_800,
 };
 
 /** Fails forwarding of one event id (EventBridge down for it), forwards the rest. */
@@ -57,6 +66,8 @@ describe("Function: reconcile", () => {
     expect(report).toEqual({
       outcome: "complete",
       since: new Date(T0 - 3_600_000).toISOString(),
+      until: new Date(T0).toISOString(),
+      watermarkGapSeconds: 0,
       scanned: 4,
       recovered: 2,
       alreadyForwarded: 1,
@@ -347,5 +358,322 @@ describe("Function: reconcile", () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  describe("the first run after a fresh deploy", () => {
+    it("forwards only what the stack could have received, with the component's default lookback", async () => {
+      // Prepare: the defaults the component sets (15-minute interval + 600 s overlap, 300 s settle). The
+      // webhook registered 15 minutes ago delivered nothing yet; the account has a day of history.
+      const resolved = validateReconcilerArgs({ events: ["order.executed"] });
+      const history = [-24 * 60, -6 * 60, -60, -26].map((min, i) =>
+        apiEvent(i + 1, "order.executed", min * MINUTE),
+      );
+      const sinceDeploy = apiEvent(9, "order.executed", -12 * MINUTE);
+      const api = new ArrayEventsApi([...history, sinceDeploy]);
+      const { deps, sink } = memoryDeps(api);
+
+      // Act
+      const report = await reconcile(deps, {
+        eventTypes: resolved.events,
+        overlapSeconds: resolved.overlapSeconds,
+        initialLookbackSeconds: resolved.initialLookbackSeconds,
+        settleSeconds: resolved.settleSeconds,
+        dedupeTtlSeconds: resolved.dedupeTtlSeconds,
+      });
+
+      // Assess
+      expect(resolved.initialLookbackSeconds).toBe(1_500);
+      expect(api.queries).toEqual([
+        { since: new Date(T0 - 25 * MINUTE).toISOString(), type: "order.executed" },
+      ]);
+      expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000009"]);
+      expect(report).toMatchObject({ scanned: 1, recovered: 1, watermarkGapSeconds: 0 });
+    });
+
+    it("reads a day back only when the lookback is set explicitly", async () => {
+      // Prepare
+      const resolved = validateReconcilerArgs({ events: ["order.executed"], initialLookbackSeconds: 86_400 });
+      const api = new ArrayEventsApi([apiEvent(1, "order.executed", -6 * 60 * MINUTE)]);
+      const { deps, sink } = memoryDeps(api);
+
+      // Act
+      await reconcile(deps, { ...SETTINGS, initialLookbackSeconds: resolved.initialLookbackSeconds });
+
+      // Assess
+      expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000001"]);
+    });
+  });
+
+  describe("the settle time", () => {
+    const SETTLED = { ...SETTINGS, settleSeconds: 300 };
+
+    it("leaves an event created just before the run to its webhook, and forwards it in a later run if the webhook never delivers it", async () => {
+      // Prepare
+      const api = new ArrayEventsApi([
+        apiEvent(1, "order.executed", -20 * MINUTE),
+        apiEvent(2, "order.executed", -30_000),
+        apiEvent(3, "account.created", -10_000),
+      ]);
+      const watermarks = new MemoryWatermarkStore(T0 - 20 * MINUTE);
+      const { deps, sink, clock } = memoryDeps(api, watermarks);
+
+      // Act
+      const first = await reconcile(deps, SETTLED);
+      const forwardedByFirst = sink.forwarded.map((e) => e.id);
+      clock.advance(15 * MINUTE);
+      const later = await reconcile(deps, SETTLED);
+
+      // Assess
+      expect(forwardedByFirst).toEqual(["evt_000001"]);
+      expect(first).toMatchObject({
+        outcome: "complete",
+        until: new Date(T0 - 5 * MINUTE).toISOString(),
+        scanned: 1,
+        recovered: 1,
+        watermarkMs: T0 - 15 * MINUTE,
+      });
+      expect(later).toMatchObject({ outcome: "complete", scanned: 3, recovered: 2, alreadyForwarded: 1 });
+      expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000001", "evt_000002", "evt_000003"]);
+    });
+
+    it("counts an event the webhook delivers during the settle time as already forwarded, never as recovered", async () => {
+      // Prepare
+      const api = new ArrayEventsApi([apiEvent(1, "order.executed", -MINUTE)]);
+      const { deps, sink, clock, dedupe } = memoryDeps(api);
+
+      // Act
+      const first = await reconcile(deps, SETTLED);
+      dedupe.items.set("evt_000001", { status: "done", token: "webhook" });
+      clock.advance(15 * MINUTE);
+      const later = await reconcile(deps, SETTLED);
+
+      // Assess
+      expect([first.recovered, later.recovered]).toEqual([0, 0]);
+      expect(later.alreadyForwarded).toBe(1);
+      expect(sink.forwarded).toEqual([]);
+    });
+
+    it("never moves the watermark past the start minus the settle time", async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.integer({ min: -40 * 60, max: 0 }), { maxLength: 30 }),
+          fc.integer({ min: 0, max: 3_600 }),
+          async (offsetsSeconds, settleSeconds) => {
+            // Prepare
+            const events = offsetsSeconds.map((sec, i) => apiEvent(i + 1, "order.executed", sec * 1000));
+            const { deps, watermarks } = memoryDeps(new ArrayEventsApi(events, 4));
+
+            // Act
+            const report = await reconcile(deps, { ...SETTINGS, settleSeconds });
+
+            // Assess
+            const untilMs = T0 - settleSeconds * 1000;
+            expect(report.until).toBe(new Date(untilMs).toISOString());
+            expect(watermarks.writes.every((ms) => ms <= untilMs)).toBe(true);
+            expect(report.scanned).toBe(events.filter((e) => Date.parse(e.created_at) <= untilMs).length);
+          },
+        ),
+        { numRuns: 40 },
+      );
+    });
+  });
+
+  describe("a watermark older than the dedupe TTL", () => {
+    it("reads no further back than the TTL minus the margin, logs the gap and reports it", async () => {
+      // Prepare: the reconciler last completed 8 days ago; the dedupe table forgets after 7.
+      const DAY = 24 * 60 * MINUTE;
+      const api = new ArrayEventsApi([
+        apiEvent(1, "order.executed", -7.5 * DAY),
+        apiEvent(2, "order.executed", -DAY),
+      ]);
+      const watermarks = new MemoryWatermarkStore(T0 - 8 * DAY);
+      const { deps, sink, lines } = memoryDeps(api, watermarks);
+      const oldestSafe = T0 - (604_800 - DEDUPE_TTL_MARGIN_SECONDS) * 1000;
+      const intended = T0 - 8 * DAY - 10 * MINUTE;
+
+      // Act
+      const report = await reconcile(deps, SETTINGS);
+
+      // Assess
+      expect(api.queries).toEqual([{ since: new Date(oldestSafe).toISOString() }]);
+      expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000002"]);
+      expect(report.watermarkGapSeconds).toBe((oldestSafe - intended) / 1000);
+      expect(lines.map((l) => JSON.parse(l))).toContainEqual({
+        level: "warn",
+        msg: "reconcile_watermark_gap",
+        gapSeconds: (oldestSafe - intended) / 1000,
+        skippedFrom: new Date(intended).toISOString(),
+        skippedTo: new Date(oldestSafe).toISOString(),
+        why: "the window reached back further than the dedupe TTL allows; events in the skipped part are not reconciled",
+      });
+      expect(watermarks.value).toBe(T0 - 10 * MINUTE);
+    });
+
+    it("reports no gap and logs nothing while the window is inside the TTL", async () => {
+      // Prepare
+      const watermarks = new MemoryWatermarkStore(T0 - (604_800 - DEDUPE_TTL_MARGIN_SECONDS - 600) * 1000);
+      const { deps, lines } = memoryDeps(new ArrayEventsApi([]), watermarks);
+
+      // Act
+      const report = await reconcile(deps, SETTINGS);
+
+      // Assess
+      expect(report.watermarkGapSeconds).toBe(0);
+      expect(lines.filter((l) => l.includes("reconcile_watermark_gap"))).toEqual([]);
+    });
+  });
+
+  describe("the run's deadline inside the events client", () => {
+    it("passes the deadline to the pager", async () => {
+      // Prepare
+      const api = new ArrayEventsApi([]);
+      const { deps } = memoryDeps(api);
+
+      // Act
+      await reconcile(deps, { ...SETTINGS, deadlineMs: T0 + 280_000 });
+
+      // Assess
+      expect(api.limits).toEqual([{ deadlineMs: T0 + 280_000 }]);
+    });
+
+    it("ends partial, without an error, keeping the watermark at the last processed event when the pager stops at the deadline", async () => {
+      // Prepare
+      const events = Array.from({ length: 25 }, (_, i) =>
+        apiEvent(i + 1, "order.executed", -(30 - i) * MINUTE),
+      );
+      const api = new ArrayEventsApi(events, 10);
+      api.failAfterPages = 2;
+      api.failure = new EventsApiError("deadline", undefined, 0, "stopped at the run's deadline");
+      const { deps, sink, watermarks } = memoryDeps(api);
+
+      // Act
+      const report = await reconcile(deps, SETTINGS);
+
+      // Assess
+      expect(report.outcome).toBe("partial");
+      expect(report.error).toBeUndefined();
+      expect(sink.forwarded).toHaveLength(20);
+      expect(watermarks.value).toBe(T0 - 11 * MINUTE);
+    });
+
+    it("fails, still keeping the processed events, when the deadline cut off the retries of a failing API", async () => {
+      // Prepare
+      const events = Array.from({ length: 15 }, (_, i) =>
+        apiEvent(i + 1, "order.executed", -(30 - i) * MINUTE),
+      );
+      const api = new ArrayEventsApi(events, 10);
+      api.failAfterPages = 1;
+      api.failure = new EventsApiError(
+        "deadline",
+        undefined,
+        2,
+        "no time left before the run's deadline for another retry",
+      );
+      const { deps, sink, watermarks } = memoryDeps(api);
+
+      // Act
+      const report = await reconcile(deps, SETTINGS);
+
+      // Assess
+      expect(report.outcome).toBe("failed");
+      expect(report.error).toEqual({
+        name: "EventsApiError",
+        detail:
+          "GET /v1/events failed after 2 attempt(s): no time left before the run's deadline for another retry",
+      });
+      expect(sink.forwarded).toHaveLength(10);
+      expect(watermarks.value).toBe(T0 - 21 * MINUTE);
+    });
+  });
+
+  describe("throttled AWS calls", () => {
+    it("retries a throttled claim, PutEvents and batch pre-check with backoff and completes the run", async () => {
+      // Prepare
+      const events = [1, 2].map((n) => apiEvent(n, "order.executed", -(10 - n) * MINUTE));
+      const { deps, dedupe, sink, sleeps } = memoryDeps(new ArrayEventsApi(events));
+      const throttled = (dependency: "dynamodb" | "eventbridge", code: string) =>
+        new DependencyUnavailableError(dependency, code);
+      const failures = {
+        lookup: [throttled("dynamodb", "ProvisionedThroughputExceededException")],
+        claim: [throttled("dynamodb", "ThrottlingException"), throttled("dynamodb", "http-500")],
+        forward: [throttled("eventbridge", "InternalFailure")],
+      };
+      const lookup = new MemoryDedupeLookup(dedupe);
+      const flaky = {
+        dedupe: {
+          claim: (id: string) => {
+            const error = failures.claim.shift();
+            return error === undefined ? dedupe.claim(id) : Promise.reject(error);
+          },
+          complete: (id: string, token: string) => dedupe.complete(id, token),
+          release: (id: string, token: string) => dedupe.release(id, token),
+        },
+        sink: {
+          forward: (event: ForwardableEvent) => {
+            const error = failures.forward.shift();
+            return error === undefined ? sink.forward(event) : Promise.reject(error);
+          },
+        },
+        lookup: {
+          forwardedIds: (ids: readonly string[]) => {
+            const error = failures.lookup.shift();
+            return error === undefined ? lookup.forwardedIds(ids) : Promise.reject(error);
+          },
+        },
+      };
+
+      // Act
+      const report = await reconcile({ ...deps, ...flaky }, SETTINGS);
+
+      // Assess
+      expect(report).toMatchObject({ outcome: "complete", recovered: 2 });
+      expect(report.error).toBeUndefined();
+      expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000001", "evt_000002"]);
+      expect(sleeps).toEqual([200, 200, 400, 200]);
+    });
+
+    it("gives up after four tries, and at once on a failure that is not transient", async () => {
+      // Prepare
+      const events = [apiEvent(1, "order.executed", -5 * MINUTE)];
+      const persistent = memoryDeps(new ArrayEventsApi(events));
+      const denied = memoryDeps(new ArrayEventsApi(events));
+      const failingSink = (code: string) => ({
+        forward: () => Promise.reject(new DependencyUnavailableError("eventbridge", code)),
+      });
+
+      // Act
+      const throttledReport = await reconcile(
+        { ...persistent.deps, sink: failingSink("ThrottlingException") },
+        SETTINGS,
+      );
+      const deniedReport = await reconcile(
+        { ...denied.deps, sink: failingSink("AccessDeniedException") },
+        SETTINGS,
+      );
+
+      // Assess
+      expect(throttledReport.error).toEqual({
+        name: "DependencyUnavailableError",
+        detail: "eventbridge unavailable (ThrottlingException)",
+      });
+      expect(persistent.sleeps).toEqual([200, 400, 800]);
+      expect(deniedReport.outcome).toBe("failed");
+      expect(denied.sleeps).toEqual([]);
+    });
+
+    it("does not sleep for a retry that would end past the run's deadline", async () => {
+      // Prepare
+      const { deps, sleeps } = memoryDeps(new ArrayEventsApi([apiEvent(1, "order.executed", -5 * MINUTE)]));
+      const sink = {
+        forward: () => Promise.reject(new DependencyUnavailableError("eventbridge", "http-503")),
+      };
+
+      // Act
+      const report = await reconcile({ ...deps, sink }, { ...SETTINGS, deadlineMs: T0 + 100 });
+
+      // Assess
+      expect(report.outcome).toBe("failed");
+      expect(sleeps).toEqual([]);
+    });
   });
 });

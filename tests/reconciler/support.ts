@@ -1,7 +1,7 @@
 /** In-memory stand-ins for the reconciler's own ports, plus an event factory. Deterministic, recording calls. */
 import { DependencyUnavailableError } from "../../lambda/errors";
 import { EventsApiError } from "../../lambda/reconcile/errors";
-import type { EventsApi, EventsQuery } from "../../lambda/reconcile/events-api";
+import type { EventsApi, EventsQuery, PagingLimits } from "../../lambda/reconcile/events-api";
 import type { ReconcileDeps } from "../../lambda/reconcile/reconcile";
 import type { WatermarkStore } from "../../lambda/reconcile/watermark";
 import { ManualClock, MemoryDedupeStore, MemoryEventSink } from "../lambda/support/ports";
@@ -25,14 +25,19 @@ export function apiEvent(n: number, type: string, offsetMs: number): ApiEvent {
 /** Serves a fixed event list like the API: `since` inclusive, oldest first, pages of `pageSize`. */
 export class ArrayEventsApi implements EventsApi {
   readonly queries: EventsQuery[] = [];
-  /** Throw an API error after this many pages were served (undefined: never). */
+  /** The limits each paging was given. */
+  readonly limits: PagingLimits[] = [];
+  /** Throw {@link failure} after this many pages were served (undefined: never). */
   failAfterPages: number | undefined;
+  /** What is thrown after {@link failAfterPages}: by default the API failing with 503 after its retries. */
+  failure = new EventsApiError("http", 503, 5, "HTTP 503");
   constructor(
     public events: ApiEvent[],
     private readonly pageSize = 100,
   ) {}
-  async *pages(query: EventsQuery): AsyncIterable<readonly unknown[]> {
+  async *pages(query: EventsQuery, limits: PagingLimits = {}): AsyncIterable<readonly unknown[]> {
     this.queries.push(query);
+    this.limits.push(limits);
     const sinceMs = Date.parse(query.since);
     const selected = this.events
       .filter(
@@ -41,7 +46,7 @@ export class ArrayEventsApi implements EventsApi {
       .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
     for (let i = 0, served = 0; i < selected.length || i === 0; i += this.pageSize, served += 1) {
       if (this.failAfterPages !== undefined && served >= this.failAfterPages) {
-        throw new EventsApiError("http", 503, 5, "HTTP 503");
+        throw this.failure;
       }
       yield selected.slice(i, i + this.pageSize);
     }
@@ -77,9 +82,10 @@ export class MemoryDedupeLookup {
   }
 }
 
-/** The full set of in-memory deps around `api`, with captured log lines. */
+/** The full set of in-memory deps around `api`, with captured log lines and retry waits (not slept). */
 export function memoryDeps(api: EventsApi, watermarks = new MemoryWatermarkStore()) {
   const lines: string[] = [];
+  const sleeps: number[] = [];
   const clock = new ManualClock(T0);
   const dedupe = new MemoryDedupeStore();
   const sink = new MemoryEventSink();
@@ -88,6 +94,9 @@ export function memoryDeps(api: EventsApi, watermarks = new MemoryWatermarkStore
     warn: (r: object) => lines.push(JSON.stringify({ level: "warn", ...r })),
     error: (r: object) => lines.push(JSON.stringify({ level: "error", ...r })),
   };
-  const deps: ReconcileDeps = { api, watermarks, dedupe, sink, clock, logger };
-  return { deps, lines, clock, dedupe, sink, watermarks };
+  const sleep = async (ms: number) => {
+    sleeps.push(ms);
+  };
+  const deps: ReconcileDeps = { api, watermarks, dedupe, sink, clock, logger, sleep };
+  return { deps, lines, sleeps, clock, dedupe, sink, watermarks };
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { LemonWebhookReceiver } from "../../components";
+import { LemonEventReconciler, LemonWebhookReceiver } from "../../components";
 import { reconcilerFromConfig } from "../../components/reconciler/stack-config";
 import {
   ACCOUNT,
@@ -7,6 +7,7 @@ import {
   installMocks,
   KNOWN_API_KEY,
   physicalName,
+  promiseOf,
   REGION,
   recorded,
   resetRecords,
@@ -64,8 +65,8 @@ describe("Component: LemonWebhookReceiver with the reconciler", () => {
       LEMON_EVENT_BUS_NAME: physicalName("lemon-bus"),
       LEMON_RECONCILER_EVENT_TYPES: "order.executed,account.created",
       LEMON_DEDUPE_TTL_SECONDS: "86400",
-      // Unset, the first run's lookback follows the short TTL down to half of it.
-      LEMON_RECONCILER_INITIAL_LOOKBACK_SECONDS: "43200",
+      // Unset, the first run reads one 5-minute interval plus the 600 s overlap.
+      LEMON_RECONCILER_INITIAL_LOOKBACK_SECONDS: "900",
     });
     const policy = JSON.parse(
       resource("aws:iam/rolePolicy:RolePolicy", "lemon-reconciler-policy").inputs.policy as string,
@@ -83,6 +84,32 @@ describe("Component: LemonWebhookReceiver with the reconciler", () => {
     const apiKey = resource("aws:secretsmanager/secretVersion:SecretVersion", "lemon-api-key-value").inputs
       .secretString;
     expect(secretInputValue(apiKey)).toBe(KNOWN_API_KEY);
+  });
+
+  it("exposes the dedupe table's ARN, so a standalone reconciler can be wired to the receiver", async () => {
+    // Prepare
+    const receiver = await buildReceiver(false);
+
+    // Act
+    const reconciler = new LemonEventReconciler("standalone", {
+      events: ["order.executed"],
+      dedupeTableName: receiver.dedupeTableName,
+      dedupeTableArn: receiver.dedupeTableArn,
+      eventBusName: receiver.eventBusName,
+      eventBusArn: receiver.eventBusArn,
+      apiKey: KNOWN_API_KEY,
+      lambdaBundleDir: BUNDLE,
+    });
+    await settle();
+
+    // Assess
+    const tableArn = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${physicalName("lemon-dedupe")}`;
+    expect(await promiseOf(receiver.dedupeTableArn)).toBe(tableArn);
+    const policy = JSON.parse(
+      resource("aws:iam/rolePolicy:RolePolicy", "standalone-reconciler-policy").inputs.policy as string,
+    );
+    expect(policy.Statement[1].Resource).toBe(tableArn);
+    expect(await promiseOf(reconciler.functionName)).toBe(physicalName("standalone-reconciler"));
   });
 
   it("adds no reconciler when it is off", async () => {
@@ -141,14 +168,18 @@ describe("Component: LemonWebhookReceiver with the reconciler", () => {
 
 describe("Function: reconcilerFromConfig", () => {
   it.each([
-    [{}, { intervalMinutes: undefined, overlapSeconds: undefined }],
+    [{}, { intervalMinutes: undefined, overlapSeconds: undefined, settleSeconds: undefined }],
     [
       { "lemon-webhooks:reconciler": "true", "lemon-webhooks:reconcilerIntervalMinutes": "30" },
-      { intervalMinutes: 30, overlapSeconds: undefined },
+      { intervalMinutes: 30, overlapSeconds: undefined, settleSeconds: undefined },
     ],
     [
       { "lemon-webhooks:reconcilerOverlapSeconds": "120" },
-      { intervalMinutes: undefined, overlapSeconds: 120 },
+      { intervalMinutes: undefined, overlapSeconds: 120, settleSeconds: undefined },
+    ],
+    [
+      { "lemon-webhooks:reconcilerSettleSeconds": "60" },
+      { intervalMinutes: undefined, overlapSeconds: undefined, settleSeconds: 60 },
     ],
     [{ "lemon-webhooks:reconciler": "false" }, false],
   ])("reads %j as %j (on unless turned off)", (config, expected) => {

@@ -1,0 +1,111 @@
+/**
+ * The reconciler's alarms, all to the receiver's alarm topic when there is one:
+ * - `recovered`: `Recovered ≥ 1`: an event reached the bus only by reconciliation (the webhooks are failing);
+ * - `errors`: the Lambda failed (API unreachable, key rejected, AWS failing);
+ * - `invalid`: `Invalid ≥ 1`: the API served an event the reconciler cannot forward (never silently skipped);
+ * - `watermark-gap`: `WatermarkGapSeconds ≥ 1`: a run skipped part of its window because it reached back
+ *   further than the dedupe TTL (the reconciler had not completed a run for about that long);
+ * - `not-running`: fewer than 1 invocation in twice the interval (missing data counts): the schedule is
+ *   disabled, deleted, or cannot invoke the function, and nothing else would notice.
+ */
+import * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import { METRICS_NAMESPACE } from "../../lambda/observability";
+import { RECONCILER_METRICS, RECONCILER_SERVICE } from "../../lambda/reconcile/metrics";
+import { createCountAlarm } from "../receiver/alarms";
+
+/** The alarms of one reconciler. */
+export interface ReconcilerAlarms {
+  readonly recovered: aws.cloudwatch.MetricAlarm;
+  readonly errors: aws.cloudwatch.MetricAlarm;
+  readonly invalid: aws.cloudwatch.MetricAlarm;
+  readonly watermarkGap: aws.cloudwatch.MetricAlarm;
+  readonly notRunning: aws.cloudwatch.MetricAlarm;
+}
+
+/** CloudWatch evaluates at most one day per alarm (period × evaluation periods ≤ 86400 s). */
+const MAX_ALARM_WINDOW_SECONDS = 86_400;
+
+/**
+ * The "not running" alarm's period: twice the interval (so a single late run never trips it), at most a day.
+ *
+ * @example
+ * notRunningAlarmPeriodSeconds(15); // 1800
+ */
+export function notRunningAlarmPeriodSeconds(intervalMinutes: number): number {
+  return Math.min(2 * intervalMinutes * 60, MAX_ALARM_WINDOW_SECONDS);
+}
+
+/** Creates the reconciler's alarms, named `<name>-reconciler-<suffix>`. */
+export function createReconcilerAlarms(
+  name: string,
+  target: { readonly functionName: pulumi.Input<string>; readonly intervalMinutes: number },
+  topicArn: pulumi.Input<string> | undefined,
+  tags: Readonly<Record<string, string>>,
+  parent: pulumi.Resource,
+): ReconcilerAlarms {
+  const own = { Service: RECONCILER_SERVICE, FunctionName: target.functionName };
+  const count = (suffix: string, metricName: string, statistic: "Sum" | "Maximum", description: string) =>
+    createCountAlarm(
+      `${name}-reconciler-${suffix}`,
+      { namespace: METRICS_NAMESPACE, metricName, statistic, dimensions: own, description },
+      topicArn,
+      tags,
+      parent,
+    );
+  const recovered = count(
+    "recovered",
+    RECONCILER_METRICS.recovered,
+    "Sum",
+    "Webhooks are failing: the reconciler forwarded events the webhook path had missed (check the receiver's alarms and logs)",
+  );
+  const errors = createCountAlarm(
+    `${name}-reconciler-errors`,
+    {
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      statistic: "Sum",
+      dimensions: { FunctionName: target.functionName },
+      description:
+        "A reconciliation run failed (lemon.markets API unreachable, API key rejected, or AWS failing)",
+    },
+    topicArn,
+    tags,
+    parent,
+  );
+  const invalid = count(
+    "invalid",
+    RECONCILER_METRICS.invalid,
+    "Sum",
+    "GET /v1/events served events that are not valid envelopes; they were not forwarded (see reconcile_invalid_event in the reconciler's logs)",
+  );
+  const watermarkGap = count(
+    "watermark-gap",
+    RECONCILER_METRICS.watermarkGap,
+    "Maximum",
+    "The reconciler skipped part of its window: its watermark was older than the dedupe TTL allows, so events in the gap were not reconciled (see reconcile_watermark_gap in its logs)",
+  );
+  const actions = topicArn === undefined ? [] : [topicArn];
+  const notRunning = new aws.cloudwatch.MetricAlarm(
+    `${name}-reconciler-not-running`,
+    {
+      alarmDescription:
+        "The reconciler was not invoked for twice its interval: check that its EventBridge Scheduler schedule exists, is enabled, and may invoke the function",
+      namespace: "AWS/Lambda",
+      metricName: "Invocations",
+      dimensions: { FunctionName: target.functionName },
+      statistic: "Sum",
+      period: notRunningAlarmPeriodSeconds(target.intervalMinutes),
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      // Lambda publishes no Invocations datapoint for a period without invocations: that IS the failure.
+      treatMissingData: "breaching",
+      alarmActions: actions,
+      okActions: actions,
+      tags: { ...tags },
+    },
+    { parent },
+  );
+  return { recovered, errors, invalid, watermarkGap, notRunning };
+}
