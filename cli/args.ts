@@ -10,7 +10,7 @@ export const EXIT = Object.freeze({
   ok: 0,
   /** The endpoint did not answer 200 (or could not be reached). */
   deliveryFailed: 1,
-  /** Bad flags. */
+  /** Bad flags (including a production stack without --yes). */
   usage: 2,
   /** --expect-forwarded: the receiver answered 200 but the forward could not be confirmed. */
   notForwarded: 3,
@@ -43,12 +43,16 @@ Options:
                             event id; needs dynamodb:GetItem on the table)
   --dedupe-table <name>     the dedupe table, for --expect-forwarded with --endpoint
   --timeout <ms>            how long to wait for the answer (default ${DEFAULT_TIMEOUT_MS})
+  --yes                     send even when the stack's apiBaseUrl is production lemon.markets
+                            (with --stack, the command refuses a production stack without it)
   -h, --help                show this help
 
-Test events have ids starting with evt_test_ and context.test = "lemon-webhooks send-test-event".
+The test event reaches your consumers like a real event of its type. It is marked: its id starts with
+evt_test_ and context.test = "lemon-webhooks send-test-event"; an EventBridge rule ignores it with
+"detail": {"id": [{"anything-but": {"prefix": "evt_test_"}}]} in its pattern.
 
-Exit codes: 0 delivered (and confirmed), 1 delivery failed, 2 bad flags, 3 not confirmed on the bus,
-4 stack outputs / secret / credentials unavailable.`;
+Exit codes: 0 delivered (and confirmed), 1 delivery failed, 2 bad flags (or a production stack without
+--yes), 3 not confirmed on the bus, 4 stack outputs / config / secret / credentials unavailable.`;
 
 /** Bad command line; the message names the flag and the fix. */
 export class UsageError extends Error {
@@ -71,6 +75,8 @@ export interface SendTestEventOptions {
   readonly type: string;
   readonly expectForwarded: boolean;
   readonly timeoutMs: number;
+  /** `--yes`: send to a production stack too. */
+  readonly yes: boolean;
 }
 
 /** The result of parsing: help requested, or options. */
@@ -98,6 +104,7 @@ const SECRET_FLAGS = new Set(["--secret", "--signature-secret", "--signing-secre
 export function parseSendTestEventArgs(argv: readonly string[]): ParsedCommand {
   const values = new Map<string, string>();
   let expectForwarded = false;
+  let yes = false;
   for (let i = 0; i < argv.length; i += 1) {
     const raw = argv[i]!;
     const [flag, inline] =
@@ -107,6 +114,10 @@ export function parseSendTestEventArgs(argv: readonly string[]): ParsedCommand {
     if (flag === "-h" || flag === "--help") return { help: true };
     if (flag === "--expect-forwarded") {
       expectForwarded = true;
+      continue;
+    }
+    if (flag === "--yes") {
+      yes = true;
       continue;
     }
     if (SECRET_FLAGS.has(flag)) {
@@ -135,7 +146,7 @@ export function parseSendTestEventArgs(argv: readonly string[]): ParsedCommand {
   }
   return {
     help: false,
-    options: { target: targetOf(values, expectForwarded), type, expectForwarded, timeoutMs },
+    options: { target: targetOf(values, expectForwarded), type, expectForwarded, timeoutMs, yes },
   };
 }
 

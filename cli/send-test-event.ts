@@ -19,6 +19,9 @@ import { SecretsManagerSecretSource } from "../lambda/aws/secret-source";
 import { ConfigError } from "../lambda/errors";
 import { sign } from "../lambda/signature";
 import { EXIT, type SendTestEventOptions } from "./args";
+import { ProductionStackError, refuseProductionStack, SetupError, stackOutputs } from "./stack";
+
+export { SetupError } from "./stack";
 
 /** What the command touches outside itself; injectable for tests. */
 export interface CliIo {
@@ -38,9 +41,15 @@ export const TEST_EVENT_ID_PREFIX = "evt_test_";
 /** How long --expect-forwarded keeps looking for the `done` mark after the 200. */
 export const CONFIRM_WINDOW_MS = 5_000;
 
-/** A setup step failed (stack outputs, secret, credentials); the message says what to do. */
-export class SetupError extends Error {
-  override readonly name = "SetupError";
+/** The EventBridge pattern fragment that keeps test events out of a rule (docs/operations.md). */
+export const IGNORE_TEST_EVENTS_PATTERN = `"detail": {"id": [{"anything-but": {"prefix": "${TEST_EVENT_ID_PREFIX}"}}]}`;
+
+/**
+ * The line printed before every send: the event reaches consumers like a real one (the default type
+ * `order.executed` looks like a real execution), so say how it is marked and how a rule ignores it.
+ */
+export function testEventNotice(type: string): string {
+  return `Notice: this is a TEST ${type} event, delivered to your consumers like a real one. It is marked: id ${TEST_EVENT_ID_PREFIX}…, context.test = "${TEST_EVENT_MARKER}". Rules ignore it with ${IGNORE_TEST_EVENTS_PATTERN} in their pattern.`;
 }
 
 /** A synthetic event in the `EventExternal` shape lemon.markets delivers. */
@@ -103,22 +112,6 @@ function client(env: CliIo["env"], region: string, service: "secretsManager" | "
       });
 }
 
-async function stackOutputs(stack: string, io: CliIo): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await io.runPulumi(["stack", "output", "--json", "--stack", stack]);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : "unknown error";
-    throw new SetupError(
-      `could not read the outputs of stack ${stack} (${detail}); check the stack name and that the Pulumi CLI is logged in`,
-    );
-  }
-  const parsed: unknown = JSON.parse(text);
-  if (typeof parsed !== "object" || parsed === null)
-    throw new SetupError(`stack ${stack} has no outputs; run pulumi up first`);
-  return parsed as Record<string, unknown>;
-}
-
 async function resolve(options: SendTestEventOptions, io: CliIo): Promise<Resolved> {
   const { target } = options;
   if (target.kind === "endpoint") {
@@ -130,7 +123,8 @@ async function resolve(options: SendTestEventOptions, io: CliIo): Promise<Resolv
     }
     return { endpoint: target.endpoint, secret, dedupeTable: target.dedupeTable, region: io.env.AWS_REGION };
   }
-  const outputs = await stackOutputs(target.stack, io);
+  const outputs = await stackOutputs(target.stack, io.runPulumi);
+  if (!options.yes) await refuseProductionStack(target.stack, io.runPulumi);
   const endpoint = outputs.endpointUrl;
   const secretArn = outputs.secretArn;
   if (typeof endpoint !== "string" || typeof secretArn !== "string") {
@@ -221,22 +215,27 @@ function explain(status: number): string {
  * Runs send-test-event with parsed `options`; resolves with the exit code. Never prints the secret.
  *
  * @example
- * const code = await sendTestEvent({ target: { kind: "stack", stack: "dev" }, type: "order.executed", expectForwarded: true, timeoutMs: 10000 }, io);
+ * const code = await sendTestEvent({ target: { kind: "stack", stack: "dev" }, type: "order.executed", expectForwarded: true, timeoutMs: 10000, yes: false }, io);
  */
 export async function sendTestEvent(options: SendTestEventOptions, io: CliIo): Promise<number> {
   let resolved: Resolved;
   try {
     resolved = await resolve(options, io);
   } catch (error) {
+    if (error instanceof ProductionStackError) {
+      io.stderr(error.message);
+      return EXIT.usage;
+    }
     io.stderr(
       error instanceof SetupError
         ? error.message
-        : `setup failed: ${error instanceof Error ? error.name : "error"}`,
+        : `send-test-event setup failed: ${error instanceof Error ? error.name : "error"}`,
     );
     return EXIT.setup;
   }
   const event = syntheticEvent(options.type, new Date());
   const body = JSON.stringify(event);
+  io.stdout(testEventNotice(event.type));
   io.stdout(`Sending ${event.type} ${event.id} to ${resolved.endpoint}`);
   const started = io.now();
   let status: number;

@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { EXIT, USAGE } from "../../cli/args";
 import { runCli } from "../../cli/main";
-import type { CliIo } from "../../cli/send-test-event";
+import { type CliIo, testEventNotice } from "../../cli/send-test-event";
+import { isProductionApi } from "../../cli/stack";
 import { buildAwsReceiver, createHandler } from "../../lambda/handler";
 import {
   type FakeEventBridge,
@@ -28,7 +29,28 @@ interface Captured {
   readonly pulumiCalls: string[][];
 }
 
-function capture(env: Record<string, string>, outputs: Record<string, unknown> | Error = {}): Captured {
+/** What the fake `pulumi` prints: an object is printed as JSON, a string as is, an Error fails the command. */
+type PulumiAnswer = Record<string, unknown> | string | Error;
+
+/** `pulumi config --json` of a stack whose apiBaseUrl is `url`, with the API key as the CLI shows a secret. */
+function stackConfig(url?: string): Record<string, unknown> {
+  return {
+    "aws:region": { value: "eu-central-1", secret: false },
+    "lemonmarkets:apiKey": { secret: true },
+    ...(url === undefined ? {} : { "lemon-webhooks:apiBaseUrl": { value: url, secret: false } }),
+  };
+}
+
+function answer(reply: PulumiAnswer): string {
+  if (reply instanceof Error) throw reply;
+  return typeof reply === "string" ? reply : JSON.stringify(reply);
+}
+
+function capture(
+  env: Record<string, string>,
+  outputs: PulumiAnswer = {},
+  config: PulumiAnswer = stackConfig(),
+): Captured {
   const out: string[] = [];
   const err: string[] = [];
   const pulumiCalls: string[][] = [];
@@ -38,8 +60,9 @@ function capture(env: Record<string, string>, outputs: Record<string, unknown> |
     stderr: (line) => err.push(line),
     runPulumi: async (args) => {
       pulumiCalls.push([...args]);
-      if (outputs instanceof Error) throw outputs;
-      return JSON.stringify(outputs);
+      if (args[0] === "stack") return answer(outputs);
+      if (args[0] === "config") return answer(config);
+      throw new Error(`unexpected pulumi ${args.join(" ")}`);
     },
     now: () => performance.now(),
   };
@@ -93,16 +116,17 @@ describe("Command: lemon-webhooks send-test-event against the local receiver", (
     // Assess
     expect(code).toBe(EXIT.ok);
     expect(err).toEqual([]);
-    expect(out).toHaveLength(2);
-    expect(out[0]).toMatch(
+    expect(out).toHaveLength(3);
+    expect(out[0]).toBe(testEventNotice("account.created"));
+    expect(out[1]).toMatch(
       /^Sending account\.created evt_test_[0-9a-f]{32} to http:\/\/127\.0\.0\.1:\d+\/webhooks\/lemon-markets$/,
     );
-    expect(out[1]).toMatch(/^HTTP 200 in \d+ ms: forwarded\.$/);
+    expect(out[2]).toMatch(/^HTTP 200 in \d+ ms: forwarded\.$/);
     const entries = eb.entries.slice(before);
     expect(entries).toHaveLength(1);
     const detail = JSON.parse(entries[0]!.detail);
     expect(detail).toEqual({
-      id: out[0]!.split(" ")[2],
+      id: out[1]!.split(" ")[2],
       type: "account.created",
       created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00$/),
       context: { test: "lemon-webhooks send-test-event" },
@@ -124,7 +148,11 @@ describe("Command: lemon-webhooks send-test-event against the local receiver", (
       AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     };
-    const { io, out, err, pulumiCalls } = capture(env, outputs);
+    const { io, out, err, pulumiCalls } = capture(
+      env,
+      outputs,
+      stackConfig("https://sandbox.api.lemon.markets/v1"),
+    );
 
     // Act
     const code = await runCli(["send-test-event", "--stack", "dev", "--expect-forwarded"], io);
@@ -132,11 +160,15 @@ describe("Command: lemon-webhooks send-test-event against the local receiver", (
     // Assess
     expect(code).toBe(EXIT.ok);
     expect(err).toEqual([]);
-    expect(pulumiCalls).toEqual([["stack", "output", "--json", "--stack", "dev"]]);
-    const eventId = out[0]!.split(" ")[2]!;
-    expect(out[1]).toMatch(/^HTTP 200 in \d+ ms: forwarded\.$/);
-    expect(out[2]).toBe(`Confirmed: ${eventId} reached the event bus (marked done in ${dynamo.tableName}).`);
-    expect(out).toHaveLength(3);
+    expect(pulumiCalls).toEqual([
+      ["stack", "output", "--json", "--stack", "dev"],
+      ["config", "--json", "--stack", "dev"],
+    ]);
+    expect(out[0]).toBe(testEventNotice("order.executed"));
+    const eventId = out[1]!.split(" ")[2]!;
+    expect(out[2]).toMatch(/^HTTP 200 in \d+ ms: forwarded\.$/);
+    expect(out[3]).toBe(`Confirmed: ${eventId} reached the event bus (marked done in ${dynamo.tableName}).`);
+    expect(out).toHaveLength(4);
     expect(await dynamo.getItem(eventId)).toMatchObject({ status: { S: "done" } });
     expect([...out, ...err].join("\n")).not.toContain(SECRET);
   });
@@ -154,7 +186,7 @@ describe("Command: lemon-webhooks send-test-event against the local receiver", (
 
     // Assess
     expect(code).toBe(EXIT.deliveryFailed);
-    expect(out).toHaveLength(1);
+    expect(out).toHaveLength(2);
     expect(err).toEqual([
       expect.stringMatching(
         /^HTTP 401 in \d+ ms: the receiver rejected the signature: the secret used here is not the deployed one\.$/,
@@ -216,6 +248,63 @@ describe("Command: lemon-webhooks send-test-event against the local receiver", (
     ]);
   });
 
+  it("exits 4 naming the pulumi command and send-test-event when it prints something other than JSON", async () => {
+    // Prepare
+    const garbledOutputs = capture({}, "warning: Pulumi CLI update available\n{");
+    const garbledConfig = capture({}, { endpointUrl: adapter.url, secretArn: sm.arn }, "error: no config");
+    const smCalls = sm.calls.length;
+
+    // Act
+    const first = await runCli(["send-test-event", "--stack", "dev"], garbledOutputs.io);
+    const second = await runCli(["send-test-event", "--stack", "dev"], garbledConfig.io);
+
+    // Assess
+    expect(first).toBe(EXIT.setup);
+    expect(garbledOutputs.err).toEqual([
+      "`pulumi stack output --json --stack dev` did not print JSON (SyntaxError), so send-test-event cannot read the stack; run that command yourself to see what it prints",
+    ]);
+    expect(garbledOutputs.pulumiCalls).toEqual([["stack", "output", "--json", "--stack", "dev"]]);
+    expect(second).toBe(EXIT.setup);
+    expect(garbledConfig.err).toEqual([
+      "`pulumi config --json --stack dev` did not print JSON (SyntaxError), so send-test-event cannot read the stack; run that command yourself to see what it prints",
+    ]);
+    expect([...garbledOutputs.out, ...garbledConfig.out]).toEqual([]);
+    expect(sm.calls.length).toBe(smCalls);
+  });
+
+  it("refuses a stack whose apiBaseUrl is production lemon.markets unless --yes is given", async () => {
+    // Prepare
+    const outputs = { endpointUrl: adapter.url, secretArn: sm.arn, dedupeTableName: dynamo.tableName };
+    const env = {
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
+    };
+    const refused = capture(env, outputs, stackConfig("https://api.lemon.markets/v1"));
+    const confirmed = capture(env, outputs, stackConfig("https://api.lemon.markets/v1"));
+    const smCalls = sm.calls.length;
+    const before = eb.entries.length;
+
+    // Act
+    const refusedCode = await runCli(["send-test-event", "--stack", "prod"], refused.io);
+    const smCallsAfterRefusal = sm.calls.length;
+    const confirmedCode = await runCli(["send-test-event", "--stack", "prod", "--yes"], confirmed.io);
+
+    // Assess
+    expect(refusedCode).toBe(EXIT.usage);
+    expect(refused.err).toEqual([
+      "stack prod is production (lemon-webhooks:apiBaseUrl = https://api.lemon.markets/v1): its consumers act on real events and would receive this test event too; pass --yes to send it anyway",
+    ]);
+    expect(refused.out).toEqual([]);
+    expect(smCallsAfterRefusal).toBe(smCalls);
+    expect(confirmedCode).toBe(EXIT.ok);
+    expect(confirmed.err).toEqual([]);
+    expect(confirmed.pulumiCalls).toEqual([["stack", "output", "--json", "--stack", "prod"]]);
+    expect(confirmed.out[0]).toBe(testEventNotice("order.executed"));
+    expect(confirmed.out).toHaveLength(3);
+    expect(eb.entries.length).toBe(before + 1);
+  });
+
   it("exits 1 when nothing answers at the endpoint", async () => {
     // Prepare
     const closed = await startHttpAdapter({ handler: async () => ({ statusCode: 200 }) });
@@ -233,6 +322,25 @@ describe("Command: lemon-webhooks send-test-event against the local receiver", (
     expect(err).toEqual([
       `Could not reach ${closed.url} (ECONNREFUSED); check the URL and that the stack is deployed.`,
     ]);
+  });
+});
+
+describe("Function: isProductionApi", () => {
+  it.each([
+    ["https://api.lemon.markets/v1", true],
+    ["https://API.lemon.markets/v1/", true],
+    ["https://api.lemon.markets", true],
+    ["https://sandbox.api.lemon.markets/v1", false],
+    ["http://127.0.0.1:4010/v1", false],
+    ["https://api.lemon.markets.example.com/v1", false],
+    ["not a url", false],
+    [undefined, false],
+  ])("calls %p production: %p", (url, expected) => {
+    // Act
+    const production = isProductionApi(url);
+
+    // Assess
+    expect(production).toBe(expected);
   });
 });
 
@@ -302,11 +410,13 @@ describe("Command: lemon-webhooks send-test-event flags", () => {
       "--expect-forwarded",
       "--dedupe-table",
       "--timeout",
+      "--yes",
       "--help",
     ]) {
       expect(USAGE).toContain(flag);
     }
     expect(USAGE).toContain("shell history");
+    expect(USAGE).toContain('"detail": {"id": [{"anything-but": {"prefix": "evt_test_"}}]}');
     expect(USAGE).toContain("Exit codes: 0 delivered (and confirmed), 1 delivery failed, 2 bad flags");
   });
 

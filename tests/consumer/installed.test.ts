@@ -13,9 +13,15 @@ import { type InstalledApp, installIntoTempApp, REPO_ROOT } from "./install";
 
 const run = promisify(execFile);
 
+/** The consumer's lemon.markets API key, set as the secret stack config `lemonmarkets:apiKey`. */
+const CONSUMER_API_KEY = "lm-consumer-api-key-3f9a51c0d2";
+
 interface ProgramResult {
   readonly resolved: string;
   readonly resources: { type: string; name: string }[];
+  readonly secretInputs: string[];
+  readonly apiKeyInPlaintext: string[];
+  readonly lambdaCode: Record<string, string>;
   readonly operations: string[];
   readonly operationsFiles: string[];
   readonly typescriptLoaded: string[];
@@ -27,7 +33,13 @@ let result: ProgramResult;
 beforeAll(async () => {
   app = installIntoTempApp();
   fs.copyFileSync(path.join(__dirname, "installed-program.js"), path.join(app.appDir, "index.js"));
-  const { stdout } = await run(process.execPath, ["index.js"], { cwd: app.appDir, encoding: "utf8" });
+  // As `pulumi up` runs a program after `pulumi config set --secret lemonmarkets:apiKey …`.
+  const env = {
+    ...process.env,
+    PULUMI_CONFIG: JSON.stringify({ "lemonmarkets:apiKey": CONSUMER_API_KEY }),
+    PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(["lemonmarkets:apiKey"]),
+  };
+  const { stdout } = await run(process.execPath, ["index.js"], { cwd: app.appDir, encoding: "utf8", env });
   result = JSON.parse(stdout) as ProgramResult;
 }, 120_000);
 
@@ -94,7 +106,7 @@ describe("Package: lemon-webhooks installed into another project", () => {
     expect(result.typescriptLoaded).toEqual([]);
   });
 
-  it("builds exactly the receiver's resources and the consumer's subscription under mocks", () => {
+  it("builds exactly the receiver's, the reconciler's and the subscription's resources under mocks", () => {
     // Assess
     const resources = result.resources.map(({ type, name }) => `${type} ${name}`).sort();
     expect(resources).toEqual([
@@ -109,20 +121,54 @@ describe("Package: lemon-webhooks installed into another project", () => {
       "aws:cloudwatch/eventTarget:EventTarget shop-audit-target",
       "aws:cloudwatch/logGroup:LogGroup shop-access-logs",
       "aws:cloudwatch/logGroup:LogGroup shop-receiver-logs",
+      "aws:cloudwatch/logGroup:LogGroup shop-reconciler-logs",
       "aws:cloudwatch/metricAlarm:MetricAlarm shop-api-5xx",
       "aws:cloudwatch/metricAlarm:MetricAlarm shop-audit-dlq-depth",
       "aws:cloudwatch/metricAlarm:MetricAlarm shop-receiver-errors",
       "aws:cloudwatch/metricAlarm:MetricAlarm shop-receiver-throttles",
+      "aws:cloudwatch/metricAlarm:MetricAlarm shop-reconciler-errors",
+      "aws:cloudwatch/metricAlarm:MetricAlarm shop-reconciler-invalid",
+      "aws:cloudwatch/metricAlarm:MetricAlarm shop-reconciler-not-running",
+      "aws:cloudwatch/metricAlarm:MetricAlarm shop-reconciler-recovered",
+      "aws:cloudwatch/metricAlarm:MetricAlarm shop-reconciler-watermark-gap",
       "aws:dynamodb/table:Table shop-dedupe",
       "aws:iam/role:Role shop-receiver-role",
+      "aws:iam/role:Role shop-reconciler-role",
+      "aws:iam/role:Role shop-schedule-role",
       "aws:iam/rolePolicy:RolePolicy shop-receiver-policy",
+      "aws:iam/rolePolicy:RolePolicy shop-reconciler-policy",
+      "aws:iam/rolePolicy:RolePolicy shop-schedule-policy",
       "aws:lambda/function:Function shop-receiver",
+      "aws:lambda/function:Function shop-reconciler",
+      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig shop-reconciler-invoke-config",
       "aws:lambda/permission:Permission shop-invoke",
+      "aws:scheduler/schedule:Schedule shop-schedule",
+      "aws:secretsmanager/secret:Secret shop-api-key",
+      "aws:secretsmanager/secretVersion:SecretVersion shop-api-key-value",
       "aws:secretsmanager/secretVersion:SecretVersion shop-signature-secret-value",
       "aws:sqs/queue:Queue shop-audit-dlq",
       "aws:sqs/queuePolicy:QueuePolicy shop-audit-dlq-policy",
       "lemon-webhooks:index:Receiver shop",
+      "lemon-webhooks:index:Reconciler shop",
       "pulumi-nodejs:dynamic/lemon-webhooks:WebhookRegistration shop-registration",
+    ]);
+  });
+
+  it("deploys both Lambdas from the bundles inside the installed package", () => {
+    // Assess
+    const bundles = path.join(app.packageDir, "dist", "lambda-bundle");
+    expect(result.lambdaCode).toEqual({
+      "shop-receiver": path.join(bundles, "receiver"),
+      "shop-reconciler": path.join(bundles, "reconciler"),
+    });
+  });
+
+  it("keeps the API key from stack config secret: only in the reconciler's secret version, flagged secret", () => {
+    // Assess
+    expect(result.apiKeyInPlaintext).toEqual([]);
+    expect(result.secretInputs.sort()).toEqual([
+      "aws:secretsmanager/secretVersion:SecretVersion shop-api-key-value secretString",
+      "aws:secretsmanager/secretVersion:SecretVersion shop-signature-secret-value secretString",
     ]);
   });
 

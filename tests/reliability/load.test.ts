@@ -38,6 +38,13 @@ describe("Reliability: delivery under load with faults", () => {
     expect(report.logged500).toBe(0);
   });
 
+  it("answers no 503 for a dependency call that timed out", () => {
+    // Assess: a timed-out PutEvents may have been accepted, and its retry would forward the event twice, so a
+    // timeout is not "explained" like an injected fault. The local stand-ins answer in milliseconds, far
+    // inside the receiver's per-call timeout, so any timeout here is a real hang worth failing on.
+    expect(report.timeout503).toEqual([]);
+  });
+
   it("really injected every kind of fault while it ran", () => {
     // Assess: bounds, not exact counts — which call meets which fault depends on the interleaving.
     expect(report.faults.sink.unavailable).toBeGreaterThan(50);

@@ -103,8 +103,13 @@ export interface LoadReport {
   readonly unknownForwarded: number;
   /** Receiver log lines answering 503 whose cause is neither an injected fault nor a transport error. */
   readonly unexplained503: readonly string[];
-  /** Receiver log lines answering 503 for a transport error (connection reset, timeout). */
-  readonly transport503: readonly string[];
+  /** Receiver log lines answering 503 for a connection reset (`<dependency>:network`). */
+  readonly network503: readonly string[];
+  /**
+   * Receiver log lines answering 503 because a dependency call hit its timeout (`<dependency>:timeout`).
+   * Reported on their own: a timed-out `PutEvents` may have been accepted, so unlike a reset it can double.
+   */
+  readonly timeout503: readonly string[];
   /** Receiver log lines with status 503, and with status 409. */
   readonly logged503: number;
   readonly logged409: number;
@@ -264,7 +269,8 @@ function report(rig: Required<Rig>, lines: readonly string[], elapsedMs: number)
   const unexplained503 = causesOf503.filter(
     (cause) => !INJECTED_ERROR_CODES.includes(cause) && !isTransport(cause),
   );
-  const transport503 = causesOf503.filter(isTransport);
+  const network503 = causesOf503.filter((cause) => cause.endsWith(":network"));
+  const timeout503 = causesOf503.filter((cause) => cause.endsWith(":timeout"));
   const sink = rig.eb.injectedFaults();
   const dedupe = rig.proxy.throttled();
   const secrets = rig.sm.injectedFaults();
@@ -282,7 +288,8 @@ function report(rig: Required<Rig>, lines: readonly string[], elapsedMs: number)
     doubleForwarded: [...onBus].filter(([, count]) => count > 1).map(([id]) => id),
     unknownForwarded: [...onBus.keys()].filter((id) => !emittedIds.has(id)).length,
     unexplained503,
-    transport503,
+    network503,
+    timeout503,
     logged503: withStatus(503).length,
     logged409: withStatus(409).length,
     logged500: withStatus(500).length,
@@ -311,7 +318,8 @@ export function summaryLine(r: LoadReport): string {
     `load: ${r.events} events, ${r.duplicates} duplicates, ${r.attempts} deliveries (${statuses}), ` +
     `${r.faults.total} faults injected (sink ${JSON.stringify(r.faults.sink)}, dedupe ${JSON.stringify(r.faults.dedupe)}, ` +
     `secrets ${JSON.stringify(r.faults.secrets)}); lost ${r.lost.length}, double-forwarded ${r.doubleForwarded.length}, ` +
-    `500s ${r.logged500}, 503s from transport errors ${r.transport503.length}${causes(r.transport503)}, ` +
+    `500s ${r.logged500}, 503s from connection resets ${r.network503.length}${causes(r.network503)}, ` +
+    `503s from call timeouts ${r.timeout503.length}${causes(r.timeout503)}, ` +
     `503s without a cause ${r.unexplained503.length}${causes(r.unexplained503)}; ` +
     `${r.deliveriesPerSecond.toFixed(0)} deliveries/s, ${r.forwardedPerSecond.toFixed(0)} events/s, ` +
     `handler latency p50 ${r.latency.p50} ms p99 ${r.latency.p99} ms (${(r.elapsedMs / 1000).toFixed(1)} s)`
