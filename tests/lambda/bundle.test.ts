@@ -14,6 +14,7 @@ import {
   startLocalDynamo,
 } from "../../lambda/local";
 import { sign } from "../../lambda/signature";
+import { signedApiGatewayEvent } from "./support/apigw";
 import { BODY, EVENT, SECRET } from "./support/events";
 
 const run = promisify(execFile);
@@ -31,36 +32,6 @@ async function invokeBundle(
     env: { PATH: process.env.PATH ?? "", ...env },
   });
   return { result: JSON.parse(stderr), stdout };
-}
-
-function apiGatewayEvent(body: string, signature: string): object {
-  return {
-    version: "2.0",
-    routeKey: "POST /webhooks/lemon-markets",
-    rawPath: "/webhooks/lemon-markets",
-    rawQueryString: "",
-    headers: { "content-type": "application/json", "lemon-markets-signature": signature },
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "api",
-      domainName: "api.example.com",
-      domainPrefix: "api",
-      http: {
-        method: "POST",
-        path: "/webhooks/lemon-markets",
-        protocol: "HTTP/1.1",
-        sourceIp: "1.2.3.4",
-        userAgent: "lm",
-      },
-      requestId: "req-bundle",
-      routeKey: "POST /webhooks/lemon-markets",
-      stage: "$default",
-      time: "20/Jul/2026:10:00:00 +0000",
-      timeEpoch: 1_784_541_600_000,
-    },
-    body,
-    isBase64Encoded: false,
-  };
 }
 
 describe("The built Lambda bundle", () => {
@@ -138,7 +109,7 @@ describe("The built Lambda bundle", () => {
       });
 
       // Act
-      const { result, stdout } = await invokeBundle(apiGatewayEvent(BODY, sign(BODY, SECRET)), env);
+      const { result, stdout } = await invokeBundle(signedApiGatewayEvent(BODY, "req-bundle"), env);
 
       // Assess
       expect(result).toEqual({
@@ -177,7 +148,7 @@ describe("The built Lambda bundle", () => {
       const before = eb.putEventsCalls;
 
       // Act
-      const { result } = await invokeBundle(apiGatewayEvent(BODY, sign(BODY, "forged")), env);
+      const { result } = await invokeBundle(signedApiGatewayEvent(BODY, "req-bundle", "forged"), env);
 
       // Assess
       expect(result).toMatchObject({ statusCode: 401 });
@@ -193,7 +164,7 @@ describe("The built Lambda bundle", () => {
       });
 
       // Act
-      const { result, stdout } = await invokeBundle(apiGatewayEvent(BODY, sign(BODY, SECRET)), env);
+      const { result, stdout } = await invokeBundle(signedApiGatewayEvent(BODY, "req-bundle"), env);
 
       // Assess
       expect(result).toEqual({
