@@ -13,8 +13,9 @@
  * that the bus has the event, independent of the HTTP answer, and needs no test rule or queue on the bus.
  */
 import { randomUUID } from "node:crypto";
+import { awsJsonClient } from "../lambda/aws";
 import { readAwsEnvironment } from "../lambda/aws/environment";
-import { AwsJsonClient } from "../lambda/aws/json-client";
+import type { AwsJsonClient } from "../lambda/aws/json-client";
 import { SecretsManagerSecretSource } from "../lambda/aws/secret-source";
 import { ConfigError } from "../lambda/errors";
 import { sign } from "../lambda/signature";
@@ -93,23 +94,7 @@ function awsEnvironment(env: CliIo["env"], region: string) {
 }
 
 function client(env: CliIo["env"], region: string, service: "secretsManager" | "dynamodb"): AwsJsonClient {
-  const aws = awsEnvironment(env, region);
-  const common = { region, credentials: aws.credentials, endpoint: aws.endpoints[service] };
-  return service === "secretsManager"
-    ? new AwsJsonClient({
-        ...common,
-        dependency: "secrets-manager",
-        signingName: "secretsmanager",
-        targetPrefix: "secretsmanager",
-        jsonVersion: "1.1",
-      })
-    : new AwsJsonClient({
-        ...common,
-        dependency: "dynamodb",
-        signingName: "dynamodb",
-        targetPrefix: "DynamoDB_20120810",
-        jsonVersion: "1.0",
-      });
+  return awsJsonClient(awsEnvironment(env, region), service);
 }
 
 async function resolve(options: SendTestEventOptions, io: CliIo): Promise<Resolved> {

@@ -1,18 +1,36 @@
 /** The receiver's ports on AWS: Secrets Manager, DynamoDB and EventBridge over SigV4-signed JSON calls. */
 import type { ReceiverConfig } from "../config";
+import type { Dependency } from "../errors";
 import type { DedupeStore, EventSink, SecretSource } from "../ports";
 import { DynamoDbDedupeStore } from "./dedupe-store";
-import type { AwsEnvironment } from "./environment";
+import type { AwsEnvironment, AwsService } from "./environment";
 import { EventBridgeEventSink } from "./event-sink";
 import { AwsJsonClient } from "./json-client";
 import { SecretsManagerSecretSource } from "./secret-source";
 
 export { DynamoDbDedupeStore } from "./dedupe-store";
-export { type AwsEnvironment, readAwsEnvironment } from "./environment";
+export { type AwsEnvironment, type AwsService, readAwsEnvironment } from "./environment";
 export { EVENT_SOURCE, EventBridgeEventSink } from "./event-sink";
-export { AwsJsonClient, AwsServiceError } from "./json-client";
+export { AWS_JSON_PROTOCOLS, AwsJsonClient, AwsServiceError } from "./json-client";
 export { SecretsManagerSecretSource } from "./secret-source";
 export { type AwsCredentials, signRequest } from "./sigv4";
+
+const DEPENDENCY_OF: Readonly<Record<AwsService, Dependency>> = {
+  secretsManager: "secrets-manager",
+  dynamodb: "dynamodb",
+  eventBridge: "eventbridge",
+};
+
+/** A signed JSON-protocol client for `service` at the environment's endpoint, as the environment's principal. */
+export function awsJsonClient(aws: AwsEnvironment, service: AwsService, now?: () => Date): AwsJsonClient {
+  return new AwsJsonClient({
+    dependency: DEPENDENCY_OF[service],
+    endpoint: aws.endpoints[service],
+    region: aws.region,
+    credentials: aws.credentials,
+    ...(now === undefined ? {} : { now }),
+  });
+}
 
 /** The AWS implementations of the core's ports. */
 export interface AwsPorts {
@@ -28,37 +46,12 @@ export interface AwsPorts {
  * const ports = createAwsPorts(readConfig(process.env), readAwsEnvironment(process.env));
  */
 export function createAwsPorts(config: ReceiverConfig, aws: AwsEnvironment): AwsPorts {
-  const common = { region: aws.region, credentials: aws.credentials };
-  const secretsManager = new AwsJsonClient({
-    ...common,
-    dependency: "secrets-manager",
-    endpoint: aws.endpoints.secretsManager,
-    signingName: "secretsmanager",
-    targetPrefix: "secretsmanager",
-    jsonVersion: "1.1",
-  });
-  const dynamodb = new AwsJsonClient({
-    ...common,
-    dependency: "dynamodb",
-    endpoint: aws.endpoints.dynamodb,
-    signingName: "dynamodb",
-    targetPrefix: "DynamoDB_20120810",
-    jsonVersion: "1.0",
-  });
-  const eventBridge = new AwsJsonClient({
-    ...common,
-    dependency: "eventbridge",
-    endpoint: aws.endpoints.eventBridge,
-    signingName: "events",
-    targetPrefix: "AWSEvents",
-    jsonVersion: "1.1",
-  });
   return {
-    secrets: new SecretsManagerSecretSource(secretsManager, config.secretArn),
-    dedupe: new DynamoDbDedupeStore(dynamodb, config.dedupeTable, {
+    secrets: new SecretsManagerSecretSource(awsJsonClient(aws, "secretsManager"), config.secretArn),
+    dedupe: new DynamoDbDedupeStore(awsJsonClient(aws, "dynamodb"), config.dedupeTable, {
       ttlSeconds: config.dedupeTtlSeconds,
       leaseSeconds: config.claimLeaseSeconds,
     }),
-    sink: new EventBridgeEventSink(eventBridge, config.eventBusName),
+    sink: new EventBridgeEventSink(awsJsonClient(aws, "eventBridge"), config.eventBusName),
   };
 }

@@ -20,16 +20,25 @@ import { type AwsCredentials, signRequest } from "./sigv4";
 /** Longest wait for one AWS call; the invocation's deadline may cut it shorter. */
 export const AWS_CALL_TIMEOUT_MS = 3_000;
 
-/** How one AWS service is reached. */
+/** How a service's JSON protocol is spoken: SigV4 signing name, `X-Amz-Target` prefix, content-type version. */
+export interface AwsJsonProtocol {
+  readonly signingName: string;
+  readonly targetPrefix: string;
+  readonly jsonVersion: "1.0" | "1.1";
+}
+
+/** The protocol of each service we call; the local fakes serve the same table. */
+export const AWS_JSON_PROTOCOLS: Readonly<Record<Dependency, AwsJsonProtocol>> = {
+  "secrets-manager": { signingName: "secretsmanager", targetPrefix: "secretsmanager", jsonVersion: "1.1" },
+  dynamodb: { signingName: "dynamodb", targetPrefix: "DynamoDB_20120810", jsonVersion: "1.0" },
+  eventbridge: { signingName: "events", targetPrefix: "AWSEvents", jsonVersion: "1.1" },
+};
+
+/** Where and as whom one AWS service is reached; its protocol follows from `dependency`. */
 export interface AwsJsonClientOptions {
   readonly dependency: Dependency;
   readonly endpoint: URL;
   readonly region: string;
-  /** SigV4 signing name: `secretsmanager`, `dynamodb`, `events`. */
-  readonly signingName: string;
-  /** `X-Amz-Target` prefix: `secretsmanager`, `DynamoDB_20120810`, `AWSEvents`. */
-  readonly targetPrefix: string;
-  readonly jsonVersion: "1.0" | "1.1";
   readonly credentials: AwsCredentials;
   /** Longest wait for one call, default {@link AWS_CALL_TIMEOUT_MS}. */
   readonly timeoutMs?: number;
@@ -124,12 +133,15 @@ function parseObject(text: string): Record<string, unknown> {
  * One AWS service over its JSON protocol.
  *
  * @example
- * const sm = new AwsJsonClient({ dependency: "secrets-manager", endpoint, region, signingName: "secretsmanager",
- *   targetPrefix: "secretsmanager", jsonVersion: "1.1", credentials });
+ * const sm = new AwsJsonClient({ dependency: "secrets-manager", endpoint, region, credentials });
  * const result = await sm.call("GetSecretValue", { SecretId: arn }, ["ResourceNotFoundException"]);
  */
 export class AwsJsonClient {
-  constructor(private readonly options: AwsJsonClientOptions) {}
+  private readonly protocol: AwsJsonProtocol;
+
+  constructor(private readonly options: AwsJsonClientOptions) {
+    this.protocol = AWS_JSON_PROTOCOLS[options.dependency];
+  }
 
   /**
    * Calls `operation`. Resolves `{ok: false, errorType}` only for a type in `expectedErrors`; every other
@@ -156,12 +168,12 @@ export class AwsJsonClient {
         method: "POST",
         url: endpoint,
         headers: {
-          "content-type": `application/x-amz-json-${this.options.jsonVersion}`,
-          "x-amz-target": `${this.options.targetPrefix}.${operation}`,
+          "content-type": `application/x-amz-json-${this.protocol.jsonVersion}`,
+          "x-amz-target": `${this.protocol.targetPrefix}.${operation}`,
         },
         body,
         region: this.options.region,
-        service: this.options.signingName,
+        service: this.protocol.signingName,
       },
       this.options.credentials,
       this.options.now?.() ?? new Date(),

@@ -130,7 +130,7 @@ export function closeServer(server: Server): Promise<void> {
  * Starts a JSON-protocol server on `port` (0 = random).
  *
  * @example
- * const running = await startJsonServer({ targetPrefix: "AWSEvents", signingName: "events",
+ * const running = await startJsonServer({ ...AWS_JSON_PROTOCOLS.eventbridge,
  *   operations: { PutEvents: (input) => ({ status: 200, body: {} }) } });
  */
 export async function startJsonServer(options: {

@@ -4,7 +4,9 @@
  * per-entry `ErrorCode`, which is how EventBridge reports most failures). Point the receiver at it with
  * `AWS_ENDPOINT_URL_EVENTBRIDGE=<endpoint>`.
  */
+
 import { randomUUID } from "node:crypto";
+import { AWS_JSON_PROTOCOLS } from "../aws/json-client";
 import { awsError, FaultPlan, type JsonReply, type RandomFaults, startJsonServer } from "./aws-json-server";
 
 /** How a faulty call fails. */
@@ -106,8 +108,7 @@ export async function startFakeEventBridge(
   };
 
   const running = await startJsonServer({
-    targetPrefix: "AWSEvents",
-    signingName: "events",
+    ...AWS_JSON_PROTOCOLS["eventbridge"],
     operations: { PutEvents: putEvents },
     ...(options.port === undefined ? {} : { port: options.port }),
   });

@@ -3,7 +3,9 @@
  * rotation (`putSecretValue`) and fault injection. Point the receiver at it with
  * `AWS_ENDPOINT_URL_SECRETS_MANAGER=<endpoint>` and `LEMON_SIGNATURE_SECRET_ARN=<arn>`.
  */
+
 import { randomUUID } from "node:crypto";
+import { AWS_JSON_PROTOCOLS } from "../aws/json-client";
 import { awsError, FaultPlan, type JsonReply, type RandomFaults, startJsonServer } from "./aws-json-server";
 
 /** How a faulty call fails: 500 InternalServiceError, 400 ThrottlingException, 400 AccessDeniedException. */
@@ -114,8 +116,7 @@ export async function startFakeSecretsManager(
   };
 
   const running = await startJsonServer({
-    targetPrefix: "secretsmanager",
-    signingName: "secretsmanager",
+    ...AWS_JSON_PROTOCOLS["secrets-manager"],
     operations: { GetSecretValue: getSecretValue },
     ...(options.port === undefined ? {} : { port: options.port }),
   });

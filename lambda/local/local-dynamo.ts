@@ -41,9 +41,6 @@ export async function startLocalDynamo(
     dependency: "dynamodb",
     endpoint: new URL(endpoint),
     region: "eu-central-1",
-    signingName: "dynamodb",
-    targetPrefix: "DynamoDB_20120810",
-    jsonVersion: "1.0",
     credentials: LOCAL_CREDENTIALS,
   });
   await client.call("CreateTable", {

@@ -5,10 +5,10 @@
  * reconciliation, writes one log line and one metrics line, and fails the invocation when the run failed.
  */
 
+import { awsJsonClient } from "../aws";
 import { DynamoDbDedupeStore } from "../aws/dedupe-store";
-import { type AwsEnvironment, readAwsEnvironment } from "../aws/environment";
+import { readAwsEnvironment } from "../aws/environment";
 import { EventBridgeEventSink } from "../aws/event-sink";
-import { AwsJsonClient } from "../aws/json-client";
 import { SecretsManagerSecretSource } from "../aws/secret-source";
 import type { Env } from "../config";
 import { createJsonLogger, type LineWriter, stdoutWriter } from "../observability";
@@ -44,39 +44,6 @@ export interface ReconcilerEnvironment {
 /** One run with the deadline (epoch ms) after which no further page is read. */
 export type RunReconciliation = (deadlineMs?: number) => Promise<ReconcileReport>;
 
-function client(
-  aws: AwsEnvironment,
-  service: "secretsManager" | "dynamodb" | "eventBridge",
-  now: () => Date,
-): AwsJsonClient {
-  const common = { region: aws.region, credentials: aws.credentials, endpoint: aws.endpoints[service], now };
-  if (service === "secretsManager") {
-    return new AwsJsonClient({
-      ...common,
-      dependency: "secrets-manager",
-      signingName: "secretsmanager",
-      targetPrefix: "secretsmanager",
-      jsonVersion: "1.1",
-    });
-  }
-  if (service === "dynamodb") {
-    return new AwsJsonClient({
-      ...common,
-      dependency: "dynamodb",
-      signingName: "dynamodb",
-      targetPrefix: "DynamoDB_20120810",
-      jsonVersion: "1.0",
-    });
-  }
-  return new AwsJsonClient({
-    ...common,
-    dependency: "eventbridge",
-    signingName: "events",
-    targetPrefix: "AWSEvents",
-    jsonVersion: "1.1",
-  });
-}
-
 /**
  * The production reconciler: config and AWS access from `env`. Throws `ConfigError` naming every bad variable.
  *
@@ -88,13 +55,16 @@ export function buildAwsReconciler({ env, write, clock }: ReconcilerEnvironment)
   const config: ReconcilerConfig = readReconcilerConfig(env);
   const aws = readAwsEnvironment(env);
   const now = () => new Date(clock.now());
-  const dynamodb = client(aws, "dynamodb", now);
-  const apiKeys = new SecretsManagerSecretSource(client(aws, "secretsManager", now), config.apiKeySecretArn);
+  const dynamodb = awsJsonClient(aws, "dynamodb", now);
+  const apiKeys = new SecretsManagerSecretSource(
+    awsJsonClient(aws, "secretsManager", now),
+    config.apiKeySecretArn,
+  );
   const dedupe = new DynamoDbDedupeStore(dynamodb, config.dedupeTable, {
     ttlSeconds: config.dedupeTtlSeconds,
     leaseSeconds: config.claimLeaseSeconds,
   });
-  const sink = new EventBridgeEventSink(client(aws, "eventBridge", now), config.eventBusName);
+  const sink = new EventBridgeEventSink(awsJsonClient(aws, "eventBridge", now), config.eventBusName);
   const watermarks = new DynamoDbWatermarkStore(dynamodb, config.dedupeTable);
   const lookup = new DynamoDbDedupeLookup(dynamodb, config.dedupeTable);
   const logger = createJsonLogger(write, clock);

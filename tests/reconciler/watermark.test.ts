@@ -15,9 +15,6 @@ describe("Class: DynamoDbWatermarkStore on dynalite", () => {
       dependency: "dynamodb",
       endpoint: new URL(dynamo.endpoint),
       region: "eu-central-1",
-      signingName: "dynamodb",
-      targetPrefix: "DynamoDB_20120810",
-      jsonVersion: "1.0",
       credentials: LOCAL_CREDENTIALS,
     });
   });
@@ -96,9 +93,6 @@ describe("Class: DynamoDbDedupeLookup on dynalite", () => {
       dependency: "dynamodb",
       endpoint: new URL(dynamo.endpoint),
       region: "eu-central-1",
-      signingName: "dynamodb",
-      targetPrefix: "DynamoDB_20120810",
-      jsonVersion: "1.0",
       credentials: LOCAL_CREDENTIALS,
     });
   });

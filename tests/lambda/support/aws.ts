@@ -4,12 +4,6 @@ import { AwsJsonClient } from "../../../lambda/aws/json-client";
 import type { Dependency } from "../../../lambda/errors";
 import { LOCAL_CREDENTIALS } from "../../../lambda/local";
 
-const PROTOCOLS = {
-  "secrets-manager": { signingName: "secretsmanager", targetPrefix: "secretsmanager", jsonVersion: "1.1" },
-  dynamodb: { signingName: "dynamodb", targetPrefix: "DynamoDB_20120810", jsonVersion: "1.0" },
-  eventbridge: { signingName: "events", targetPrefix: "AWSEvents", jsonVersion: "1.1" },
-} as const;
-
 /** A signed JSON client for `dependency` at `endpoint` with the local dummy credentials. */
 export function clientFor(dependency: Dependency, endpoint: string, timeoutMs?: number): AwsJsonClient {
   return new AwsJsonClient({
@@ -17,7 +11,6 @@ export function clientFor(dependency: Dependency, endpoint: string, timeoutMs?: 
     endpoint: new URL(endpoint),
     region: "eu-central-1",
     credentials: LOCAL_CREDENTIALS,
-    ...PROTOCOLS[dependency],
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
 }
