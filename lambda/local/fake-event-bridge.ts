@@ -108,7 +108,7 @@ export async function startFakeEventBridge(
   };
 
   const running = await startJsonServer({
-    ...AWS_JSON_PROTOCOLS["eventbridge"],
+    ...AWS_JSON_PROTOCOLS.eventbridge,
     operations: { PutEvents: putEvents },
     ...(options.port === undefined ? {} : { port: options.port }),
   });
