@@ -29,6 +29,22 @@ export interface ReceiverPolicyArns {
   readonly logGroupArn: string;
 }
 
+/** `PutEvents` on the one bus; shared by every Lambda that forwards (receiver, reconciler). */
+export function forwardEventsStatement(eventBusArn: string): PolicyStatement {
+  return { Sid: "ForwardEvents", Effect: "Allow", Action: ["events:PutEvents"], Resource: eventBusArn };
+}
+
+/** Writing to the Lambda's own log group only. */
+export function ownLogsStatement(logGroupArn: string): PolicyStatement {
+  return {
+    Sid: "WriteOwnLogs",
+    Effect: "Allow",
+    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+    // Log streams are addressed as `<log group ARN>:log-stream:<name>`; `:*` covers this group's streams only.
+    Resource: `${logGroupArn}:*`,
+  };
+}
+
 /**
  * The receiver's policy: each statement is scoped to the one ARN it needs; no `*` resource, because every
  * action used here supports resource-level permissions.
@@ -53,19 +69,8 @@ export function receiverPolicyDocument(arns: ReceiverPolicyArns): PolicyDocument
         Action: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
         Resource: arns.tableArn,
       },
-      {
-        Sid: "ForwardEvents",
-        Effect: "Allow",
-        Action: ["events:PutEvents"],
-        Resource: arns.eventBusArn,
-      },
-      {
-        Sid: "WriteOwnLogs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        // Log streams are addressed as `<log group ARN>:log-stream:<name>`; `:*` covers this group's streams only.
-        Resource: `${arns.logGroupArn}:*`,
-      },
+      forwardEventsStatement(arns.eventBusArn),
+      ownLogsStatement(arns.logGroupArn),
     ],
   };
 }

@@ -3,7 +3,7 @@
  * it needs. The API key secret appears in the reconciler's policy only, so no other role the package
  * creates can read it.
  */
-import type { PolicyDocument } from "../receiver/policy";
+import { forwardEventsStatement, ownLogsStatement, type PolicyDocument } from "../receiver/policy";
 
 /** The ARNs the reconciler Lambda needs, resolved. */
 export interface ReconcilerPolicyArns {
@@ -38,18 +38,8 @@ export function reconcilerPolicyDocument(arns: ReconcilerPolicyArns): PolicyDocu
         ],
         Resource: arns.tableArn,
       },
-      {
-        Sid: "ForwardEvents",
-        Effect: "Allow",
-        Action: ["events:PutEvents"],
-        Resource: arns.eventBusArn,
-      },
-      {
-        Sid: "WriteOwnLogs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: `${arns.logGroupArn}:*`,
-      },
+      forwardEventsStatement(arns.eventBusArn),
+      ownLogsStatement(arns.logGroupArn),
     ],
   };
 }
