@@ -42,6 +42,9 @@ export class SecretKeyring {
   private snapshot: Snapshot | undefined;
   // One fetch at a time: concurrent requests in a cold container share it instead of each calling AWS.
   private pending: Promise<Snapshot> | undefined;
+  // When a failure last triggered a refetch, successful or not: bounds Secrets Manager calls under a flood of
+  // forged requests even while Secrets Manager is failing.
+  private lastRefetchMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly source: SecretSource,
@@ -62,16 +65,17 @@ export class SecretKeyring {
   }
 
   /**
-   * After a verification failure: refetch once unless the cache is younger than {@link REFETCH_MIN_AGE_MS}.
-   * Resolves true when fresh versions were loaded (worth verifying again).
+   * After a verification failure: refetch once unless the cache, or the last such refetch, is younger than
+   * {@link REFETCH_MIN_AGE_MS}. Resolves true when fresh versions were loaded (worth verifying again). The
+   * cached versions stay in place while the refetch runs and if it fails: a forged request must not empty the
+   * cache and make every valid delivery wait on (or fail with) Secrets Manager.
    */
   async refreshAfterFailure(deadline: Deadline = NO_DEADLINE): Promise<boolean> {
-    const snapshot = this.snapshot;
-    if (snapshot !== undefined && this.options.clock.now() - snapshot.fetchedAtMs < REFETCH_MIN_AGE_MS) {
-      return false;
-    }
-    this.snapshot = undefined;
-    await this.load(deadline);
+    const now = this.options.clock.now();
+    const newest = Math.max(this.snapshot?.fetchedAtMs ?? Number.NEGATIVE_INFINITY, this.lastRefetchMs);
+    if (now - newest < REFETCH_MIN_AGE_MS) return false;
+    this.lastRefetchMs = now;
+    await this.refetch(deadline);
     return true;
   }
 
@@ -87,6 +91,10 @@ export class SecretKeyring {
     ) {
       return snapshot;
     }
+    return this.refetch(deadline);
+  }
+
+  private refetch(deadline: Deadline): Promise<Snapshot> {
     this.pending ??= this.fetch(deadline).finally(() => {
       this.pending = undefined;
     });

@@ -161,4 +161,25 @@ describe("Secret rotation through the real Secrets Manager adapter", () => {
     // Assess
     expect(statuses).toEqual([503, 503, 200]);
   });
+
+  it("keeps verifying valid deliveries from the cache when a forged request's refetch fails", async () => {
+    // Prepare
+    r = await rig([{ secret: SECRET, createdAt: new Date(T0 - 90 * DAY) }]);
+    await r.deliver(SECRET);
+    r.clock.advance(REFETCH_MIN_AGE_MS);
+    r.sm.failFor(60_000, "throttle");
+
+    // Act
+    const forged = await r.deliver("forger");
+    const valid = [await r.deliver(SECRET), await r.deliver(SECRET)];
+    const forgedAgain = await r.deliver("forger");
+
+    // Assess
+    expect(forged).toBe(503);
+    expect(valid).toEqual([200, 200]);
+    expect(forgedAgain).toBe(401);
+    // The first fetch, then the one refetch the forged request triggered; nothing for the valid deliveries,
+    // nor for the second forgery inside the refetch interval.
+    expect(r.sm.calls).toHaveLength(2);
+  });
 });
