@@ -136,7 +136,9 @@ export function createReceiver(deps: ReceiverDeps): Receive {
     trace: Trace,
     deadline: Deadline,
   ): Promise<"forwarded" | "duplicate"> {
-    const envelope = parseEnvelope(bytes.toString("utf8"));
+    // Decoded once from the verified bytes: what is forwarded is exactly what was signed.
+    const json = bytes.toString("utf8");
+    const envelope = parseEnvelope(json);
     trace.eventId = envelope.id;
     trace.eventType = envelope.type;
     // The shared path (forward-once.ts): the reconciler forwards through the same claim/forward/release code.
@@ -144,7 +146,7 @@ export function createReceiver(deps: ReceiverDeps): Receive {
       id: envelope.id,
       type: envelope.type,
       createdAt: envelope.created_at,
-      json: bytes.toString("utf8"),
+      json,
     };
     return forwardEventOnce({ dedupe, sink, clock, deadline }, event, (note) => {
       trace.note = note;

@@ -133,7 +133,7 @@ export class DynamoDbDedupeStore implements DedupeStore {
           Key: { pk: { S: eventId } },
           UpdateExpression: "SET #t = :new, #l = :lease",
           ConditionExpression: "#s = :pending AND #t = :old",
-          ExpressionAttributeNames: { "#s": NAMES["#s"], "#t": NAMES["#t"], "#l": NAMES["#l"] },
+          ExpressionAttributeNames: NAMES,
           ExpressionAttributeValues: {
             ":new": { S: token },
             ":lease": { N: String(leaseUntilMs) },
