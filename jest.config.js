@@ -6,6 +6,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
+  // The peer suites need installed peers (npm run test:peers, npm run test:engine): not part of `npm test`.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/tests/peers/", "<rootDir>/tests/engine/"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }] },
   testTimeout: 30000,
   reporters: ["default", "<rootDir>/scripts/jest-summary-reporter.js"],
