@@ -5,6 +5,7 @@
  */
 import type { Env } from "../config";
 import { ConfigError } from "../errors";
+import { partitionOf } from "./partitions";
 import type { AwsCredentials } from "./sigv4";
 
 /** The three services the receiver calls. */
@@ -27,8 +28,7 @@ function endpointFor(service: AwsService, region: string, env: Env, problems: st
   const { envSuffix, host } = SERVICES[service];
   const name = `AWS_ENDPOINT_URL_${envSuffix}`;
   const override = env[name]?.trim() || env.AWS_ENDPOINT_URL?.trim();
-  const dnsSuffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  const raw = override || `https://${host}.${region}.${dnsSuffix}`;
+  const raw = override || `https://${host}.${region}.${partitionOf(region).dnsSuffix}`;
   try {
     const url = new URL(raw);
     if (url.protocol !== "https:" && url.protocol !== "http:") throw new TypeError("protocol");

@@ -11,7 +11,9 @@ import { SecretsManagerSecretSource } from "./secret-source";
 export { DynamoDbDedupeStore } from "./dedupe-store";
 export { type AwsEnvironment, type AwsService, readAwsEnvironment } from "./environment";
 export { EVENT_SOURCE, EventBridgeEventSink } from "./event-sink";
+export { isTransientAwsFailure } from "./failures";
 export { AWS_JSON_PROTOCOLS, AwsJsonClient, AwsServiceError } from "./json-client";
+export { AWS_PARTITIONS, type AwsPartition, partitionOf } from "./partitions";
 export { SecretsManagerSecretSource } from "./secret-source";
 export { type AwsCredentials, signRequest } from "./sigv4";
 

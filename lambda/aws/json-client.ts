@@ -115,12 +115,26 @@ function post(
   });
 }
 
-// "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException" and "ThrottlingException:http://…"
-// both name the type; keep only the name.
+/**
+ * The error type, read where the AWS SDK's awsJson deserialiser reads it and in its order: the body's
+ * `__type`, then its `code` (Smithy awsJson; any letter case), then the `X-Amzn-Errortype` header.
+ */
 function errorTypeOf(response: RawResponse, parsed: Record<string, unknown>): string {
-  const raw = typeof parsed.__type === "string" ? parsed.__type : (response.errorTypeHeader ?? "");
-  const name = raw.split("#").pop()?.split(":")[0] ?? "";
+  const codeKey = Object.keys(parsed).find((key) => key.toLowerCase() === "code");
+  const raw = [
+    parsed.__type,
+    codeKey === undefined ? undefined : parsed[codeKey],
+    response.errorTypeHeader,
+  ].find((value): value is string | number => typeof value === "string" || typeof value === "number");
+  const name = raw === undefined ? "" : errorTypeName(String(raw));
   return name === "" ? `http-${response.status}` : name;
+}
+
+// "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException", "ThrottlingException:http://…" and a
+// repeated header joined as "FooError, BarError" all name one type; keep only the name, as the SDK does.
+function errorTypeName(raw: string): string {
+  const first = raw.split(",")[0]!.split(":")[0]!;
+  return (first.includes("#") ? first.split("#")[1]! : first).trim();
 }
 
 function parseObject(text: string): Record<string, unknown> {

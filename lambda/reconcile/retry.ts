@@ -2,27 +2,21 @@
  * Retries of the reconciler's AWS calls (DynamoDB, EventBridge). The receiver never retries (lemon.markets
  * does, and its 10-second budget is better spent answering), but a reconciliation run has minutes: one
  * throttled `BatchGetItem` or one `PutEvents` 5xx must not end the whole run and hold the watermark for an
- * interval. Only transient failures are retried (throttling, 5xx, network, timeouts), a few times with
- * exponential backoff, never sleeping past the run's deadline. The ports wrapped here are idempotent or
- * safe to repeat: a claim that landed but whose answer was lost meets our own claim (in flight, the next
- * run takes it over after the lease), a repeated `PutEvents` is at worst an at-least-once duplicate.
+ * interval. Only transient failures are retried (`isTransientAwsFailure` in lambda/aws/failures.ts: every
+ * 5xx, throttling, network, timeouts), a few times with exponential backoff, never sleeping past the run's
+ * deadline. The ports wrapped here are idempotent or safe to repeat: a claim that landed but whose answer
+ * was lost meets our own claim (in flight, the next run takes it over after the lease), a repeated
+ * `PutEvents` is at worst an at-least-once duplicate.
  */
-import { DependencyUnavailableError } from "../errors";
+import { isTransientAwsFailure } from "../aws/failures";
 import type { DedupeStore, EventSink } from "../ports";
 import type { DedupeLookup } from "./dedupe-lookup";
 import type { WatermarkStore } from "./watermark";
 
+export { isTransientAwsFailure };
+
 /** Tries per AWS call (the first one included) and the wait before the first retry (doubling per retry). */
 export const AWS_RETRY = Object.freeze({ attempts: 4, baseDelayMs: 200 });
-
-// AWS error types that mean "try again later"; other 4xx (access denied, validation) would fail again.
-const TRANSIENT_CODE =
-  /^(network|timeout|http-5\d\d|unparseable-http-5\d\d)$|Throttl|LimitExceeded|ProvisionedThroughput|InternalServerError|InternalFailure|InternalError|ServiceUnavailable|TransactionConflict/;
-
-/** True for a DynamoDB/EventBridge failure worth retrying (not the invocation's own deadline). */
-export function isTransientAwsFailure(error: unknown): boolean {
-  return error instanceof DependencyUnavailableError && TRANSIENT_CODE.test(error.code);
-}
 
 /** How retries wait, and until when they may. */
 export interface RetryTiming {

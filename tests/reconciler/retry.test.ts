@@ -1,0 +1,152 @@
+/**
+ * Which AWS failures the reconciler retries, seen through the real JSON client and EventBridge adapter
+ * against a server that answers like AWS: every 5xx and throttling is tried again, a definite rejection
+ * (access denied, validation) is not.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { EventBridgeEventSink } from "../../lambda/aws/event-sink";
+import { DependencyUnavailableError } from "../../lambda/errors";
+import type { ForwardableEvent } from "../../lambda/ports";
+import { AWS_RETRY, isTransientAwsFailure, retryingPorts } from "../../lambda/reconcile/retry";
+import { clientFor } from "../lambda/support/aws";
+
+interface Reply {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+const ACCEPTED: Reply = { status: 200, body: '{"FailedEntryCount":0,"Entries":[{"EventId":"e-1"}]}' };
+
+const EVENT: ForwardableEvent = {
+  id: "evt_33531f7f801d4ce997747470ab7208fd",
+  type: "order.executed",
+  createdAt: "2026-07-19T12:00:00.000+00:00",
+  json: '{"id":"evt_33531f7f801d4ce997747470ab7208fd"}',
+};
+
+/** An EventBridge endpoint that answers `replies` in turn (the last one for every further request). */
+async function scriptedEventBridge(replies: readonly Reply[]) {
+  const targets: string[] = [];
+  const server: Server = createServer((req, res) => {
+    targets.push(String(req.headers["x-amz-target"]));
+    req.resume();
+    req.on("end", () => {
+      const reply = replies[Math.min(targets.length, replies.length) - 1]!;
+      res.writeHead(reply.status, { "content-type": "application/x-amz-json-1.1", ...reply.headers });
+      res.end(reply.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    targets,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Forwards EVENT through the retrying EventBridge port; returns the waits and the requests the server saw. */
+async function forwardWithRetries(replies: readonly Reply[]) {
+  const server = await scriptedEventBridge(replies);
+  const sleeps: number[] = [];
+  const sink = new EventBridgeEventSink(clientFor("eventbridge", server.endpoint), "lemon-bus");
+  const ports = retryingPorts(
+    {
+      sink,
+      dedupe: { claim: jest.fn(), complete: jest.fn(), release: jest.fn() },
+      watermarks: { read: jest.fn(), advance: jest.fn() },
+    },
+    { sleep: async (ms) => void sleeps.push(ms), now: () => 0 },
+  );
+  try {
+    const error = await ports.sink.forward(EVENT).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    return { error, sleeps, requests: server.targets.length };
+  } finally {
+    await server.close();
+  }
+}
+
+describe("Function: retryingPorts (PutEvents through the real JSON client)", () => {
+  it.each<[string, Reply]>([
+    ["EventBridge's InternalException (HTTP 500)", { status: 500, body: '{"__type":"InternalException"}' }],
+    ["a 500 that names its type in `code`", { status: 500, body: '{"code":"InternalException"}' }],
+    ["a 501 with any error type", { status: 501, body: '{"__type":"NotImplemented"}' }],
+    ["a 502 without a body", { status: 502, body: "" }],
+    ["a 503 ServiceUnavailableException", { status: 503, body: '{"__type":"ServiceUnavailableException"}' }],
+    [
+      "a 503 SlowDown in the header",
+      { status: 503, headers: { "x-amzn-errortype": "SlowDown" }, body: "{}" },
+    ],
+    ["a 504 with an HTML body", { status: 504, body: "<html>Gateway Timeout</html>" }],
+    ["a 429 TooManyRequestsException", { status: 429, body: '{"__type":"TooManyRequestsException"}' }],
+    ["a 400 ThrottlingException", { status: 400, body: '{"__type":"ThrottlingException"}' }],
+  ])("retries %s and then forwards", async (_label, failure) => {
+    // Act
+    const { error, sleeps, requests } = await forwardWithRetries([failure, ACCEPTED]);
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(requests).toBe(2);
+    expect(sleeps).toEqual([AWS_RETRY.baseDelayMs]);
+  });
+
+  it("gives up after AWS_RETRY.attempts tries of a lasting 500, with the last error", async () => {
+    // Act
+    const { error, sleeps, requests } = await forwardWithRetries([
+      { status: 500, body: '{"__type":"InternalException","message":"try later"}' },
+    ]);
+
+    // Assess
+    expect(requests).toBe(AWS_RETRY.attempts);
+    expect(sleeps).toEqual([200, 400, 800]);
+    expect(error).toBeInstanceOf(DependencyUnavailableError);
+    expect((error as DependencyUnavailableError).code).toBe("InternalException");
+  });
+
+  it.each<[string, Reply, string]>([
+    [
+      "AccessDeniedException",
+      { status: 400, body: '{"__type":"AccessDeniedException"}' },
+      "AccessDeniedException",
+    ],
+    ["ValidationException", { status: 400, body: '{"code":"ValidationException"}' }, "ValidationException"],
+    ["a 413 without a type", { status: 413, body: "{}" }, "http-413"],
+  ])("does not retry %s (it would fail again)", async (_label, failure, code) => {
+    // Act
+    const { error, sleeps, requests } = await forwardWithRetries([failure, ACCEPTED]);
+
+    // Assess
+    expect(requests).toBe(1);
+    expect(sleeps).toEqual([]);
+    expect((error as DependencyUnavailableError).code).toBe(code);
+  });
+});
+
+describe("Function: isTransientAwsFailure (failures without an HTTP status)", () => {
+  it.each([
+    ["network", true],
+    ["timeout", true],
+    // PutEvents entry error codes (HTTP 200, the entry failed)
+    ["InternalFailure", true],
+    ["ThrottlingException", true],
+    ["MalformedDetail", false],
+    // the invocation's own deadline: no time to retry
+    ["deadline", false],
+  ])("%s → %s", (code, transient) => {
+    // Assess
+    expect(isTransientAwsFailure(new DependencyUnavailableError("eventbridge", code))).toBe(transient);
+  });
+
+  it("is false for anything that is not a DependencyUnavailableError", () => {
+    // Assess
+    expect(isTransientAwsFailure(new Error("network"))).toBe(false);
+  });
+});
