@@ -3,6 +3,7 @@
  * target) instead of our stand-ins: forwarding as docs/receiver.md ("What is forwarded") promises it, and
  * dedupe under 50 concurrent copies of one event.
  */
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import type { ApiGatewayV2Result } from "../../lambda/apigw";
 import { signedApiGatewayEvent } from "../lambda/support/apigw";
@@ -147,6 +148,111 @@ describe("The receiver bundle against moto", () => {
       expect(await aws.item(tableName, id)).toMatchObject({ status: { S: "done" } });
     } finally {
       await Promise.all(containers.map((c) => c.close()));
+    }
+  });
+  /** A pending claim left in moto's table by "another invocation" (written with the SDK). */
+  async function leavePendingClaim(id: string, leaseUntilMs: number): Promise<void> {
+    await aws.dynamodb.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          pk: { S: id },
+          status: { S: "pending" },
+          token: { S: "token-of-another-invocation" },
+          leaseUntilMs: { N: String(leaseUntilMs) },
+          expiresAt: { N: String(Math.floor(Date.now() / 1000) + 3600) },
+        },
+      }),
+    );
+  }
+
+  it("answers 409 with Retry-After while another invocation's claim is live, forwarding nothing", async () => {
+    // Prepare
+    const id = `evt_${uniqueName("inflight").replace("-", "_")}`;
+    await leavePendingClaim(id, Date.now() + 60_000);
+    const container = await startContainer(RECEIVER_BUNDLE, env());
+
+    try {
+      // Act
+      const result = await container.invoke<ApiGatewayV2Result>(
+        signedApiGatewayEvent(eventBody(id), "req-409"),
+      );
+
+      // Assess
+      expect(result).toEqual({
+        statusCode: 409,
+        headers: { "content-type": "application/json", "retry-after": "5" },
+        body: '{"error":"in_flight"}',
+      });
+      expect(putEventsCalls(id)).toEqual([]);
+      expect(await aws.item(tableName, id)).toMatchObject({
+        status: { S: "pending" },
+        token: { S: "token-of-another-invocation" },
+      });
+    } finally {
+      await container.close();
+    }
+  });
+
+  it("takes over a claim whose lease ran out (conditional UpdateItem on the old token) and forwards once", async () => {
+    // Prepare
+    const id = `evt_${uniqueName("takeover").replace("-", "_")}`;
+    await leavePendingClaim(id, Date.now() - 1_000);
+    const container = await startContainer(RECEIVER_BUNDLE, env());
+
+    try {
+      // Act
+      const result = await container.invoke<ApiGatewayV2Result>(
+        signedApiGatewayEvent(eventBody(id), "req-take"),
+      );
+      const messages = await aws.drainQueue(bus.queueUrl, 1);
+
+      // Assess
+      expect(result.body).toBe('{"status":"forwarded"}');
+      expect(putEventsCalls(id)).toHaveLength(1);
+      expect(messages.map((m) => (JSON.parse(m.Body) as DeliveredEvent).detail)).toEqual([
+        JSON.parse(eventBody(id)),
+      ]);
+      const item = await aws.item(tableName, id);
+      expect(item?.status).toEqual({ S: "done" });
+      expect(item?.token?.S).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await container.close();
+    }
+  });
+
+  it("answers 503 and gives the claim back when EventBridge rejects the forward (no such bus)", async () => {
+    // Prepare
+    const id = `evt_${uniqueName("release").replace("-", "_")}`;
+    const container = await startContainer(RECEIVER_BUNDLE, {
+      ...env(),
+      LEMON_EVENT_BUS_NAME: uniqueName("no-such-bus"),
+    });
+
+    try {
+      // Act
+      const result = await container.invoke<ApiGatewayV2Result>(
+        signedApiGatewayEvent(eventBody(id), "req-503"),
+      );
+
+      // Assess
+      expect(result).toEqual({
+        statusCode: 503,
+        headers: { "content-type": "application/json" },
+        body: '{"error":"temporarily_unavailable"}',
+      });
+      const logged = container.lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.msg === "delivery");
+      expect(logged).toMatchObject({
+        outcome: "unavailable",
+        dependency: "eventbridge",
+        errorCode: "ResourceNotFoundException",
+      });
+      // Released: the redelivery can claim afresh.
+      expect(await aws.item(tableName, id)).toBeUndefined();
+    } finally {
+      await container.close();
     }
   });
 });
