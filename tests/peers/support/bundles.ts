@@ -1,7 +1,8 @@
 /**
  * The built Lambda bundles, each run as Lambda runs it: in a Node process of its own (tests/peers/support/
  * lambda-container.js) that loads `dist/lambda-bundle/<name>/index.js` once and then serves invocations, with
- * exactly the environment the component sets (plus the endpoint override pointing at moto) and `PATH`.
+ * exactly the environment the component sets (plus the endpoint override pointing at moto) and `PATH`. The
+ * file loaded is globalSetup's copy of this run's build (see global-setup.ts).
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
@@ -10,9 +11,18 @@ import { ENV_NAMES } from "../../../lambda/env-names";
 import { RECONCILER_ENV_NAMES } from "../../../lambda/reconcile/env-names";
 import { CREDENTIALS, REGION } from "./aws";
 
-const ROOT = join(__dirname, "..", "..", "..");
-export const RECEIVER_BUNDLE = join(ROOT, "dist", "lambda-bundle", "receiver", "index.js");
-export const RECONCILER_BUNDLE = join(ROOT, "dist", "lambda-bundle", "reconciler", "index.js");
+/** The bundles under dist/lambda-bundle/. */
+export const BUNDLE_NAMES = ["receiver", "reconciler"] as const;
+/** Where globalSetup put its copies of dist/lambda-bundle/<name>/index.js. */
+export const BUNDLES_DIR_ENV = "LEMON_PEERS_BUNDLES_DIR";
+
+function bundle(name: (typeof BUNDLE_NAMES)[number]): string {
+  const dir = process.env[BUNDLES_DIR_ENV];
+  // Outside a peer run (globalSetup imports this module) the names are not used.
+  return dir === undefined ? "" : join(dir, name, "index.js");
+}
+export const RECEIVER_BUNDLE = bundle("receiver");
+export const RECONCILER_BUNDLE = bundle("reconciler");
 const CONTAINER = join(__dirname, "lambda-container.js");
 const START_TIMEOUT_MS = 30_000;
 

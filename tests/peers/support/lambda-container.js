@@ -2,6 +2,7 @@
 // one invocation at a time as the parent asks over IPC, with a context whose deadline is `remainingMs` away.
 // Its stdout is the function's log stream. Plain JavaScript, run by plain `node`, as Lambda runs the bundle.
 const bundle = require(process.argv[2]);
+if (typeof bundle.handler !== "function") throw new Error(`${process.argv[2]} exports no handler`);
 
 process.on("message", (message) => {
   // Ended like a Lambda container is: at once (pooled keep-alive sockets would keep it alive otherwise).
