@@ -43,6 +43,26 @@ export class RegistrationConflictError extends Error {
 }
 
 /**
+ * lemon.markets refused the API key (401) during refresh or destroy. Without the program, the engine
+ * configures the provider with the stack config it recorded at the last `pulumi up` (as the inputs of the
+ * default `pulumi-nodejs` provider in state), not with the config set since: a key rotated in config and
+ * revoked at lemon.markets reaches `refresh` and `destroy` only after the next `up`, or with
+ * `--run-program`. Proven under the real engine in tests/engine/key-rotation.test.ts.
+ */
+export class RejectedApiKeyError extends Error {
+  override readonly name = "RejectedApiKeyError";
+
+  constructor(cause: LemonApiError, operation: "refresh" | "destroy") {
+    super(
+      `${cause.message}. If lemonmarkets:apiKey was rotated since the last \`pulumi up\`: \`pulumi ${operation}\` ` +
+        "configures the provider with the key recorded at that up, not the one configured now; run `pulumi up` " +
+        `first (it changes nothing and records the new key), or \`pulumi ${operation} --run-program\``,
+      { cause },
+    );
+  }
+}
+
+/**
  * The answer to `POST /v1/webhooks` was lost and the follow-up list could not settle whether exactly one
  * webhook was registered. `candidateIds` is what the list showed (`undefined` when listing failed too).
  */

@@ -14,6 +14,7 @@ export {
   AdoptionError,
   InvalidInputsError,
   RegistrationConflictError,
+  RejectedApiKeyError,
   UnconfirmedRegistrationError,
 } from "./errors";
 export { locateOperations, sharedProvider } from "./locate";

@@ -17,6 +17,7 @@ import {
   AdoptionError,
   InvalidInputsError,
   RegistrationConflictError,
+  RejectedApiKeyError,
   UnconfirmedRegistrationError,
 } from "./errors";
 import type { CheckedInputs, RegistrationOutputs } from "./types";
@@ -62,7 +63,11 @@ export async function create(
  */
 export async function read(owner: object, id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
   const settings = stateSettings(props);
-  const webhooks = await clientFor(owner, settings, "refresh").listWebhooks();
+  const webhooks = await clientFor(owner, settings, "refresh")
+    .listWebhooks()
+    .catch((error: unknown) => {
+      throw explainRejectedKey(error, "refresh");
+    });
   const webhook = webhooks.find((candidate) => candidate.id === id);
   if (webhook === undefined) return { id: "", props: {} };
   const outs = outputsOf(settings, webhook);
@@ -99,8 +104,15 @@ export async function remove(owner: object, id: string, props: Props): Promise<v
     await clientFor(owner, stateSettings(props), "destroy").deleteWebhook(id);
   } catch (error) {
     if (error instanceof LemonApiError && error.status === 404) return;
-    throw error;
+    throw explainRejectedKey(error, "destroy");
   }
+}
+
+/** A 401 becomes a {@link RejectedApiKeyError} saying how to proceed after a key rotation; others unchanged. */
+function explainRejectedKey(error: unknown, operation: "refresh" | "destroy"): unknown {
+  return error instanceof LemonApiError && error.status === 401
+    ? new RejectedApiKeyError(error, operation)
+    : error;
 }
 
 /** What a client needs from inputs or state. */

@@ -211,14 +211,17 @@ describe("Adopting an existing webhook (import fallback)", () => {
     expect(fx.emu.webhooks()).toEqual([]);
   });
 
-  it("cannot import through Read with an id only: Pulumi's host needs __provider (pulumi/pulumi#16175)", async () => {
+  it("cannot import through Read with an id only: Pulumi's host needs properties (pulumi/pulumi#16175)", async () => {
     // Prepare
     const existing = await client.createWebhook({ url: RECEIVER_URL, events: ["account.created"] });
 
     // Act
-    const failure = fx.host.read(existing.id, {});
+    // Like the real engine for an import: a ReadRequest with no properties at all (tests/engine/import.test.ts).
+    const failure = fx.host.read(existing.id, undefined);
 
     // Assess
-    await expect(failure).rejects.toThrow(/code must be a string, not undefined/);
+    await expect(failure).rejects.toThrow(
+      "Read failed (gRPC 2): Cannot read properties of undefined (reading 'toJavaScript')",
+    );
   });
 });

@@ -78,7 +78,8 @@ export interface ProviderHost {
   check(olds: Props, news: Props): Promise<CheckResponse>;
   diff(id: string, olds: Props, news: Props): Promise<DiffResponse>;
   create(properties: Props): Promise<{ id: string; properties: Props }>;
-  read(id: string, properties: Props, inputs?: Props): Promise<ReadResponse>;
+  /** `properties` undefined sends none, as the real engine does for an import (tests/engine/import.test.ts). */
+  read(id: string, properties: Props | undefined, inputs?: Props): Promise<ReadResponse>;
   update(id: string, olds: Props, news: Props): Promise<{ properties: Props }>;
   delete(id: string, properties: Props): Promise<void>;
   /** Closes the client and stops the host process. */
@@ -178,7 +179,7 @@ export async function startProviderHost(options: HostOptions = {}): Promise<Prov
       req.setId(id);
       req.setUrn(urn);
       req.setType(REGISTRATION_TYPE);
-      req.setProperties(struct(properties));
+      if (properties !== undefined) req.setProperties(struct(properties));
       if (inputs !== undefined) req.setInputs(struct(inputs));
       const res = await call<proto.ReadRequest, proto.ReadResponse>("Read", client.read, req);
       const readInputs = res.getInputs();
