@@ -6,7 +6,9 @@ import {
   dependencies,
   fakeBundleDir,
   installMocks,
+  options,
   physicalName,
+  promiseOf,
   REGION,
   recorded,
   resetRecords,
@@ -310,5 +312,188 @@ describe("Method: LemonWebhookReceiver.subscribe", () => {
     );
     await settle();
     expect(recorded.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule")).toHaveLength(1);
+  });
+});
+
+describe("Method: LemonWebhookReceiver.subscribe to an SQS queue (one policy per queue)", () => {
+  const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:${physicalName("orders-queue")}`;
+  const QUEUE_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physicalName("orders-queue")}`;
+  const ruleArn = (prefix: string) =>
+    `arn:aws:events:${REGION}:${ACCOUNT}:rule/${physicalName(`${prefix.split("-")[0]}-bus`)}/${physicalName(`${prefix}-rule`)}`;
+  const receiverUrn = (name: string) =>
+    `urn:pulumi:test::lemon-webhooks::lemon-webhooks:index:Receiver::${name}`;
+  /** The one statement a queue policy needs for `ruleArns` (a single ARN stays a string, as SQS returns it). */
+  function allowRules(ruleArns: readonly string[]): unknown {
+    return {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "AllowEventBridgeRule",
+          Effect: "Allow",
+          Principal: { Service: "events.amazonaws.com" },
+          Action: "sqs:SendMessage",
+          Resource: QUEUE_ARN,
+          Condition: { ArnEquals: { "aws:SourceArn": ruleArns.length === 1 ? ruleArns[0] : [...ruleArns] } },
+        },
+      ],
+    };
+  }
+  /** Every queue policy written for the target queue (DLQ policies are per DLQ and excluded). */
+  function targetQueuePolicies() {
+    return recorded.filter(
+      (r) => r.type === "aws:sqs/queuePolicy:QueuePolicy" && r.inputs.queueUrl === QUEUE_URL,
+    );
+  }
+
+  it("gives two subscriptions to one queue exactly one policy that allows both rules", async () => {
+    // Prepare
+    const queue = new aws.sqs.Queue("orders-queue", {});
+    const lemon = receiver();
+
+    // Act
+    const orders = lemon.subscribe("orders", { eventTypes: ["order.executed"], target: queue });
+    const audit = lemon.subscribe("audit", { eventTypes: ["order.rejected"], target: queue });
+    await settle();
+
+    // Assess
+    expect(targetQueuePolicies().map((r) => r.name)).toEqual(["lemon-orders-target-policy"]);
+    const [policy] = targetQueuePolicies();
+    expect(JSON.parse(policy?.inputs.policy as string)).toEqual(
+      allowRules([ruleArn("lemon-orders"), ruleArn("lemon-audit")]),
+    );
+    expect(orders.targetQueuePolicy).toBe(audit.targetQueuePolicy);
+    expect(orders.requiredQueuePolicyStatement).toBeUndefined();
+    // Both targets start only once the shared policy allows them; the policy waits for both rules.
+    const sharedPolicy = `urn:pulumi:test::lemon-webhooks::lemon-webhooks:index:Receiver$aws:sqs/queuePolicy:QueuePolicy::lemon-orders-target-policy`;
+    expect(dependencies.get("lemon-orders-target")).toContain(sharedPolicy);
+    expect(dependencies.get("lemon-audit-target")).toContain(sharedPolicy);
+    expect([...(dependencies.get("lemon-orders-target-policy") ?? [])].sort()).toEqual(
+      [
+        "urn:pulumi:test::lemon-webhooks::aws:sqs/queue:Queue::orders-queue",
+        "urn:pulumi:test::lemon-webhooks::lemon-webhooks:index:Receiver$aws:cloudwatch/eventRule:EventRule::lemon-audit-rule",
+        "urn:pulumi:test::lemon-webhooks::lemon-webhooks:index:Receiver$aws:cloudwatch/eventRule:EventRule::lemon-orders-rule",
+      ].sort(),
+    );
+    // Retained on delete: removing or renaming the first subscription must not clear the policy that
+    // replaces it (SQS's delete sets the queue's whole policy to empty).
+    expect(options.get("lemon-orders-target-policy")).toMatchObject({
+      retainOnDelete: true,
+      parent: receiverUrn("lemon"),
+    });
+  });
+
+  it("shares that one policy between two receivers of one program subscribing the same queue", async () => {
+    // Prepare
+    const queue = new aws.sqs.Queue("orders-queue", {});
+    const first = receiver();
+    const second = new LemonWebhookReceiver("other", { events: ["order.executed"], lambdaBundleDir: BUNDLE });
+
+    // Act
+    first.subscribe("orders", { eventTypes: ["order.executed"], target: queue });
+    second.subscribe("orders", { eventTypes: ["order.executed"], target: queue });
+    await settle();
+
+    // Assess
+    expect(targetQueuePolicies().map((r) => r.name)).toEqual(["lemon-orders-target-policy"]);
+    expect(JSON.parse(targetQueuePolicies()[0]?.inputs.policy as string)).toEqual(
+      allowRules([ruleArn("lemon-orders"), ruleArn("other-orders")]),
+    );
+    expect(options.get("lemon-orders-target-policy")?.parent).toBe(receiverUrn("lemon"));
+  });
+
+  it('creates no policy for queuePolicy: "external" and returns the exact statement to add', async () => {
+    // Prepare
+    const queue = new aws.sqs.Queue("orders-queue", {});
+
+    // Act
+    const subscription = receiver().subscribe("orders", {
+      eventTypes: ["order.executed"],
+      target: queue,
+      queuePolicy: "external",
+    });
+    await settle();
+
+    // Assess
+    expect(targetQueuePolicies()).toEqual([]);
+    expect(subscription.targetQueuePolicy).toBeUndefined();
+    expect(await promiseOf(subscription.requiredQueuePolicyStatement as pulumi.Output<unknown>)).toEqual({
+      Sid: "AllowLemonOrdersRule",
+      Effect: "Allow",
+      Principal: { Service: "events.amazonaws.com" },
+      Action: "sqs:SendMessage",
+      Resource: QUEUE_ARN,
+      Condition: { ArnEquals: { "aws:SourceArn": ruleArn("lemon-orders") } },
+    });
+    expect(resource("aws:cloudwatch/eventTarget:EventTarget", "lemon-orders-target").inputs.arn).toBe(
+      QUEUE_ARN,
+    );
+  });
+
+  it("refuses to mix managed and external policies on one queue, before creating anything", async () => {
+    // Prepare
+    const queue = new aws.sqs.Queue("orders-queue", {});
+    const lemon = receiver();
+    lemon.subscribe("orders", { eventTypes: ["order.executed"], target: queue, queuePolicy: "external" });
+    await settle();
+    resetRecords();
+
+    // Act
+    const act = () => lemon.subscribe("audit", { eventTypes: ["order.rejected"], target: queue });
+
+    // Assess
+    expect(act).toThrow(ReceiverArgsError);
+    expect(act).toThrow(
+      '[queuePolicy] this queue is already subscribed by "lemon-orders" with queuePolicy "external"; one queue has one policy, so use the same queuePolicy for every subscription to it',
+    );
+    await settle();
+    expect(recorded).toEqual([]);
+  });
+
+  it("refuses a subscription to a queue whose policy was already written, instead of silently leaving it out", async () => {
+    // Prepare
+    const queue = new aws.sqs.Queue("orders-queue", {});
+    const lemon = receiver();
+    lemon.subscribe("orders", { eventTypes: ["order.executed"], target: queue });
+    await settle();
+    resetRecords();
+
+    // Act
+    const act = () => lemon.subscribe("audit", { eventTypes: ["order.rejected"], target: queue });
+
+    // Assess
+    expect(act).toThrow(
+      '[target] the policy of this queue (lemon-orders-target-policy) was already written for "lemon-orders"; subscribe every subscription to one queue in the same synchronous part of the program (no await in between), or pass queuePolicy: "external" and manage the policy yourself',
+    );
+    await settle();
+    expect(recorded).toEqual([]);
+  });
+
+  it.each([
+    [
+      "an unknown mode",
+      { target: "queue", queuePolicy: "mine" },
+      '[queuePolicy] must be "managed" or "external" (got "mine")',
+    ],
+    [
+      "a mode on an ARN target",
+      { target: { arn: "arn:aws:sqs:eu-central-1:123456789012:q" }, queuePolicy: "external" },
+      "[queuePolicy] applies only to an aws.sqs.Queue target; the policy of an { arn } target is always yours to grant",
+    ],
+  ])("rejects %s", async (_label, args, message) => {
+    // Prepare
+    const queue = new aws.sqs.Queue("orders-queue", {});
+    const full = {
+      eventTypes: ["order.executed"],
+      ...args,
+      target: args.target === "queue" ? queue : args.target,
+    } as unknown as Parameters<LemonWebhookReceiver["subscribe"]>[1];
+    const lemon = receiver();
+
+    // Act
+    const act = () => lemon.subscribe("orders", full);
+
+    // Assess
+    expect(act).toThrow(message);
+    await settle();
   });
 });
