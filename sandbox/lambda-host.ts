@@ -4,7 +4,7 @@
  * its stdout is the function's log stream. Serves the bundle's `handler` through the local API Gateway.
  *
  * argv: <bundle path> <route path>. Tells the parent over IPC `{ kind: "ready", url }`; stops on a
- * `{ kind: "stop" }` message or when the parent goes away.
+ * `{ kind: "stop" }` message or when the parent goes away, not on SIGINT/SIGTERM while the parent is there.
  */
 import { type ApiGatewayV2Handler, startHttpAdapter } from "../lambda/local";
 
@@ -30,9 +30,14 @@ async function main(): Promise<void> {
   process.on("message", (message: { kind?: string }) => {
     if (message.kind === "stop") stop();
   });
-  // Ctrl-C in a terminal reaches the whole process group: leave shutdown to the parent, which unregisters
-  // the webhook first and then sends "stop".
-  process.on("SIGINT", () => undefined);
+  // Ctrl-C in a terminal, `timeout`, `kill -TERM -<pgid>` and a container stop signal the whole process
+  // group, this process included: leave shutdown to the parent, which unregisters the webhook first and then
+  // sends "stop" (dying here would leave it writing to a closed channel). Without a parent, stop now.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (!process.connected) stop();
+    });
+  }
   // The parent died without saying stop (kill -9, crash): do not linger as an orphan holding a port.
   process.on("disconnect", stop);
   send({ kind: "ready", url: adapter.url });

@@ -32,6 +32,8 @@ export interface LambdaProcess {
   readonly logs: readonly ReceiverLogRecord[];
   /** The function's environment, exactly as the process got it (names, ARNs, endpoints — no secrets). */
   readonly environment: Readonly<Record<string, string>>;
+  /** Process id of the Lambda process. */
+  readonly pid: number | undefined;
   /** Stops the process; resolves once it exited. Idempotent. */
   close(): Promise<void>;
 }
@@ -104,9 +106,13 @@ export async function startLambdaProcess(options: LambdaProcessOptions): Promise
   });
   const logs: ReceiverLogRecord[] = [];
   let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString("utf8")).slice(-STDERR_TAIL);
-  });
+  const tail = (text: string) => {
+    stderr = (stderr + text).slice(-STDERR_TAIL);
+  };
+  child.stderr?.on("data", (chunk: Buffer) => tail(chunk.toString("utf8")));
+  // A ChildProcess 'error' without a listener crashes the sandbox with a bare stack (a failed fork, a
+  // failed kill): keep it with the stderr, which a start failure reports; `exited` still settles the rest.
+  child.on("error", (error) => tail(`\n${error.message}\n`));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   createInterface({ input: child.stdout! }).on("line", (line) => {
     const record = parseReceiverLog(line);
@@ -126,6 +132,7 @@ export async function startLambdaProcess(options: LambdaProcessOptions): Promise
     url,
     logs,
     environment,
+    pid: child.pid,
     close: () => {
       closing ??= stop(child, exited);
       return closing;
@@ -164,8 +171,14 @@ function waitForReady(
 
 async function stop(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  if (child.connected) child.send({ kind: "stop" });
-  else child.kill("SIGTERM");
+  const kill = () => child.kill("SIGTERM");
+  // The host may have died a moment ago (SIGKILL, a crash) with the channel not yet seen closed: the send
+  // then fails with EPIPE, reported to this callback instead of as an 'error' event, and the kill is a no-op.
+  if (child.connected)
+    child.send({ kind: "stop" }, (error) => {
+      if (error !== null) kill();
+    });
+  else kill();
   // A host stuck in a handler gets a few seconds, then is killed: stop() must always finish.
   const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
   await exited;

@@ -23,6 +23,15 @@ export function startCommand(): string[] {
   return [process.execPath, ...args];
 }
 
+export interface CliRunOptions {
+  /**
+   * Start the CLI as the leader of a process group of its own (pgid = its pid), as a shell, `timeout` or
+   * a terminal does, so a test can signal the whole group (`process.kill(-pid, signal)`) and check that the
+   * group is empty afterwards.
+   */
+  readonly processGroup?: boolean;
+}
+
 /**
  * Runs the CLI to its exit. `onStdout` sees the whole stdout so far after every chunk, with the child, so a
  * test can act on what was printed (e.g. send SIGINT once the sandbox says it is running).
@@ -31,6 +40,7 @@ export function runCli(
   args: readonly string[],
   onStdout?: (stdout: string, child: ChildProcess) => void,
   timeoutMs = 60_000,
+  options: CliRunOptions = {},
 ): Promise<CliRun> {
   const [program, ...base] = startCommand();
   const { LEMON_MARKETS_API_KEY: _ignored, ...env } = process.env;
@@ -38,6 +48,7 @@ export function runCli(
     cwd: REPO_ROOT,
     env: { ...env, LEMON_SANDBOX_SECRETS_FD: "3" },
     stdio: ["ignore", "pipe", "pipe", "pipe"],
+    detached: options.processGroup === true,
   });
   const chunks = { stdout: "", stderr: "", hook: "" };
   child.stdout!.on("data", (chunk: Buffer) => {
@@ -53,7 +64,8 @@ export function runCli(
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill("SIGKILL");
+      if (options.processGroup === true && child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      else child.kill("SIGKILL");
       reject(new Error(`sandbox did not exit within ${timeoutMs} ms; stdout so far:\n${chunks.stdout}`));
     }, timeoutMs);
     child.once("error", reject);

@@ -183,6 +183,64 @@ describe("npm start -- --keep-running", () => {
   }, 90_000);
 });
 
+/** Whether any process of the group `pgid` is still alive (signal 0 only checks). */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ESRCH") return false;
+    throw error;
+  }
+}
+
+describe("npm start -- --keep-running, signalled as a whole process group", () => {
+  // `timeout 12 npm start -- --keep-running`, `kill -TERM -<pgid>`, a container stop and Ctrl-C in a terminal
+  // all signal every process of the group: the sandbox and its receiver Lambda process alike.
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "on %s unregisters the webhook, stops every server and child process, and exits 0 without a stack trace",
+    async (signal) => {
+      // Prepare
+      let signalled = false;
+      let pgid: number | undefined;
+      const onStdout = (stdout: string, child: ChildProcess) => {
+        if (!signalled && stdout.includes("Press Ctrl-C")) {
+          signalled = true;
+          pgid = child.pid;
+          // Act
+          process.kill(-child.pid!, signal);
+        }
+      };
+
+      // Act
+      const run = await runCli(["--keep-running"], onStdout, 60_000, { processGroup: true });
+
+      // Assess
+      expect(signalled).toBe(true);
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      const [registered] = linesMatching(
+        run.stdout,
+        new RegExp(`^✔ 3/6 registered webhook (wbh_${HEX32}) for account\\.created \\(`),
+      );
+      const live = run.stdout.slice(run.stdout.indexOf("Press Ctrl-C"));
+      const unregistered = linesMatching(
+        live,
+        new RegExp(`^✔ 6/6 unregistered webhook (wbh_${HEX32}) \\(WebhookRegistration provider: delete\\)$`),
+      );
+      expect(unregistered.map((match) => match[1])).toEqual([registered?.[1]]);
+      expect(
+        linesMatching(
+          live,
+          /^Done in \d+\.\d s: 1 event forwarded, 1 duplicate deduplicated\. Every server is stopped\.$/,
+        ),
+      ).toHaveLength(1);
+      expect(groupAlive(pgid!)).toBe(false);
+    },
+    90_000,
+  );
+});
+
 describe("npm start with a bad command line", () => {
   it.each([
     [
