@@ -15,6 +15,7 @@ import { defaultBundleDir, receiverBundleProblem } from "./receiver/bundle-path"
 import { createFanOut } from "./receiver/fanout";
 import { createReceiverFunction } from "./receiver/function";
 import { createIngress } from "./receiver/ingress";
+import { receiverProviders, secretBesideTable, validateProviders } from "./receiver/providers";
 import { createDedupeTable, createSignatureSecret, createSignatureSecretValue } from "./receiver/storage";
 import {
   createSubscription,
@@ -100,6 +101,11 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
     // Missing, or (in a checkout) built from other lambda/ sources than the ones present now.
     const bundleProblem = receiverBundleProblem(args.lambdaBundleDir);
     if (bundleProblem !== undefined && !pulumi.runtime.isDryRun()) throw new Error(bundleProblem);
+    // The secret container is aws-native, the rest aws: both must be explicit, or both default in one region.
+    validateProviders(receiverProviders(opts), {
+      aws: new pulumi.Config("aws").get("region"),
+      awsNative: new pulumi.Config("aws-native").get("region"),
+    });
     super(RECEIVER_TYPE, name, {}, opts);
     // A preview only records the archive's path, so it can run before the build; `up` cannot (thrown above).
     if (bundleProblem !== undefined) pulumi.log.warn(bundleProblem, this);
@@ -113,7 +119,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       name,
       resolved,
       {
-        secretArn: secret.awsId,
+        secretArn: secretBesideTable(secret.awsId, table.arn),
         tableArn: table.arn,
         tableName: table.name,
         eventBusArn: fanOut.eventBusArn,
