@@ -4,6 +4,8 @@
  * through preview, up, no-op previews, replacements in both orders, an out-of-band deletion and destroy.
  * The tests run in order and share the stack: each starts from the state the previous one left.
  */
+import os from "node:os";
+import path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import {
   API_KEY,
@@ -105,13 +107,18 @@ describe("WebhookRegistration under the real Pulumi engine", () => {
     const onDisk = engine.backendText();
     expect(onDisk).not.toContain(webhook?.signature_secret);
     expect(onDisk).not.toContain(API_KEY);
-    // Nothing in the registration's inputs or outputs names this machine's directories.
-    expect(JSON.stringify([registration?.inputs, registration?.outputs])).not.toContain(engine.scratch);
+    // Nothing in state names this machine's directories. The engine does record each resource's call site,
+    // relative to the project directory (`project:///…/components/registration/resource.ts#…`).
+    expect(JSON.stringify(resources)).not.toContain(engine.scratch);
+    expect(JSON.stringify(resources)).not.toContain(os.homedir());
+    expect((registration as { sourcePosition?: string } | undefined)?.sourcePosition).toMatch(
+      /^project:\/\/\/[^:]*\/components\/registration\/resource\.ts#\d+,\d+$/,
+    );
   });
 
   it("previews no changes right after up, twice in a row and from a second copy of the program", async () => {
     // Prepare
-    const copy = await engine.copyProgram("program", "second-clone");
+    const copy = await engine.copyProgram("program", path.join("elsewhere", "deeper", "second-clone"));
 
     // Act
     const first = await engine.run((onEvent) => stack.preview({ onEvent }));
