@@ -9,6 +9,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateRawSync, gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import LAMBDA_RUNTIME from "../lambda/runtime.json";
 
 const ROOT = join(__dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
@@ -21,7 +22,7 @@ function median(values: number[]): number {
 }
 
 async function bundle(entry: string, outfile: string): Promise<void> {
-  // The same options as scripts/build-lambda.mjs, so the comparison is like for like.
+  // The same options as scripts/build-lambda.mjs (target from lambda/runtime.json), so the comparison is like for like.
   await build({
     absWorkingDir: ROOT,
     entryPoints: [entry],
@@ -29,7 +30,7 @@ async function bundle(entry: string, outfile: string): Promise<void> {
     bundle: true,
     minify: true,
     platform: "node",
-    target: "node22",
+    target: `node${LAMBDA_RUNTIME.runtime.replace(/^nodejs(\d+)\.x$/, "$1")}`,
     format: "cjs",
     legalComments: "none",
     logLevel: "error",

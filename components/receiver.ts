@@ -11,7 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createAlarmDestination, createCountAlarm, receiverAlarmSpecs } from "./receiver/alarms";
 import type { LemonWebhookReceiverArgs, ResolvedReceiverArgs } from "./receiver/args";
-import { defaultBundleDir, receiverBundleProblem } from "./receiver/bundle-path";
+import { defaultBundleDir, enforceBundle, receiverBundleProblem } from "./receiver/bundle-path";
 import { createFanOut } from "./receiver/fanout";
 import { createReceiverFunction } from "./receiver/function";
 import { createIngress } from "./receiver/ingress";
@@ -92,23 +92,25 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       args.reconciler === true ? {} : args.reconciler === false ? undefined : args.reconciler;
     const reconcilerApiKey =
       reconcilerOptions === undefined ? undefined : resolveReconcilerApiKey(reconcilerOptions.apiKey);
+    const dryRun = pulumi.runtime.isDryRun();
+    // Missing bundles are thrown in preview too; stale ones by `up`, a warning in preview (enforceBundle).
+    const warnings: string[] = [];
     if (reconcilerOptions !== undefined) {
       validateReconcilerArgs(reconcilerSettings(reconcilerOptions, resolved));
-      const problem = reconcilerBundleProblem(reconcilerOptions.lambdaBundleDir);
-      if (problem !== undefined && !pulumi.runtime.isDryRun()) throw new Error(problem);
+      // Thrown here so nothing is registered; a stale-bundle warning is the reconciler's own to log.
+      enforceBundle(reconcilerBundleProblem(reconcilerOptions.lambdaBundleDir), dryRun);
     }
     const bundleDir = args.lambdaBundleDir ?? defaultBundleDir();
-    // Missing, or (in a checkout) built from other lambda/ sources than the ones present now.
-    const bundleProblem = receiverBundleProblem(args.lambdaBundleDir);
-    if (bundleProblem !== undefined && !pulumi.runtime.isDryRun()) throw new Error(bundleProblem);
+    const stale = enforceBundle(receiverBundleProblem(args.lambdaBundleDir), dryRun);
+    if (stale !== undefined) warnings.push(stale);
+    if (reconcilerApiKey?.warning !== undefined) warnings.push(reconcilerApiKey.warning);
     // The secret container is aws-native, the rest aws: both must be explicit, or both default in one region.
     validateProviders(receiverProviders(opts), {
       aws: new pulumi.Config("aws").get("region"),
       awsNative: new pulumi.Config("aws-native").get("region"),
     });
     super(RECEIVER_TYPE, name, {}, opts);
-    // A preview only records the archive's path, so it can run before the build; `up` cannot (thrown above).
-    if (bundleProblem !== undefined) pulumi.log.warn(bundleProblem, this);
+    for (const warning of warnings) pulumi.log.warn(warning, this);
 
     const tags = { ...args.tags };
     const secret = createSignatureSecret(name, tags, this);
@@ -160,7 +162,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
             name,
             {
               ...reconcilerSettings(reconcilerOptions, resolved),
-              apiKey: reconcilerApiKey,
+              apiKey: reconcilerApiKey?.value,
               dedupeTableName: table.name,
               dedupeTableArn: table.arn,
               eventBusName: fanOut.eventBusName,

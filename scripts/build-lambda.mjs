@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Builds the receiver Lambda bundle: dist/lambda-bundle/receiver/index.js exporting `handler`
- * (Lambda handler string `index.handler`, runtime nodejs22.x, arm64).
+ * (Lambda handler string, runtime and architecture from lambda/runtime.json, the file the components read too).
  *
  * Plain JavaScript so it runs with no TypeScript tooling (it is the `prepare` script). Deterministic: no
  * timestamps, no source maps, no absolute paths, so two builds are byte-identical. Fails if anything from
@@ -24,6 +24,20 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The Lambda runtime both functions are deployed on (lambda/runtime.json, read by the components too). */
+export const RUNTIME_FILE = "lambda/runtime.json";
+export const LAMBDA_RUNTIME = JSON.parse(readFileSync(join(root, RUNTIME_FILE), "utf8"));
+
+/**
+ * esbuild's target for a Lambda runtime: `nodejs24.x` → `node24`, so the bundle is built for exactly the
+ * Node.js major it runs on.
+ */
+export function esbuildTargetOf(runtime) {
+  const match = /^nodejs(\d+)\.x$/.exec(runtime);
+  if (match === null) throw new Error(`lambda/runtime.json: runtime must look like nodejs24.x (got ${runtime})`);
+  return `node${match[1]}`;
+}
 
 /** Where `npm run build:lambda` writes the bundle. */
 export const DEFAULT_OUTFILE = join(root, "dist", "lambda-bundle", "receiver", "index.js");
@@ -50,7 +64,7 @@ export async function buildLambda({ outfile = DEFAULT_OUTFILE, entry = "lambda/m
     bundle: true,
     minify: true,
     platform: "node",
-    target: "node22",
+    target: esbuildTargetOf(LAMBDA_RUNTIME.runtime),
     format: "cjs",
     legalComments: "none",
     sourcemap: false,
@@ -63,8 +77,9 @@ export async function buildLambda({ outfile = DEFAULT_OUTFILE, entry = "lambda/m
     throw new Error(`the Lambda bundle may only contain lambda/ code (not lambda/local/); found: ${foreign.join(", ")}`);
   }
   if (sourcesFile !== undefined) {
+    // The runtime file decides the esbuild target, so it is an input of the bytes as much as any source.
     const hashes = Object.fromEntries(
-      [...inputs].sort().map((input) => [input, createHash("sha256").update(readFileSync(join(root, input))).digest("hex")]),
+      [...inputs, RUNTIME_FILE].sort().map((input) => [input, createHash("sha256").update(readFileSync(join(root, input))).digest("hex")]),
     );
     writeFileSync(sourcesFile, `${JSON.stringify({ entry, inputs: hashes }, null, 2)}\n`);
   }

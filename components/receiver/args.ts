@@ -5,6 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { NUMBER_RULES } from "../../lambda/config";
 import type { ReceiverReconcilerOptions } from "../reconciler/args";
+import type { LambdaLogLevel } from "./lambda-settings";
 
 /** An EventBridge bus that exists outside the component (an `aws.cloudwatch.EventBus` fits this shape). */
 export interface ExistingEventBus {
@@ -87,6 +88,18 @@ export interface LemonWebhookReceiverArgs {
    * `lemon-webhooks` package, written by `npm run build:lambda`.
    */
   readonly lambdaBundleDir?: string;
+  /**
+   * Application log level of the receiver and reconciler Lambdas (Lambda's JSON `applicationLogLevel`):
+   * TRACE, DEBUG, INFO, WARN, ERROR or FATAL. Default INFO. Lambda's own START/REPORT lines are always kept.
+   */
+  readonly logLevel?: LambdaLogLevel;
+  /**
+   * Days Secrets Manager keeps a deleted secret restorable, for every secret the component creates (the
+   * signature secret and the reconciler's API-key secret): 0 deletes at once, or 7–30. Default 0: `pulumi
+   * destroy` leaves no secret behind, and neither value needs restoring (the webhook is unregistered on
+   * destroy; the API key stays in stack config).
+   */
+  readonly secretRecoveryWindowInDays?: number;
   /** Tags added to every taggable child. Default none. */
   readonly tags?: Readonly<Record<string, string>>;
   /**
@@ -111,6 +124,8 @@ export const RECEIVER_DEFAULTS = Object.freeze({
   secretCacheSeconds: NUMBER_RULES.secretCacheSeconds.defaultValue,
   claimLeaseSeconds: NUMBER_RULES.claimLeaseSeconds.defaultValue,
   archiveRetentionDays: 30,
+  logLevel: "INFO" as LambdaLogLevel,
+  secretRecoveryWindowInDays: 0,
 });
 
 /** {@link LemonWebhookReceiverArgs} after validation, with every default filled in. */
@@ -128,6 +143,8 @@ export interface ResolvedReceiverArgs {
   readonly secretCacheSeconds: number;
   readonly claimLeaseSeconds: number;
   readonly archiveRetentionDays: number;
+  readonly logLevel: LambdaLogLevel;
+  readonly secretRecoveryWindowInDays: number;
   /** Event types outside the published list (warned about, not rejected). */
   readonly unpublishedEvents: readonly string[];
 }

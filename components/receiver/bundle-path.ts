@@ -112,14 +112,52 @@ export function staleBundleMessage(dir: string, root: string): string | undefine
   return `The Lambda bundle ${bundle} is out of date (${changed.join(", ")} changed since it was built): run "npm run build:lambda" first`;
 }
 
+/** What keeps a bundle from deploying: absent (nothing to archive), or present but built from other sources. */
+export interface BundleProblem {
+  readonly kind: "missing" | "stale";
+  readonly message: string;
+}
+
+/** The problem of the bundle in `dir`: missing, stale (in a checkout at `root`), or none. */
+export function bundleProblemAt(
+  dir: string,
+  root: string,
+  missingMessage: string,
+): BundleProblem | undefined {
+  if (!bundleExists(dir)) return { kind: "missing", message: missingMessage };
+  const stale = staleBundleMessage(dir, root);
+  return stale === undefined ? undefined : { kind: "stale", message: stale };
+}
+
 /**
  * What keeps the receiver from deploying its bundle, or undefined. `customDir` (the `lambdaBundleDir` argument)
  * is only checked for existence: its sources are the caller's business. The default bundle of a checkout must
  * also match the checkout's `lambda/` sources ({@link staleBundleMessage}).
  */
-export function receiverBundleProblem(customDir?: string, start: string = __dirname): string | undefined {
-  if (customDir !== undefined) return bundleExists(customDir) ? undefined : missingBundleMessage(customDir);
+export function receiverBundleProblem(
+  customDir?: string,
+  start: string = __dirname,
+): BundleProblem | undefined {
+  if (customDir !== undefined) {
+    return bundleExists(customDir)
+      ? undefined
+      : { kind: "missing", message: missingBundleMessage(customDir) };
+  }
   const root = findPackageRoot(start);
   const dir = join(root, BUNDLE_RELATIVE_DIR);
-  return bundleExists(dir) ? staleBundleMessage(dir, root) : missingBundleMessage(dir);
+  return bundleProblemAt(dir, root, missingBundleMessage(dir));
+}
+
+/**
+ * The one rule for a bundle problem, for every Lambda of the package. A missing bundle stops preview and up
+ * alike, before anything is registered: the engine hashes every `FileArchive` when its resource is registered,
+ * in preview too, so the preview would otherwise fail later with an engine error that names no fix. A stale
+ * bundle stops `up`; in a preview it is returned, to be logged as a warning, so the rest of the diff still shows.
+ *
+ * @throws Error with the problem's message (which names `npm run build:lambda`).
+ */
+export function enforceBundle(problem: BundleProblem | undefined, dryRun: boolean): string | undefined {
+  if (problem === undefined) return undefined;
+  if (problem.kind === "missing" || !dryRun) throw new Error(problem.message);
+  return problem.message;
 }

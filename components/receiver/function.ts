@@ -6,14 +6,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV_NAMES, type EnvName } from "../../lambda/env-names";
 import type { ResolvedReceiverArgs } from "./args";
+import { LAMBDA_RUNTIME, LAMBDA_SYSTEM_LOG_LEVEL } from "./lambda-settings";
 import { LAMBDA_ASSUME_ROLE_POLICY, receiverPolicyDocument } from "./policy";
-
-/** Runtime settings of the receiver bundle (the contract with `npm run build:lambda`). */
-export const RECEIVER_RUNTIME = Object.freeze({
-  runtime: aws.lambda.Runtime.NodeJS22dX,
-  architecture: "arm64",
-  handler: "index.handler",
-});
 
 /** What the function needs from the rest of the component. */
 export interface ReceiverFunctionInputs {
@@ -84,9 +78,9 @@ export function createReceiverFunction(
   const fn = new aws.lambda.Function(
     `${name}-receiver`,
     {
-      runtime: RECEIVER_RUNTIME.runtime,
-      architectures: [RECEIVER_RUNTIME.architecture],
-      handler: RECEIVER_RUNTIME.handler,
+      runtime: LAMBDA_RUNTIME.runtime as aws.lambda.Runtime,
+      architectures: [LAMBDA_RUNTIME.architecture],
+      handler: LAMBDA_RUNTIME.handler,
       code: inputs.code,
       role: role.arn,
       memorySize: args.memorySize,
@@ -96,8 +90,8 @@ export function createReceiverFunction(
       loggingConfig: {
         logFormat: "JSON",
         logGroup: logGroup.name,
-        applicationLogLevel: "INFO",
-        systemLogLevel: "WARN",
+        applicationLogLevel: args.logLevel,
+        systemLogLevel: LAMBDA_SYSTEM_LOG_LEVEL,
       },
       tags: { ...tags },
     },

@@ -6,6 +6,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { NUMBER_RULES } from "../../lambda/config";
 import { EVENT_TYPE_PATTERN, isPublishedEventType } from "../lemon-api/event-types";
 import { type LemonWebhookReceiverArgs, RECEIVER_DEFAULTS, type ResolvedReceiverArgs } from "./args";
+import { logLevelProblem } from "./lambda-settings";
+import { recoveryWindowProblem } from "./secret-retention";
 
 /** A receiver or subscription argument is invalid; `field` names it as the user wrote it. */
 export class ReceiverArgsError extends Error {
@@ -220,6 +222,14 @@ export function validateReceiverArgs(args: LemonWebhookReceiverArgs): ResolvedRe
   const archiveRetentionDays = args.archiveRetentionDays ?? RECEIVER_DEFAULTS.archiveRetentionDays;
   validateIntegerInRange(archiveRetentionDays, "archiveRetentionDays", 0, 36_500);
 
+  const logLevel = args.logLevel ?? RECEIVER_DEFAULTS.logLevel;
+  const logLevelIssue = logLevelProblem(logLevel);
+  if (logLevelIssue !== undefined) throw new ReceiverArgsError("logLevel", logLevelIssue);
+  const secretRecoveryWindowInDays =
+    args.secretRecoveryWindowInDays ?? RECEIVER_DEFAULTS.secretRecoveryWindowInDays;
+  const recoveryIssue = recoveryWindowProblem(secretRecoveryWindowInDays);
+  if (recoveryIssue !== undefined) throw new ReceiverArgsError("secretRecoveryWindowInDays", recoveryIssue);
+
   validateEventBus(args.eventBus);
   validateAlarmDestination(args.alarmEmail, args.alarmTopicArn);
   if (
@@ -243,6 +253,8 @@ export function validateReceiverArgs(args: LemonWebhookReceiverArgs): ResolvedRe
     secretCacheSeconds,
     claimLeaseSeconds,
     archiveRetentionDays,
+    logLevel,
+    secretRecoveryWindowInDays,
     unpublishedEvents,
   };
 }

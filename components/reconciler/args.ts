@@ -6,6 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { NUMBER_RULES } from "../../lambda/config";
 import { RECONCILER_NUMBER_RULES, windowProblems } from "../../lambda/reconcile/config";
 import { EVENT_TYPE_PATTERN } from "../lemon-api/event-types";
+import { DEFAULT_LAMBDA_LOG_LEVEL, type LambdaLogLevel, logLevelProblem } from "../receiver/lambda-settings";
+import { recoveryWindowProblem } from "../receiver/secret-retention";
 import { API_KEY_CONFIG_KEY, API_KEY_ENV_VAR } from "../registration/types";
 
 /** What the reconciler needs from the receiver it backs up. */
@@ -60,6 +62,13 @@ export interface LemonEventReconcilerArgs extends ReconcilerTargets {
   readonly memorySize?: number;
   /** Log retention in days. Default 30. */
   readonly logRetentionDays?: number;
+  /** Application log level of the Lambda (TRACE, DEBUG, INFO, WARN, ERROR, FATAL). Default INFO. */
+  readonly logLevel?: LambdaLogLevel;
+  /**
+   * Days Secrets Manager keeps the API-key secret restorable after it is deleted: 0 (at once) or 7–30.
+   * Default 0: `pulumi destroy` leaves no copy of the live API key behind (it stays in stack config).
+   */
+  readonly secretRecoveryWindowInDays?: number;
   /** SNS topic the alarms notify. Default: alarms without actions. */
   readonly alarmTopicArn?: pulumi.Input<string>;
   /** Directory holding the built reconciler bundle. Default `dist/lambda-bundle/reconciler` of the package. */
@@ -98,6 +107,8 @@ export function reconcilerSettings(
     readonly dedupeTtlSeconds: number;
     readonly claimLeaseSeconds: number;
     readonly logRetentionDays: number;
+    readonly logLevel: LambdaLogLevel;
+    readonly secretRecoveryWindowInDays: number;
   },
 ): ReconcilerSettingsArgs {
   return {
@@ -106,6 +117,8 @@ export function reconcilerSettings(
     dedupeTtlSeconds: receiver.dedupeTtlSeconds,
     claimLeaseSeconds: receiver.claimLeaseSeconds,
     logRetentionDays: receiver.logRetentionDays,
+    logLevel: receiver.logLevel,
+    secretRecoveryWindowInDays: receiver.secretRecoveryWindowInDays,
   };
 }
 
@@ -120,6 +133,8 @@ export const RECONCILER_DEFAULTS = Object.freeze({
   timeoutSeconds: 300,
   memorySize: 256,
   logRetentionDays: 30,
+  logLevel: DEFAULT_LAMBDA_LOG_LEVEL,
+  secretRecoveryWindowInDays: 0,
 });
 
 /** The numeric arguments after validation, defaults applied. */
@@ -134,6 +149,8 @@ export interface ResolvedReconcilerArgs {
   readonly timeoutSeconds: number;
   readonly memorySize: number;
   readonly logRetentionDays: number;
+  readonly logLevel: LambdaLogLevel;
+  readonly secretRecoveryWindowInDays: number;
 }
 
 /** A reconciler argument is invalid; the message names every offending field and the fix. */
@@ -222,7 +239,13 @@ export function validateReconcilerArgs(args: ReconcilerSettingsArgs): ResolvedRe
     timeoutSeconds: whole(problems, "timeoutSeconds", args.timeoutSeconds, d.timeoutSeconds, 60, 900),
     memorySize: whole(problems, "memorySize", args.memorySize, d.memorySize, 128, 10240),
     logRetentionDays: whole(problems, "logRetentionDays", args.logRetentionDays, d.logRetentionDays, 1, 3653),
+    logLevel: args.logLevel ?? d.logLevel,
+    secretRecoveryWindowInDays: args.secretRecoveryWindowInDays ?? d.secretRecoveryWindowInDays,
   };
+  const logLevelIssue = logLevelProblem(resolved.logLevel);
+  if (logLevelIssue !== undefined) problems.push(`[logLevel] ${logLevelIssue}`);
+  const recoveryIssue = recoveryWindowProblem(resolved.secretRecoveryWindowInDays);
+  if (recoveryIssue !== undefined) problems.push(`[secretRecoveryWindowInDays] ${recoveryIssue}`);
   // Same rule as the Lambda's config check, phrased for the component's fields.
   for (const problem of windowProblems(resolved)) {
     problems.push(
@@ -236,23 +259,43 @@ export function validateReconcilerArgs(args: ReconcilerSettingsArgs): ResolvedRe
   return resolved;
 }
 
+/** The reconciler's API key, or (in a preview without one) an unknown value and the warning that says why. */
+export interface ResolvedReconcilerApiKey {
+  /** Always a Pulumi secret; unknown in a preview that has no key. */
+  readonly value: pulumi.Output<string>;
+  /** Set when the preview runs without a key: what `up` will need, to be logged as a warning. */
+  readonly warning: string | undefined;
+}
+
+/** The fix for a missing key, in every message that reports one. */
+export const MISSING_API_KEY_FIX = `run \`pulumi config set --secret ${API_KEY_CONFIG_KEY} <key>\` (or set ${API_KEY_ENV_VAR}, or pass apiKey)`;
+
 /**
  * The API key as a Pulumi secret: `apiKey` if given, else the config secret `lemonmarkets:apiKey`, else
- * `LEMON_MARKETS_API_KEY` from the environment (the registration's order).
+ * `LEMON_MARKETS_API_KEY` from the environment (the registration's order; a blank value counts as unset).
  *
- * @throws ReconcilerArgsError naming the config command when none is set.
+ * A preview without any key still runs (a CI preview from a checkout whose stack has no key yet must show its
+ * diff): the key is unknown in it, and the returned warning says that `up` needs it and how to set it.
+ *
+ * @throws ReconcilerArgsError naming the config command when none is set, outside a preview.
  */
 export function resolveReconcilerApiKey(
   apiKey: pulumi.Input<string> | undefined,
   env: NodeJS.ProcessEnv = process.env,
-): pulumi.Output<string> {
-  if (apiKey !== undefined) return pulumi.secret(apiKey);
+  dryRun: boolean = pulumi.runtime.isDryRun(),
+): ResolvedReconcilerApiKey {
+  if (apiKey !== undefined) return { value: pulumi.secret(apiKey), warning: undefined };
   const [namespace, key] = API_KEY_CONFIG_KEY.split(":") as [string, string];
   const fromConfig = new pulumi.Config(namespace).getSecret(key);
-  if (fromConfig !== undefined) return fromConfig;
+  if (fromConfig !== undefined) return { value: fromConfig, warning: undefined };
   const fromEnv = env[API_KEY_ENV_VAR];
-  if (fromEnv !== undefined && fromEnv.trim() !== "") return pulumi.secret(fromEnv);
-  throw new ReconcilerArgsError([
-    `[apiKey] is not set: run \`pulumi config set --secret ${API_KEY_CONFIG_KEY} <key>\` (or set ${API_KEY_ENV_VAR}, or pass apiKey)`,
-  ]);
+  if (fromEnv !== undefined && fromEnv.trim() !== "")
+    return { value: pulumi.secret(fromEnv), warning: undefined };
+  if (!dryRun) throw new ReconcilerArgsError([`[apiKey] is not set: ${MISSING_API_KEY_FIX}`]);
+  return {
+    value: pulumi.secret(pulumi.output(pulumi.unknown) as pulumi.Output<string>),
+    warning:
+      `The lemon.markets API key is not set, so this preview shows the reconciler's API-key secret as unknown; ` +
+      `\`pulumi up\` will stop until you ${MISSING_API_KEY_FIX}`,
+  };
 }

@@ -6,9 +6,10 @@
 import { join } from "node:path";
 import {
   BUNDLE_ENTRY_FILE,
+  type BundleProblem,
   bundleExists,
+  bundleProblemAt,
   findPackageRoot,
-  staleBundleMessage,
 } from "../receiver/bundle-path";
 
 /** Bundle directory relative to the package root. */
@@ -27,9 +28,14 @@ function missing(dir: string): string {
  * Why the bundle cannot be deployed, or undefined. A `customDir` is only checked for existence; the default
  * bundle of a checkout must also match the checkout's sources.
  */
-export function reconcilerBundleProblem(customDir?: string, start: string = __dirname): string | undefined {
-  if (customDir !== undefined) return bundleExists(customDir) ? undefined : missing(customDir);
+export function reconcilerBundleProblem(
+  customDir?: string,
+  start: string = __dirname,
+): BundleProblem | undefined {
+  if (customDir !== undefined) {
+    return bundleExists(customDir) ? undefined : { kind: "missing", message: missing(customDir) };
+  }
   const root = findPackageRoot(start);
   const dir = join(root, RECONCILER_BUNDLE_RELATIVE_DIR);
-  return bundleExists(dir) ? staleBundleMessage(dir, root) : missing(dir);
+  return bundleProblemAt(dir, root, missing(dir));
 }

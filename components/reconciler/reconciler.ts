@@ -13,7 +13,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV_NAMES } from "../../lambda/env-names";
 import { RECONCILER_ENV_NAMES } from "../../lambda/reconcile/env-names";
-import { RECEIVER_RUNTIME } from "../receiver/function";
+import { enforceBundle } from "../receiver/bundle-path";
+import { LAMBDA_RUNTIME, LAMBDA_SYSTEM_LOG_LEVEL } from "../receiver/lambda-settings";
 import { LAMBDA_ASSUME_ROLE_POLICY } from "../receiver/policy";
 import { createReconcilerAlarms } from "./alarms";
 import {
@@ -91,22 +92,29 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
     if (typeof args.dedupeTableArn === "string") accountOfArn(args.dedupeTableArn);
     const apiKey = resolveReconcilerApiKey(args.apiKey);
     const bundleDir = args.lambdaBundleDir ?? defaultReconcilerBundleDir();
-    const missing = reconcilerBundleProblem(args.lambdaBundleDir);
-    if (missing !== undefined && !pulumi.runtime.isDryRun()) throw new Error(missing);
+    // Missing: thrown in preview too; stale: thrown by `up`, a warning in preview (enforceBundle).
+    const staleWarning = enforceBundle(
+      reconcilerBundleProblem(args.lambdaBundleDir),
+      pulumi.runtime.isDryRun(),
+    );
     super(RECONCILER_TYPE, name, {}, opts);
-    // A preview only records the archive's path, so it can run before the build; `up` cannot (thrown above).
-    if (missing !== undefined) pulumi.log.warn(missing, this);
+    if (staleWarning !== undefined) pulumi.log.warn(staleWarning, this);
+    if (apiKey.warning !== undefined) pulumi.log.warn(apiKey.warning, this);
     const tags = { ...args.tags };
     const parent = { parent: this };
 
     const secret = new aws.secretsmanager.Secret(
       `${name}-api-key`,
-      { description: `lemon.markets API key of reconciler ${name} (GET /v1/events)`, tags },
+      {
+        description: `lemon.markets API key of reconciler ${name} (GET /v1/events)`,
+        recoveryWindowInDays: resolved.secretRecoveryWindowInDays,
+        tags,
+      },
       parent,
     );
     new aws.secretsmanager.SecretVersion(
       `${name}-api-key-value`,
-      { secretId: secret.id, secretString: apiKey },
+      { secretId: secret.id, secretString: apiKey.value },
       parent,
     );
 
@@ -135,9 +143,9 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
     const fn = new aws.lambda.Function(
       `${name}-reconciler`,
       {
-        runtime: RECEIVER_RUNTIME.runtime,
-        architectures: [RECEIVER_RUNTIME.architecture],
-        handler: RECEIVER_RUNTIME.handler,
+        runtime: LAMBDA_RUNTIME.runtime as aws.lambda.Runtime,
+        architectures: [LAMBDA_RUNTIME.architecture],
+        handler: LAMBDA_RUNTIME.handler,
         code: new pulumi.asset.FileArchive(bundleDir),
         role: role.arn,
         memorySize: resolved.memorySize,
@@ -155,8 +163,8 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
         loggingConfig: {
           logFormat: "JSON",
           logGroup: logGroup.name,
-          applicationLogLevel: "INFO",
-          systemLogLevel: "WARN",
+          applicationLogLevel: resolved.logLevel,
+          systemLogLevel: LAMBDA_SYSTEM_LOG_LEVEL,
         },
         tags,
       },
@@ -185,9 +193,13 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
       { role: schedulerRole.id, policy: fn.arn.apply((arn) => JSON.stringify(schedulerPolicyDocument(arn))) },
       parent,
     );
+    // A group of its own: the not-running alarm counts this group's invocation attempts (a dimension that
+    // outlives function replacements), and no other schedule's attempts can hide a stopped one.
+    const scheduleGroup = new aws.scheduler.ScheduleGroup(`${name}-schedules`, { tags }, parent);
     const schedule = new aws.scheduler.Schedule(
       `${name}-schedule`,
       {
+        groupName: scheduleGroup.name,
         description: `Reconcile missed lemon.markets events every ${resolved.intervalMinutes} minute(s)`,
         scheduleExpression: `rate(${resolved.intervalMinutes} ${resolved.intervalMinutes === 1 ? "minute" : "minutes"})`,
         flexibleTimeWindow: { mode: "OFF" },
@@ -204,7 +216,11 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
 
     const alarms = createReconcilerAlarms(
       name,
-      { functionName: fn.name, intervalMinutes: resolved.intervalMinutes },
+      {
+        functionName: fn.name,
+        scheduleGroupName: scheduleGroup.name,
+        intervalMinutes: resolved.intervalMinutes,
+      },
       args.alarmTopicArn,
       tags,
       this,

@@ -4,7 +4,9 @@ import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { LemonWebhookReceiver } from "../../components";
 import { defaultBundleDir, findPackageRoot } from "../../components/receiver/bundle-path";
-import { installMocks, recorded, resetRecords, settle } from "./harness";
+import { fakeBundleDir, installMocks, KNOWN_API_KEY, recorded, resetRecords, settle } from "./harness";
+
+const BUNDLE = fakeBundleDir();
 
 const REPO_ROOT = resolve(__dirname, "..", "..");
 
@@ -91,19 +93,42 @@ describe("Component: LemonWebhookReceiver without a built bundle", () => {
     expect(recorded).toEqual([]);
   });
 
-  it("previews with a warning, because a preview only records the archive path", async () => {
+  it("refuses to preview too, with the same message, because the engine hashes the archive at registration", async () => {
     // Prepare
     await installMocks(true);
     const empty = tempDir("lemon-empty-");
 
     // Act
-    new LemonWebhookReceiver("lemon", { events: ["order.executed"], lambdaBundleDir: empty });
-    await settle();
+    const act = () =>
+      new LemonWebhookReceiver("lemon", { events: ["order.executed"], lambdaBundleDir: empty });
 
     // Assess
-    expect(warn.mock.calls.map(([message]) => message)).toEqual([
+    expect(act).toThrow(
       `The receiver Lambda bundle ${join(empty, "index.js")} does not exist: run "npm run build:lambda" first`,
-    ]);
-    expect(recorded.filter((r) => r.type === "aws:lambda/function:Function")).toHaveLength(1);
+    );
+    await settle();
+    expect(warn).not.toHaveBeenCalled();
+    expect(recorded).toEqual([]);
+  });
+
+  it("refuses to preview a receiver whose reconciler bundle is missing, registering nothing", async () => {
+    // Prepare
+    await installMocks(true);
+    const empty = tempDir("lemon-empty-");
+
+    // Act
+    const act = () =>
+      new LemonWebhookReceiver("lemon", {
+        events: ["order.executed"],
+        lambdaBundleDir: BUNDLE,
+        reconciler: { apiKey: KNOWN_API_KEY, lambdaBundleDir: empty },
+      });
+
+    // Assess
+    expect(act).toThrow(
+      `The reconciler Lambda bundle ${join(empty, "index.js")} does not exist: run "npm run build:lambda" first`,
+    );
+    await settle();
+    expect(recorded).toEqual([]);
   });
 });

@@ -283,7 +283,7 @@ describe("Component: LemonWebhookReceiver ingress", () => {
 });
 
 describe("Component: LemonWebhookReceiver Lambda", () => {
-  it("runs the bundle on nodejs22.x arm64 under the deadline with JSON logs to its own log group", async () => {
+  it("runs the bundle on nodejs24.x arm64 under the deadline with JSON logs to its own log group", async () => {
     // Act
     await build("lemon", {
       memorySize: 512,
@@ -298,7 +298,7 @@ describe("Component: LemonWebhookReceiver Lambda", () => {
       "lemon-receiver",
     ).inputs;
     expect(inputs).toEqual({
-      runtime: "nodejs22.x",
+      runtime: "nodejs24.x",
       architectures: ["arm64"],
       handler: "index.handler",
       role: `arn:aws:iam::${ACCOUNT}:role/${physicalName("lemon-receiver-role")}`,
@@ -309,7 +309,7 @@ describe("Component: LemonWebhookReceiver Lambda", () => {
         logFormat: "JSON",
         logGroup: physicalName("lemon-receiver-logs"),
         applicationLogLevel: "INFO",
-        systemLogLevel: "WARN",
+        systemLogLevel: "INFO",
       },
       tags: {},
     });

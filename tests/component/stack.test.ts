@@ -1,7 +1,4 @@
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
 import { RECEIVER_DEFAULTS } from "../../components/receiver/args";
 import { RECONCILER_DEFAULTS } from "../../components/reconciler/args";
 import {
@@ -14,37 +11,7 @@ import {
   settle,
   withoutSecrets,
 } from "./harness";
-
-const ROOT = resolve(__dirname, "..", "..");
-const NAMESPACE = "lemon-webhooks";
-
-interface ProjectConfigDeclaration {
-  readonly type: string;
-  readonly default?: unknown;
-}
-
-const project = parse(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8")) as {
-  name: string;
-  main: string;
-  config: Record<string, ProjectConfigDeclaration>;
-};
-const devStack = parse(readFileSync(join(ROOT, "Pulumi.dev.yaml"), "utf8")) as {
-  config: Record<string, unknown>;
-};
-
-/** What the Pulumi CLI hands the program: project defaults under the stack's values, all as strings. */
-function cliConfig(): Record<string, string> {
-  const merged: Record<string, unknown> = {};
-  for (const [key, declaration] of Object.entries(project.config)) {
-    if (declaration.default !== undefined) merged[`${NAMESPACE}:${key}`] = declaration.default;
-  }
-  Object.assign(merged, devStack.config);
-  const missing = Object.keys(project.config).filter((key) => merged[`${NAMESPACE}:${key}`] === undefined);
-  if (missing.length > 0) throw new Error(`Pulumi.dev.yaml is missing required config ${missing.join(", ")}`);
-  return Object.fromEntries(
-    Object.entries(merged).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-  );
-}
+import { cliConfig, devStack, project } from "./stack-program";
 
 type StackModule = Record<string, pulumi.Output<unknown>>;
 let stack: StackModule;

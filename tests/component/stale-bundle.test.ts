@@ -146,9 +146,10 @@ describe("Function: receiverBundleProblem", () => {
 
     // Assess
     expect(custom).toBeUndefined();
-    expect(missing).toBe(
-      `The receiver Lambda bundle ${path.join(empty, "index.js")} does not exist: run "npm run build:lambda" first`,
-    );
+    expect(missing).toEqual({
+      kind: "missing",
+      message: `The receiver Lambda bundle ${path.join(empty, "index.js")} does not exist: run "npm run build:lambda" first`,
+    });
   });
 });
 

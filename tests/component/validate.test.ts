@@ -43,6 +43,8 @@ describe("Function: validateReceiverArgs", () => {
       secretCacheSeconds: 300,
       claimLeaseSeconds: 60,
       archiveRetentionDays: 30,
+      logLevel: "INFO",
+      secretRecoveryWindowInDays: 0,
       unpublishedEvents: [],
     });
     expect(RECEIVER_DEFAULTS.routePath).toBe(resolved.routePath);

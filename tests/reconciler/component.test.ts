@@ -76,11 +76,13 @@ describe("Component: LemonEventReconciler", () => {
         "aws:iam/role:Role lemon-schedule-role",
         "aws:iam/rolePolicy:RolePolicy lemon-schedule-policy",
         "aws:scheduler/schedule:Schedule lemon-schedule",
+        "aws:scheduler/scheduleGroup:ScheduleGroup lemon-schedules",
         "aws:cloudwatch/metricAlarm:MetricAlarm lemon-reconciler-recovered",
         "aws:cloudwatch/metricAlarm:MetricAlarm lemon-reconciler-errors",
         "aws:cloudwatch/metricAlarm:MetricAlarm lemon-reconciler-invalid",
         "aws:cloudwatch/metricAlarm:MetricAlarm lemon-reconciler-watermark-gap",
         "aws:cloudwatch/metricAlarm:MetricAlarm lemon-reconciler-not-running",
+        "aws:cloudwatch/metricAlarm:MetricAlarm lemon-reconciler-schedule-failing",
       ].sort(),
     );
     expect(invokes).toEqual([]);
@@ -300,7 +302,7 @@ describe("Component: LemonEventReconciler", () => {
     expect(env.LEMON_RECONCILER_SETTLE_SECONDS).toBe("120");
   });
 
-  it("alarms on invalid events, a skipped window, and on not being invoked for twice its interval", async () => {
+  it("alarms on invalid events, a skipped window, a stopped schedule and a failing one, never on a fresh deploy", async () => {
     // Act
     const reconciler = await build({ alarmTopicArn: OPS, intervalMinutes: 10 });
 
@@ -325,19 +327,42 @@ describe("Component: LemonEventReconciler", () => {
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       alarmActions: [OPS],
     });
-    const notRunning = alarm("lemon-reconciler-not-running");
-    expect(notRunning).toEqual({
+    const group = { ScheduleGroup: physicalName("lemon-schedules") };
+    expect(resource("aws:scheduler/schedule:Schedule", "lemon-schedule").inputs.groupName).toBe(
+      group.ScheduleGroup,
+    );
+    // Counted per schedule group (stable across function replacements) and "missing", not "breaching": a
+    // fresh deploy has no datapoint before the first run and must not alarm; a schedule that stops makes the
+    // alarm INSUFFICIENT_DATA, which notifies.
+    expect(alarm("lemon-reconciler-not-running")).toEqual({
       alarmDescription:
-        "The reconciler was not invoked for twice its interval: check that its EventBridge Scheduler schedule exists, is enabled, and may invoke the function",
-      namespace: "AWS/Lambda",
-      metricName: "Invocations",
-      dimensions: { FunctionName: physicalName("lemon-reconciler") },
+        "The reconciler's schedule made no invocation attempt for twice its interval (shown as INSUFFICIENT_DATA after it had data): check that its EventBridge Scheduler schedule exists and is enabled",
+      namespace: "AWS/Scheduler",
+      metricName: "InvocationAttemptCount",
+      dimensions: group,
       statistic: "Sum",
       period: 1200,
       evaluationPeriods: 1,
       threshold: 1,
       comparisonOperator: "LessThanThreshold",
-      treatMissingData: "breaching",
+      treatMissingData: "missing",
+      alarmActions: [OPS],
+      okActions: [OPS],
+      insufficientDataActions: [OPS],
+      tags: {},
+    });
+    expect(alarm("lemon-reconciler-schedule-failing")).toEqual({
+      alarmDescription:
+        "EventBridge Scheduler could not invoke the reconciler (check the schedule role's lambda:InvokeFunction permission and that the function exists)",
+      namespace: "AWS/Scheduler",
+      metricName: "TargetErrorCount",
+      dimensions: group,
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
       alarmActions: [OPS],
       okActions: [OPS],
       tags: {},
