@@ -41,7 +41,7 @@ async function build(src, bin, version) {
     execFileSync("go", ["version"], { stdio: "ignore" });
   } catch {
     throw new PeerError(
-      "the Pulumi CLI is built from its Go modules and needs the Go toolchain (≥ 1.24) on PATH: apt-get install golang-go, or https://go.dev/dl",
+      "the Pulumi CLI is built from its Go modules and needs the Go toolchain on PATH (pkg/v3 v3.248.0 asks for Go ≥ 1.25.11; an older go fetches that toolchain through the module proxy): apt-get install golang-go, or https://go.dev/dl",
     );
   }
   const goEnv = { ...process.env, GOFLAGS: "-mod=mod", GOWORK: "off" };
