@@ -15,7 +15,6 @@ import { defaultBundleDir, enforceBundle, receiverBundleProblem } from "./receiv
 import { createFanOut } from "./receiver/fanout";
 import { createReceiverFunction } from "./receiver/function";
 import { createIngress } from "./receiver/ingress";
-import { receiverProviders, secretBesideTable, validateProviders } from "./receiver/providers";
 import { createDedupeTable, createSignatureSecret, createSignatureSecretValue } from "./receiver/storage";
 import {
   createSubscription,
@@ -104,16 +103,11 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
     const stale = enforceBundle(receiverBundleProblem(args.lambdaBundleDir), dryRun);
     if (stale !== undefined) warnings.push(stale);
     if (reconcilerApiKey?.warning !== undefined) warnings.push(reconcilerApiKey.warning);
-    // The secret container is aws-native, the rest aws: both must be explicit, or both default in one region.
-    validateProviders(receiverProviders(opts), {
-      aws: new pulumi.Config("aws").get("region"),
-      awsNative: new pulumi.Config("aws-native").get("region"),
-    });
     super(RECEIVER_TYPE, name, {}, opts);
     for (const warning of warnings) pulumi.log.warn(warning, this);
 
     const tags = { ...args.tags };
-    const secret = createSignatureSecret(name, tags, this);
+    const secret = createSignatureSecret(name, resolved.secretRecoveryWindowInDays, tags, this);
     const table = createDedupeTable(name, tags, this);
     const fanOut = createFanOut(name, resolved, args.eventBus, tags, this);
     const alarms = createAlarmDestination(name, args.alarmEmail, args.alarmTopicArn, tags, this);
@@ -121,7 +115,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       name,
       resolved,
       {
-        secretArn: secretBesideTable(secret.awsId, table.arn),
+        secretArn: secret.arn,
         tableArn: table.arn,
         tableName: table.name,
         eventBusArn: fanOut.eventBusArn,
@@ -148,7 +142,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [ingress.route, ingress.integration, ingress.stage, ingress.permission] },
     );
-    createSignatureSecretValue(name, secret.awsId, this.registration.signatureSecret, this);
+    createSignatureSecretValue(name, secret.arn, this.registration.signatureSecret, this);
 
     for (const { suffix, spec } of receiverAlarmSpecs(ingress.api.id, receiver.function.name)) {
       createCountAlarm(`${name}-${suffix}`, spec, alarms.topicArn, tags, this);
@@ -177,7 +171,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
           );
     this.endpointUrl = url;
     this.webhookId = this.registration.webhookId;
-    this.secretArn = secret.awsId;
+    this.secretArn = secret.arn;
     this.eventBusName = pulumi.output(fanOut.eventBusName);
     this.eventBusArn = pulumi.output(fanOut.eventBusArn);
     this.dedupeTableName = table.name;

@@ -8,23 +8,29 @@
  * ({@link createSignatureSecretValue}); docs/component.md explains why the value keeps `AWSPREVIOUS`.
  */
 import * as aws from "@pulumi/aws";
-import * as awsNative from "@pulumi/aws-native";
 import * as pulumi from "@pulumi/pulumi";
 
 /** DynamoDB key schema the receiver Lambda relies on (see lambda/env-names.ts). */
 export const DEDUPE_TABLE_KEY = Object.freeze({ partitionKey: "pk", ttlAttribute: "expiresAt" });
 
-/** The secret container, created before anything that needs its ARN. Holds no value. */
+/**
+ * The secret container, created before anything that needs its ARN. Holds no value. A classic aws resource,
+ * like everything else of the receiver: it takes the same provider (region, account, credentials) as the
+ * Lambda that reads it, and only the classic resource can set the recovery window (Cloud Control's
+ * `AWS::SecretsManager::Secret` has no deletion setting).
+ */
 export function createSignatureSecret(
   name: string,
+  recoveryWindowInDays: number,
   tags: Readonly<Record<string, string>>,
   parent: pulumi.Resource,
-): awsNative.secretsmanager.Secret {
-  return new awsNative.secretsmanager.Secret(
+): aws.secretsmanager.Secret {
+  return new aws.secretsmanager.Secret(
     `${name}-signature-secret`,
     {
       description: `lemon.markets webhook signature secret of receiver ${name} (AWSCURRENT; AWSPREVIOUS during a rotation)`,
-      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+      recoveryWindowInDays,
+      tags: { ...tags },
     },
     { parent },
   );

@@ -85,8 +85,9 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
       return { ...inputs, invokeUrl: `https://${String(inputs.apiId)}.execute-api.${REGION}.amazonaws.com/` };
     case "aws:lambda/function:Function":
       return { ...inputs, name: phys, arn: arn("lambda", `function:${phys}`) };
-    case "aws-native:secretsmanager:Secret":
-      return { ...inputs, awsId: arn("secretsmanager", `secret:${phys}-AbCdEf`) };
+    case "aws:secretsmanager/secret:Secret":
+      // Secrets Manager appends a hyphen and six random characters to the name in the ARN.
+      return { ...inputs, name: phys, arn: arn("secretsmanager", `secret:${phys}-AbCdEf`) };
     case "aws:dynamodb/table:Table":
       return { ...inputs, name: phys, arn: arn("dynamodb", `table/${phys}`) };
     case "aws:cloudwatch/eventBus:EventBus":

@@ -63,7 +63,7 @@ describe("Component: LemonWebhookReceiver graph", () => {
       [
         "lemon-webhooks:index:Receiver lemon",
         "aws:cloudwatch/eventBus:EventBus lemon-bus",
-        "aws-native:secretsmanager:Secret lemon-signature-secret",
+        "aws:secretsmanager/secret:Secret lemon-signature-secret",
         "aws:secretsmanager/secretVersion:SecretVersion lemon-signature-secret-value",
         "aws:dynamodb/table:Table lemon-dedupe",
         "aws:cloudwatch/eventArchive:EventArchive lemon-archive",
@@ -181,7 +181,7 @@ describe("Component: LemonWebhookReceiver registration", () => {
     // Assess
     expect([...(dependencies.get("lemon-signature-secret-value") ?? [])].sort()).toEqual(
       [
-        urnOf("aws-native:secretsmanager:Secret", "lemon-signature-secret"),
+        urnOf("aws:secretsmanager/secret:Secret", "lemon-signature-secret"),
         urnOf("pulumi-nodejs:dynamic/lemon-webhooks:WebhookRegistration", "lemon-registration"),
       ].sort(),
     );
@@ -412,10 +412,11 @@ describe("Component: LemonWebhookReceiver storage and fan-out", () => {
       ttl: { attributeName: "expiresAt", enabled: true },
       tags: { team: "payments" },
     });
-    expect(resource("aws-native:secretsmanager:Secret", "lemon-signature-secret").inputs).toEqual({
+    expect(resource("aws:secretsmanager/secret:Secret", "lemon-signature-secret").inputs).toEqual({
       description:
         "lemon.markets webhook signature secret of receiver lemon (AWSCURRENT; AWSPREVIOUS during a rotation)",
-      tags: [{ key: "team", value: "payments" }],
+      recoveryWindowInDays: 0,
+      tags: { team: "payments" },
     });
   });
 

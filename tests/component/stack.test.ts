@@ -60,7 +60,6 @@ describe("Program: index.ts with Pulumi.dev.yaml", () => {
   it("keeps secrets out of the dev stack file and targets eu-central-1 and the sandbox", () => {
     expect(devStack.config).toEqual({
       "aws:region": "eu-central-1",
-      "aws-native:region": "eu-central-1",
       "lemon-webhooks:apiBaseUrl": "https://sandbox.api.lemon.markets/v1",
       "lemon-webhooks:events": [
         "account.created",

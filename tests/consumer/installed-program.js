@@ -53,7 +53,6 @@ function mockState(name, inputs) {
     ...inputs,
     name: physical,
     arn,
-    awsId: arn,
     executionArn: arn,
     invokeUrl: `https://${name}.example/`,
   };

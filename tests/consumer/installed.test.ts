@@ -110,7 +110,6 @@ describe("Package: lemon-webhooks installed into another project", () => {
     // Assess
     const resources = result.resources.map(({ type, name }) => `${type} ${name}`).sort();
     expect(resources).toEqual([
-      "aws-native:secretsmanager:Secret shop-signature-secret",
       "aws:apigatewayv2/api:Api shop-api",
       "aws:apigatewayv2/integration:Integration shop-integration",
       "aws:apigatewayv2/route:Route shop-route",
@@ -129,6 +128,7 @@ describe("Package: lemon-webhooks installed into another project", () => {
       "aws:cloudwatch/metricAlarm:MetricAlarm shop-reconciler-errors",
       "aws:cloudwatch/metricAlarm:MetricAlarm shop-reconciler-invalid",
       "aws:cloudwatch/metricAlarm:MetricAlarm shop-reconciler-not-running",
+      "aws:cloudwatch/metricAlarm:MetricAlarm shop-reconciler-schedule-failing",
       "aws:cloudwatch/metricAlarm:MetricAlarm shop-reconciler-recovered",
       "aws:cloudwatch/metricAlarm:MetricAlarm shop-reconciler-watermark-gap",
       "aws:dynamodb/table:Table shop-dedupe",
@@ -143,7 +143,9 @@ describe("Package: lemon-webhooks installed into another project", () => {
       "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig shop-reconciler-invoke-config",
       "aws:lambda/permission:Permission shop-invoke",
       "aws:scheduler/schedule:Schedule shop-schedule",
+      "aws:scheduler/scheduleGroup:ScheduleGroup shop-schedules",
       "aws:secretsmanager/secret:Secret shop-api-key",
+      "aws:secretsmanager/secret:Secret shop-signature-secret",
       "aws:secretsmanager/secretVersion:SecretVersion shop-api-key-value",
       "aws:secretsmanager/secretVersion:SecretVersion shop-signature-secret-value",
       "aws:sqs/queue:Queue shop-audit-dlq",

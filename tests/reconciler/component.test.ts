@@ -25,7 +25,7 @@ import {
 const BUNDLE = fakeBundleDir();
 const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/lemon-dedupe-0a1b2c3`;
 const BUS_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/lemon-bus-0a1b2c3`;
-const API_KEY_SECRET_ARN = `arn:aws:mock:${REGION}:${ACCOUNT}:aws:secretsmanager/secret:Secret/${physicalName("lemon-api-key")}`;
+const API_KEY_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${physicalName("lemon-api-key")}-AbCdEf`;
 const FUNCTION_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physicalName("lemon-reconciler")}`;
 const OPS = "arn:aws:sns:eu-central-1:123456789012:ops";
 const LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physicalName("lemon-reconciler-logs")}`;
