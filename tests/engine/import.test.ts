@@ -115,15 +115,18 @@ describe("Taking over an existing webhook, under the real engine", () => {
     });
   });
 
-  it("keeps the adopted webhook on the next preview and refresh, and deletes it on destroy", async () => {
+  it("keeps the adopted webhook through preview, refresh and the preview after it, and deletes it on destroy", async () => {
     // Act
     const preview = await stack.preview();
     const refresh = await stack.refresh();
+    const afterRefresh = await stack.preview();
     const destroy = await stack.destroy();
 
     // Assess
     expect(preview.changeSummary).toEqual({ same: 2 });
     expect(refresh.summary.resourceChanges).toEqual({ same: 2 });
+    // What refresh read back (outputs and inputs) diffs as no change against the program.
+    expect(afterRefresh.changeSummary).toEqual({ same: 2 });
     expect(destroy.summary.resourceChanges).toEqual({ delete: 2 });
     expect(requestLines(engine.emu)).toEqual(["GET /v1/webhooks", `DELETE /v1/webhooks/${existing.id}`]);
     expect(engine.emu.webhooks()).toEqual([]);
