@@ -221,8 +221,10 @@ describe("The receiver bundle against moto", () => {
     }
   });
 
-  it("answers 503 and gives the claim back when EventBridge rejects the forward (no such bus)", async () => {
-    // Prepare
+  it("answers 503 and gives the claim back when PutEvents is rejected as a whole", async () => {
+    // Prepare: moto rejects PutEvents for a bus that does not exist (400 ResourceNotFoundException). AWS itself
+    // does not: it accepts such entries and drops them (aws/aws-cli#9186), as our fake EventBridge does; the
+    // component always passes the bus it created. Here the missing bus is just a way to get a whole-call rejection.
     const id = `evt_${uniqueName("release").replace("-", "_")}`;
     const container = await startContainer(RECEIVER_BUNDLE, {
       ...env(),
