@@ -18,6 +18,7 @@ import {
 
 const ROTATED_KEY = "lmk_engine_rotated_key_91f04be2";
 const SECOND_ROTATION = "lmk_engine_rotated_again_5d27c0aa";
+const PLAIN_KEY = "lmk_engine_plain_config_key_60b3e1";
 
 let engine: Engine;
 let stack: Stack;
@@ -129,5 +130,22 @@ describe("API key rotated in stack config, under the real engine", () => {
     expect(requestLines(engine.emu)).toEqual([`DELETE /v1/webhooks/${id}`]);
     expect(engine.emu.webhooks()).toEqual([]);
     expect(engine.backendText()).not.toContain(SECOND_ROTATION);
+  });
+
+  it("records a key set without --secret in plaintext in state, which is why the docs insist on --secret", async () => {
+    // Prepare
+    engine.emu.setApiKeys([PLAIN_KEY]);
+    await stack.setConfig("lemonmarkets:apiKey", { value: PLAIN_KEY, secret: false });
+
+    // Act
+    await stack.up();
+    const recorded = stateOnDisk(engine.backendDir).find(
+      (resource) => resource.type === "pulumi:providers:pulumi-nodejs",
+    );
+    await stack.destroy();
+
+    // Assess
+    expect(recorded?.inputs).toEqual({ "lemonmarkets:apiKey": PLAIN_KEY });
+    expect(engine.emu.webhooks()).toEqual([]);
   });
 });
