@@ -1,7 +1,9 @@
 /**
  * Where the provider gets the lemon.markets API key: the stack config the engine hands to `configure`
- * (secrets already decrypted), else the environment. Read at every operation, never stored in state and
- * never captured by the serialized provider, so `pulumi destroy` after a key rotation uses the new key.
+ * (secrets already decrypted), else the environment. Read at every operation, never a property of the
+ * resource and never captured by the serialized provider. The engine itself records the stack config as the
+ * inputs of the default `pulumi-nodejs` provider, and configures `refresh`/`destroy` (without
+ * `--run-program`) from that record: after a key rotation they use the new key once `pulumi up` has run.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { API_KEY_CONFIG_KEY, API_KEY_ENV_VAR } from "./types";

@@ -1,6 +1,7 @@
 /**
  * WebhookRegistration: the lemon.markets webhook as a Pulumi resource. The API key comes from stack config
- * (`lemonmarkets:apiKey`) inside the provider, never from args, so it is in neither state nor `__provider`.
+ * (`lemonmarkets:apiKey`) inside the provider, never from args, so it is in neither the resource's state nor
+ * `__provider` (the engine records the stack config, encrypted when secret, as its default provider's inputs).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { unpublishedEventWarnings } from "./check";
