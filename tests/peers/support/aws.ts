@@ -18,6 +18,7 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { eventPattern } from "../../../components/receiver/fanout";
 import { NodeSha256 } from "../../lambda/support/sha256";
 
 /** Set by globalSetup for the workers. */
@@ -127,12 +128,23 @@ export class PeerAws {
   }
 
   /**
-   * A bus with one rule matching `source: lemon.markets` whose target is a new SQS queue: how a consumer
-   * subscribes (`receiver.subscribe(..., { target: queue })`).
+   * A bus with one subscription (see {@link subscribe}) matching every lemon.markets event: how a consumer
+   * subscribes with `receiver.subscribe(..., { target: queue })`.
    */
   async busWithQueue(): Promise<{ eventBusName: string; queueUrl: string; queueArn: string }> {
     const eventBusName = uniqueName("lemon-bus");
     await this.eventBridge.send(new CreateEventBusCommand({ Name: eventBusName }));
+    return { eventBusName, ...(await this.subscribe(eventBusName)) };
+  }
+
+  /**
+   * A new SQS queue as the target of a rule on `eventBusName` with the component's own pattern
+   * (components/receiver/fanout.ts `eventPattern`, as `subscribe({ eventTypes })` creates it).
+   */
+  async subscribe(
+    eventBusName: string,
+    eventTypes?: readonly string[],
+  ): Promise<{ queueUrl: string; queueArn: string }> {
     const { QueueUrl: queueUrl } = await this.sqs<{ QueueUrl: string }>("CreateQueue", {
       QueueName: uniqueName("lemon-consumer"),
     });
@@ -145,7 +157,7 @@ export class PeerAws {
       new PutRuleCommand({
         Name: ruleName,
         EventBusName: eventBusName,
-        EventPattern: JSON.stringify({ source: ["lemon.markets"] }),
+        EventPattern: eventPattern(eventTypes),
       }),
     );
     await this.eventBridge.send(
@@ -155,7 +167,7 @@ export class PeerAws {
         Targets: [{ Id: "consumer-queue", Arn: Attributes.QueueArn }],
       }),
     );
-    return { eventBusName, queueUrl, queueArn: Attributes.QueueArn };
+    return { queueUrl, queueArn: Attributes.QueueArn };
   }
 
   /**
