@@ -49,6 +49,8 @@ export function receiverArgsFromConfig(
     reservedConcurrency: config.getNumber("reservedConcurrency"),
     archiveRetentionDays: config.getNumber("archiveRetentionDays"),
     alarmEmail: config.get("alarmEmail"),
+    logLevel: config.get("logLevel") as LemonWebhookReceiverArgs["logLevel"],
+    secretRecoveryWindowInDays: config.getNumber("secretRecoveryWindowInDays"),
     // An existing bus is named in config; its ARN (for IAM and the archive) is looked up.
     eventBus:
       eventBusName === undefined

@@ -12,8 +12,12 @@ if (names.length === 0) {
 const out = {};
 try {
   for (const name of names) {
-    const module = await import(`./${name}.mjs`).catch(() => {
-      throw new PeerError(`unknown peer "${name}" (known: pulumi, moto)`);
+    const module = await import(`./${name}.mjs`).catch((error) => {
+      // Only a missing module means an unknown name; a broken provider module must show its own error.
+      if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes(`${name}.mjs`)) {
+        throw new PeerError(`unknown peer "${name}" (known: pulumi, moto)`);
+      }
+      throw error;
     });
     out[name] = await module.provide();
   }

@@ -15,11 +15,16 @@ export interface CliRun {
   readonly hook: string;
 }
 
-/** The `start` script split into argv, `node` replaced by this Node binary. */
+/**
+ * The `start` script split into argv, `node` replaced by this Node binary. The script `exec`s node, so a
+ * signal to `npm start` (SIGTERM from `timeout`, a container stop) reaches the sandbox itself, not a shell.
+ */
 export function startCommand(): string[] {
   const pkg = require(path.join(REPO_ROOT, "package.json")) as { scripts: Record<string, string> };
-  const [program, ...args] = pkg.scripts.start!.split(" ");
-  if (program !== "node") throw new Error(`expected the start script to run node, got ${program}`);
+  const [exec, program, ...args] = pkg.scripts.start!.split(" ");
+  if (exec !== "exec" || program !== "node") {
+    throw new Error(`expected the start script to exec node, got ${pkg.scripts.start}`);
+  }
   return [process.execPath, ...args];
 }
 

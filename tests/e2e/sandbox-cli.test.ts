@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { type CliRun, runCli } from "./run-cli";
+import { type CliRun, REPO_ROOT, runCli } from "./run-cli";
 
 const HEX32 = "[0-9a-f]{32}";
 const ACCOUNT = "cusa_33531f7f801d4ce997747470ab7208fd";
@@ -273,4 +273,46 @@ describe("npm start with a bad command line", () => {
     expect(run.stdout).toContain("--events <a,b,...>");
     expect(run.stdout).toContain("--keep-running");
   });
+});
+
+describe("npm start -- --keep-running, npm alone signalled (as `timeout 12 npm start` does)", () => {
+  it("reaches the sandbox through the start script's exec: webhook unregistered, servers stopped, no stack", async () => {
+    // Prepare: npm itself, as a user runs it; `timeout` sends SIGTERM to its child (npm) only.
+    const { spawn } = await import("node:child_process");
+    const child = spawn("npm", ["start", "--silent", "--", "--keep-running"], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, LEMON_MARKETS_API_KEY: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    const out = { stdout: "", stderr: "" };
+    let signalled = false;
+    child.stdout.on("data", (chunk: Buffer) => {
+      out.stdout += chunk.toString("utf8");
+      if (!signalled && out.stdout.includes("Press Ctrl-C")) {
+        signalled = true;
+        // Act
+        child.kill("SIGTERM");
+      }
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      out.stderr += chunk.toString("utf8");
+    });
+    const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 80_000);
+    await new Promise((resolve) => child.once("close", resolve));
+    clearTimeout(timer);
+
+    // Assess
+    expect(signalled).toBe(true);
+    expect(out.stderr).toBe("");
+    const live = out.stdout.slice(out.stdout.indexOf("Press Ctrl-C"));
+    expect(
+      linesMatching(
+        live,
+        new RegExp(`^✔ 6/6 unregistered webhook wbh_${HEX32} \\(WebhookRegistration provider: delete\\)$`),
+      ),
+    ).toHaveLength(1);
+    expect(linesMatching(live, /Every server is stopped\.$/)).toHaveLength(1);
+    expect(groupAlive(child.pid!)).toBe(false);
+  }, 90_000);
 });
