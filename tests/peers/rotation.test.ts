@@ -6,6 +6,7 @@
  */
 import { CreateSecretCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import type { ApiGatewayV2Result } from "../../lambda/apigw";
+import { REFETCH_MIN_AGE_MS } from "../../lambda/secret-keyring";
 import { signedApiGatewayEvent } from "../lambda/support/apigw";
 import { eventBody } from "../lambda/support/events";
 import { PeerAws, uniqueName } from "./support/aws";
@@ -16,6 +17,7 @@ const FIRST = "first-signature-secret-0123456789abcdef0123456789abcdef";
 const SECOND = "second-signature-secret-0123456789abcdef0123456789abcdef";
 const THIRD = "third-signature-secret-0123456789abcdef0123456789abcdef";
 const NEVER = "never-stored-signature-secret-0123456789abcdef01234567";
+const FOURTH = "fourth-signature-secret-0123456789abcdef0123456789abcdef";
 
 describe("Secret rotation with versions made by real PutSecretValue calls", () => {
   const aws = new PeerAws();
@@ -110,5 +112,53 @@ describe("Secret rotation with versions made by real PutSecretValue calls", () =
 
     // Assess
     expect(statuses).toEqual([200, 401]);
+  });
+  it("lets a warm container verify a secret put after its fetch, by one refetch once its cache is 5 s old", async () => {
+    // Prepare: a warm container (AWSCURRENT THIRD, AWSPREVIOUS SECOND cached for 300 s), then a rotation.
+    const container = await startContainer(RECEIVER_BUNDLE, {
+      ...receiverEnv({ endpoint: aws.endpoint, secretArn, tableName, eventBusName }),
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsProxy.endpoint,
+    });
+    const deliver = async (secret: string) => {
+      n += 1;
+      const body = eventBody(`evt_rotation_${process.pid}_${n}`);
+      const result = await container.invoke<ApiGatewayV2Result>(
+        signedApiGatewayEvent(body, `req-rotation-${n}`, secret),
+      );
+      return result.statusCode;
+    };
+
+    try {
+      const before = secretsProxy.calls.length;
+      const warm = await deliver(THIRD);
+      const fetchedAtMs = Date.now();
+      await aws.secretsManager.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: FOURTH }));
+
+      // Act: lemon.markets retries a rejected delivery; retry every 250 ms, for at most 30 s.
+      const attempts: Array<{ status: number; afterMs: number }> = [];
+      while (attempts.at(-1)?.status !== 200 && Date.now() - fetchedAtMs < 30_000) {
+        attempts.push({ status: await deliver(FOURTH), afterMs: Date.now() - fetchedAtMs });
+        if (attempts.at(-1)!.status !== 200) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      const previousNow = await deliver(THIRD);
+      const droppedNow = await deliver(SECOND);
+
+      // Assess
+      expect(warm).toBe(200);
+      const last = attempts.at(-1)!;
+      expect(last.status).toBe(200);
+      expect(last.afterMs).toBeGreaterThanOrEqual(REFETCH_MIN_AGE_MS);
+      expect(attempts.slice(0, -1).every((a) => a.status === 401)).toBe(true);
+      expect([previousNow, droppedNow]).toEqual([200, 401]);
+      // One fetch of both labels when warming, one refetch of both; the 401s never reached Secrets Manager.
+      expect(secretsProxy.calls.slice(before).map((c) => JSON.parse(c.body).VersionStage)).toEqual([
+        "AWSCURRENT",
+        "AWSPREVIOUS",
+        "AWSCURRENT",
+        "AWSPREVIOUS",
+      ]);
+    } finally {
+      await container.close();
+    }
   });
 });
