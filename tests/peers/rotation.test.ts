@@ -130,8 +130,9 @@ describe("Secret rotation with versions made by real PutSecretValue calls", () =
 
     try {
       const before = secretsProxy.calls.length;
-      const warm = await deliver(THIRD);
+      // Taken before the warming delivery: the container's fetch is later, so its cache is at most this old.
       const fetchedAtMs = Date.now();
+      const warm = await deliver(THIRD);
       await aws.secretsManager.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: FOURTH }));
 
       // Act: lemon.markets retries a rejected delivery; retry every 250 ms, for at most 30 s.
