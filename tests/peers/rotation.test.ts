@@ -114,9 +114,16 @@ describe("Secret rotation with versions made by real PutSecretValue calls", () =
     expect(statuses).toEqual([200, 401]);
   });
   it("lets a warm container verify a secret put after its fetch, by one refetch once its cache is 5 s old", async () => {
-    // Prepare: a warm container (AWSCURRENT THIRD, AWSPREVIOUS SECOND cached for 300 s), then a rotation.
+    // Prepare: a secret of its own (SECOND, then THIRD), a warm container that cached both labels for 300 s,
+    // then a rotation to FOURTH.
+    const ownArn = (
+      await aws.secretsManager.send(
+        new CreateSecretCommand({ Name: uniqueName("lemon-signature-warm"), SecretString: SECOND }),
+      )
+    ).ARN!;
+    await aws.secretsManager.send(new PutSecretValueCommand({ SecretId: ownArn, SecretString: THIRD }));
     const container = await startContainer(RECEIVER_BUNDLE, {
-      ...receiverEnv({ endpoint: aws.endpoint, secretArn, tableName, eventBusName }),
+      ...receiverEnv({ endpoint: aws.endpoint, secretArn: ownArn, tableName, eventBusName }),
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsProxy.endpoint,
     });
     const deliver = async (secret: string) => {
@@ -133,7 +140,7 @@ describe("Secret rotation with versions made by real PutSecretValue calls", () =
       // Taken before the warming delivery: the container's fetch is later, so its cache is at most this old.
       const fetchedAtMs = Date.now();
       const warm = await deliver(THIRD);
-      await aws.secretsManager.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: FOURTH }));
+      await aws.secretsManager.send(new PutSecretValueCommand({ SecretId: ownArn, SecretString: FOURTH }));
 
       // Act: lemon.markets retries a rejected delivery; retry every 250 ms, for at most 30 s.
       const attempts: Array<{ status: number; afterMs: number }> = [];
