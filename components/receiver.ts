@@ -89,8 +89,8 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
     // The reconciler's arguments and API key are checked here too, before anything is registered.
     const reconcilerOptions: ReceiverReconcilerOptions | undefined =
       args.reconciler === true ? {} : args.reconciler === false ? undefined : args.reconciler;
-    const reconcilerApiKey =
-      reconcilerOptions === undefined ? undefined : resolveReconcilerApiKey(reconcilerOptions.apiKey);
+    // Throws outside a preview when no key is set (the reconciler itself warns in a keyless preview).
+    if (reconcilerOptions !== undefined) resolveReconcilerApiKey(reconcilerOptions.apiKey);
     const dryRun = pulumi.runtime.isDryRun();
     // Missing bundles are thrown in preview too; stale ones by `up`, a warning in preview (enforceBundle).
     const warnings: string[] = [];
@@ -102,7 +102,6 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
     const bundleDir = args.lambdaBundleDir ?? defaultBundleDir();
     const stale = enforceBundle(receiverBundleProblem(args.lambdaBundleDir), dryRun);
     if (stale !== undefined) warnings.push(stale);
-    if (reconcilerApiKey?.warning !== undefined) warnings.push(reconcilerApiKey.warning);
     super(RECEIVER_TYPE, name, {}, opts);
     for (const warning of warnings) pulumi.log.warn(warning, this);
 
@@ -156,7 +155,9 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
             name,
             {
               ...reconcilerSettings(reconcilerOptions, resolved),
-              apiKey: reconcilerApiKey?.value,
+              // The option as given: the reconciler resolves it again (same config and environment), and in a
+              // keyless preview logs the warning and keeps the stored key itself.
+              apiKey: reconcilerOptions.apiKey,
               dedupeTableName: table.name,
               dedupeTableArn: table.arn,
               eventBusName: fanOut.eventBusName,

@@ -14,8 +14,13 @@ export const LAMBDA_RUNTIME = Object.freeze({
   handler: runtimeContract.handler,
 });
 
-/** Lambda's application log levels (`loggingConfig.applicationLogLevel`, JSON log format). */
-export const LAMBDA_LOG_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] as const;
+/**
+ * The application log levels the Lambdas may run at (`loggingConfig.applicationLogLevel`, JSON log format).
+ * Not WARN or above: Lambda filters JSON stdout lines by their level and counts a line without one as INFO,
+ * and the CloudWatch metrics are EMF lines on stdout — above INFO they would be dropped before CloudWatch
+ * extracts them, and every metric alarm would go silent.
+ */
+export const LAMBDA_LOG_LEVELS = ["TRACE", "DEBUG", "INFO"] as const;
 /** One of {@link LAMBDA_LOG_LEVELS}. */
 export type LambdaLogLevel = (typeof LAMBDA_LOG_LEVELS)[number];
 /** The application log level of both Lambdas unless `logLevel` says otherwise. */

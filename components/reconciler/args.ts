@@ -8,6 +8,7 @@ import { RECONCILER_NUMBER_RULES, windowProblems } from "../../lambda/reconcile/
 import { EVENT_TYPE_PATTERN } from "../lemon-api/event-types";
 import { DEFAULT_LAMBDA_LOG_LEVEL, type LambdaLogLevel, logLevelProblem } from "../receiver/lambda-settings";
 import { recoveryWindowProblem } from "../receiver/secret-retention";
+import { LOG_RETENTION_DAYS } from "../receiver/validate";
 import { API_KEY_CONFIG_KEY, API_KEY_ENV_VAR } from "../registration/types";
 
 /** What the reconciler needs from the receiver it backs up. */
@@ -179,6 +180,18 @@ function whole(
   return value;
 }
 
+/** A CloudWatch Logs retention value (the receiver's rule), or the default when unset. */
+function retention(problems: string[], value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(value)) {
+    problems.push(
+      `[logRetentionDays] must be one of CloudWatch's retention values ${LOG_RETENTION_DAYS.join(", ")} (got ${value}); omit it for ${fallback}`,
+    );
+    return fallback;
+  }
+  return value;
+}
+
 /**
  * Validates `args` and applies defaults.
  *
@@ -238,7 +251,7 @@ export function validateReconcilerArgs(args: ReconcilerSettingsArgs): ResolvedRe
     ),
     timeoutSeconds: whole(problems, "timeoutSeconds", args.timeoutSeconds, d.timeoutSeconds, 60, 900),
     memorySize: whole(problems, "memorySize", args.memorySize, d.memorySize, 128, 10240),
-    logRetentionDays: whole(problems, "logRetentionDays", args.logRetentionDays, d.logRetentionDays, 1, 3653),
+    logRetentionDays: retention(problems, args.logRetentionDays, d.logRetentionDays),
     logLevel: args.logLevel ?? d.logLevel,
     secretRecoveryWindowInDays: args.secretRecoveryWindowInDays ?? d.secretRecoveryWindowInDays,
   };

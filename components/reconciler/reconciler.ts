@@ -115,7 +115,9 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
     new aws.secretsmanager.SecretVersion(
       `${name}-api-key-value`,
       { secretId: secret.id, secretString: apiKey.value },
-      parent,
+      // A preview without a key (warned above) keeps the stored value: `secretString` replaces the version, so
+      // an unknown value would plan a replacement on every keyless preview. `up` never gets here without a key.
+      apiKey.warning === undefined ? parent : { ...parent, ignoreChanges: ["secretString"] },
     );
 
     const logGroup = new aws.cloudwatch.LogGroup(

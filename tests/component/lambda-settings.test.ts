@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import * as aws from "@pulumi/aws";
-import { LemonWebhookReceiver } from "../../components";
+import { LemonEventReconciler, LemonWebhookReceiver } from "../../components";
 import { LAMBDA_RUNTIME } from "../../components/receiver/lambda-settings";
 import {
   fakeBundleDir,
@@ -116,19 +116,22 @@ describe("Component: every Lambda the receiver creates", () => {
     );
   });
 
-  it("rejects an unknown logLevel before creating anything, naming the field and the levels", () => {
-    // Act
-    const act = () =>
-      new LemonWebhookReceiver("lemon", {
-        events: ["order.executed"],
-        lambdaBundleDir: BUNDLE,
-        logLevel: "VERBOSE" as "INFO",
-      });
+  it.each(["VERBOSE", "WARN", "ERROR"])(
+    "rejects logLevel %p before creating anything: above INFO, Lambda would drop the metric lines",
+    (level) => {
+      // Act
+      const act = () =>
+        new LemonWebhookReceiver("lemon", {
+          events: ["order.executed"],
+          lambdaBundleDir: BUNDLE,
+          logLevel: level as "INFO",
+        });
 
-    // Assess
-    expect(act).toThrow('[logLevel] must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL (got "VERBOSE")');
-    expect(recorded).toEqual([]);
-  });
+      // Assess
+      expect(act).toThrow(`[logLevel] must be one of TRACE, DEBUG, INFO (got "${level}")`);
+      expect(recorded).toEqual([]);
+    },
+  );
 });
 
 describe("Component: the recovery window of every secret", () => {
@@ -181,5 +184,28 @@ describe("Component: alarms on a fresh deploy", () => {
         .filter((a) => a.inputs.treatMissingData !== "notBreaching")
         .map((a) => [a.name, a.inputs.treatMissingData]),
     ).toEqual([["lemon-reconciler-not-running", "missing"]]);
+  });
+});
+
+describe("Component: LemonEventReconciler used on its own", () => {
+  it("rejects a log retention CloudWatch would refuse, before creating anything", () => {
+    // Act
+    const act = () =>
+      new LemonEventReconciler("lemon", {
+        events: ["order.executed"],
+        dedupeTableName: "t",
+        dedupeTableArn: "arn:aws:dynamodb:eu-central-1:123456789012:table/t",
+        eventBusName: "b",
+        eventBusArn: "arn:aws:events:eu-central-1:123456789012:event-bus/b",
+        apiKey: KNOWN_API_KEY,
+        lambdaBundleDir: BUNDLE,
+        logRetentionDays: 2,
+      });
+
+    // Assess
+    expect(act).toThrow(
+      "LemonEventReconciler: [logRetentionDays] must be one of CloudWatch's retention values 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 2); omit it for 30",
+    );
+    expect(recorded).toEqual([]);
   });
 });
