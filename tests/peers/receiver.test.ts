@@ -27,7 +27,7 @@ describe("The receiver bundle against moto", () => {
   let eventBridgeProxy: RecordingProxy;
 
   beforeAll(async () => {
-    tableName = await aws.createDedupeTable();
+    tableName = await aws.createDedupeTable({ stream: true });
     const created = await aws.secretsManager.send(
       new CreateSecretCommand({ Name: uniqueName("lemon-signature"), SecretString: SECRET }),
     );
@@ -150,6 +150,13 @@ describe("The receiver bundle against moto", () => {
       expect(messages).toHaveLength(1);
       expect((JSON.parse(messages[0]!.Body) as DeliveredEvent).detail).toEqual(JSON.parse(body));
       expect(await aws.item(tableName, id)).toMatchObject({ status: { S: "done" } });
+      // The table's stream saw the claim land once (one INSERT) and the done mark (one MODIFY): the property a
+      // stream-driven forwarder would rely on. The 49 failed conditional writes left no record.
+      const records = (await aws.streamRecords(tableName)).filter((r) => r.dynamodb.Keys.pk.S === id);
+      expect(records.map((r) => [r.eventName, r.dynamodb.NewImage?.status])).toEqual([
+        ["INSERT", { S: "pending" }],
+        ["MODIFY", { S: "done" }],
+      ]);
     } finally {
       await Promise.all(containers.map((c) => c.close()));
     }

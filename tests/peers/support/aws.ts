@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   UpdateTimeToLiveCommand,
@@ -56,13 +57,7 @@ export class PeerAws {
   readonly dynamodb: DynamoDBClient;
   readonly eventBridge: EventBridgeClient;
   readonly secretsManager: SecretsManagerClient;
-  private readonly sqsSigner = new SignatureV4({
-    credentials: CREDENTIALS,
-    region: REGION,
-    service: "sqs",
-    sha256: NodeSha256,
-  });
-
+  private readonly signers = new Map<string, SignatureV4>();
   constructor(readonly endpoint: string = motoEndpoint()) {
     const config = { endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 };
     this.dynamodb = new DynamoDBClient(config);
@@ -76,31 +71,81 @@ export class PeerAws {
     this.secretsManager.destroy();
   }
 
-  /** One SQS JSON-protocol call (`AmazonSQS.<operation>`); throws on a non-2xx answer. */
-  async sqs<T>(operation: string, input: object): Promise<T> {
+  /**
+   * One JSON-protocol call for a service without an SDK client among the devDependencies, signed by the SDK's
+   * own signer; throws on a non-2xx answer.
+   */
+  private async jsonCall<T>(signingName: string, target: string, input: object): Promise<T> {
+    let signer = this.signers.get(signingName);
+    if (signer === undefined) {
+      signer = new SignatureV4({
+        credentials: CREDENTIALS,
+        region: REGION,
+        service: signingName,
+        sha256: NodeSha256,
+      });
+      this.signers.set(signingName, signer);
+    }
     const url = new URL(this.endpoint);
     const body = JSON.stringify(input);
-    const signed = await this.sqsSigner.sign({
+    const signed = await signer.sign({
       method: "POST",
       protocol: url.protocol,
       hostname: url.hostname,
       port: Number(url.port),
       path: "/",
-      headers: {
-        host: url.host,
-        "content-type": "application/x-amz-json-1.0",
-        "x-amz-target": `AmazonSQS.${operation}`,
-      },
+      headers: { host: url.host, "content-type": "application/x-amz-json-1.0", "x-amz-target": target },
       body,
     });
     const response = await fetch(`${this.endpoint}/`, { method: "POST", headers: signed.headers, body });
     const text = await response.text();
-    if (!response.ok) throw new Error(`SQS ${operation} failed: HTTP ${response.status} ${text}`);
+    if (!response.ok) throw new Error(`${target} failed: HTTP ${response.status} ${text}`);
     return (text === "" ? {} : JSON.parse(text)) as T;
   }
 
-  /** The dedupe table as the component creates it: partition key `pk` (S), on demand, TTL on `expiresAt`. */
-  async createDedupeTable(): Promise<string> {
+  /** One SQS JSON-protocol call (`AmazonSQS.<operation>`). */
+  sqs<T>(operation: string, input: object): Promise<T> {
+    return this.jsonCall<T>("sqs", `AmazonSQS.${operation}`, input);
+  }
+
+  /**
+   * Every record of `tableName`'s DynamoDB stream so far (one shard: moto keeps one per table), read with
+   * DynamoDB Streams' JSON protocol (`DynamoDBStreams_20120810`), as Lambda's event source mapping reads it.
+   */
+  async streamRecords(tableName: string): Promise<StreamRecord[]> {
+    const table = await this.dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    const streamArn = table.Table?.LatestStreamArn;
+    if (streamArn === undefined) throw new Error(`${tableName} has no stream`);
+    const call = <T>(operation: string, input: object) =>
+      this.jsonCall<T>("dynamodb", `DynamoDBStreams_20120810.${operation}`, input);
+    const { StreamDescription } = await call<{ StreamDescription: { Shards: Array<{ ShardId: string }> } }>(
+      "DescribeStream",
+      { StreamArn: streamArn },
+    );
+    const records: StreamRecord[] = [];
+    for (const shard of StreamDescription.Shards) {
+      let { ShardIterator: iterator } = await call<{ ShardIterator?: string }>("GetShardIterator", {
+        StreamArn: streamArn,
+        ShardId: shard.ShardId,
+        ShardIteratorType: "TRIM_HORIZON",
+      });
+      while (iterator !== undefined) {
+        const page = await call<{ Records: StreamRecord[]; NextShardIterator?: string }>("GetRecords", {
+          ShardIterator: iterator,
+        });
+        records.push(...page.Records);
+        // An open shard always has a next iterator; an empty page means "caught up".
+        iterator = page.Records.length === 0 ? undefined : page.NextShardIterator;
+      }
+    }
+    return records;
+  }
+
+  /**
+   * The dedupe table as the component creates it: partition key `pk` (S), on demand, TTL on `expiresAt`; with a
+   * `NEW_IMAGE` stream when `stream` is set.
+   */
+  async createDedupeTable(options: { readonly stream?: boolean } = {}): Promise<string> {
     const tableName = uniqueName("lemon-dedupe");
     await this.dynamodb.send(
       new CreateTableCommand({
@@ -108,6 +153,9 @@ export class PeerAws {
         AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
         KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
         BillingMode: "PAY_PER_REQUEST",
+        ...(options.stream === true
+          ? { StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" } }
+          : {}),
       }),
     );
     await this.dynamodb.send(
@@ -200,6 +248,16 @@ export class PeerAws {
     }
     return messages;
   }
+}
+
+/** One DynamoDB stream record, as GetRecords returns it. */
+export interface StreamRecord {
+  readonly eventName: "INSERT" | "MODIFY" | "REMOVE";
+  readonly dynamodb: {
+    readonly Keys: { readonly pk: { readonly S: string } };
+    readonly NewImage?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+    readonly SequenceNumber: string;
+  };
 }
 
 /** The event EventBridge delivers to an SQS target (the message body). */
