@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
+import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambda/observability";
 import { STAGE_NAME } from "./ingress";
 
 /** Where alarms notify: a topic ARN, or nothing (alarms still show in the console). */
@@ -24,6 +25,11 @@ export interface CountAlarmSpec {
   readonly statistic: "Sum" | "Maximum";
   readonly dimensions: Record<string, pulumi.Input<string>>;
   readonly description: string;
+  /**
+   * How many of the last `evaluationPeriods` 5-minute periods must reach 1 (default 1 of 1): more for
+   * metrics with expected short blips, such as the designed 503s while a registration is replaced.
+   */
+  readonly periodsToAlarm?: { readonly datapoints: number; readonly evaluationPeriods: number };
 }
 
 /** Creates the SNS topic and email subscription for `alarmEmail`, or passes `alarmTopicArn` through. */
@@ -64,7 +70,8 @@ export function createCountAlarm(
       dimensions: spec.dimensions,
       statistic: spec.statistic,
       period: 300,
-      evaluationPeriods: 1,
+      evaluationPeriods: spec.periodsToAlarm?.evaluationPeriods ?? 1,
+      ...(spec.periodsToAlarm === undefined ? {} : { datapointsToAlarm: spec.periodsToAlarm.datapoints }),
       threshold: 1,
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       // No datapoints means no traffic, not a failure.
@@ -91,7 +98,23 @@ export function receiverAlarmSpecs(
         statistic: "Sum",
         dimensions: { ApiId: apiId, Stage: STAGE_NAME },
         description:
-          "The webhook endpoint answered 5xx: lemon.markets will retry, but deliveries are failing",
+          "The webhook endpoint answered 5xx in 2 of the last 3 five-minute periods: lemon.markets will retry, but deliveries are failing",
+        // Not the first 5xx: the receiver answers 503 by design for a moment while a registration is replaced
+        // (the new secret is written after the new webhook exists); a real failure persists.
+        periodsToAlarm: { datapoints: 2, evaluationPeriods: 3 },
+      },
+    },
+    {
+      suffix: "signature-rejects",
+      spec: {
+        namespace: METRICS_NAMESPACE,
+        metricName: "Rejected",
+        statistic: "Sum",
+        dimensions: { Service: METRICS_SERVICE, Reason: "signature" },
+        description:
+          "Deliveries failed signature verification in 3 consecutive five-minute periods: the signature secret or scheme is wrong (lemon.markets gets 401 and will give up) or someone is probing the endpoint; see docs/operations.md",
+        // Sustained, not one stray forged request from the internet.
+        periodsToAlarm: { datapoints: 3, evaluationPeriods: 3 },
       },
     },
     {

@@ -81,6 +81,7 @@ describe("Component: LemonWebhookReceiver graph", () => {
         "aws:cloudwatch/metricAlarm:MetricAlarm lemon-api-5xx",
         "aws:cloudwatch/metricAlarm:MetricAlarm lemon-receiver-errors",
         "aws:cloudwatch/metricAlarm:MetricAlarm lemon-receiver-throttles",
+        "aws:cloudwatch/metricAlarm:MetricAlarm lemon-signature-rejects",
       ].sort(),
     );
     expect(invokes).toEqual([]);
@@ -92,7 +93,7 @@ describe("Component: LemonWebhookReceiver graph", () => {
 
     // Assess
     const children = recorded.filter((r) => r.type !== PARENT);
-    expect(children).toHaveLength(19);
+    expect(children).toHaveLength(20);
     const urns = new Set(registeredUrns());
     for (const child of children) {
       expect(urns.has(urnOf(child.type, child.name))).toBe(true);
@@ -463,7 +464,7 @@ describe("Component: LemonWebhookReceiver storage and fan-out", () => {
 });
 
 describe("Component: LemonWebhookReceiver alarms", () => {
-  it("alarms on API 5xx, Lambda errors and throttles without actions when no destination is set", async () => {
+  it("alarms on API 5xx, Lambda errors and throttles and sustained signature failures, without actions when no destination is set", async () => {
     // Act
     await build();
 
@@ -478,10 +479,13 @@ describe("Component: LemonWebhookReceiver alarms", () => {
       okActions: [],
       tags: {},
     };
+    // 2 of 3 periods: the receiver answers 503 by design for a moment while a registration is replaced.
     expect(resource("aws:cloudwatch/metricAlarm:MetricAlarm", "lemon-api-5xx").inputs).toEqual({
       ...common,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
       alarmDescription:
-        "The webhook endpoint answered 5xx: lemon.markets will retry, but deliveries are failing",
+        "The webhook endpoint answered 5xx in 2 of the last 3 five-minute periods: lemon.markets will retry, but deliveries are failing",
       namespace: "AWS/ApiGateway",
       metricName: "5xx",
       statistic: "Sum",
@@ -502,6 +506,19 @@ describe("Component: LemonWebhookReceiver alarms", () => {
       dimensions: { FunctionName: FUNCTION },
       alarmActions: [],
     });
+    // A wrong secret or scheme answers 401, which is neither a 5xx nor a Lambda error: the receiver's own
+    // Rejected metric (EMF, Service + Reason) is the only signal. Sustained (3 of 3), not one forged request.
+    expect(resource("aws:cloudwatch/metricAlarm:MetricAlarm", "lemon-signature-rejects").inputs).toEqual({
+      ...common,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      alarmDescription:
+        "Deliveries failed signature verification in 3 consecutive five-minute periods: the signature secret or scheme is wrong (lemon.markets gets 401 and will give up) or someone is probing the endpoint; see docs/operations.md",
+      namespace: "LemonWebhooks",
+      metricName: "Rejected",
+      statistic: "Sum",
+      dimensions: { Service: "lemon-webhooks-receiver", Reason: "signature" },
+    });
   });
 
   it("creates a topic with an email subscription for alarmEmail and notifies it", async () => {
@@ -515,7 +532,12 @@ describe("Component: LemonWebhookReceiver alarms", () => {
       protocol: "email",
       endpoint: "ops@example.com",
     });
-    for (const alarm of ["lemon-api-5xx", "lemon-receiver-errors", "lemon-receiver-throttles"]) {
+    for (const alarm of [
+      "lemon-api-5xx",
+      "lemon-receiver-errors",
+      "lemon-receiver-throttles",
+      "lemon-signature-rejects",
+    ]) {
       const inputs = resource("aws:cloudwatch/metricAlarm:MetricAlarm", alarm).inputs;
       expect([inputs.alarmActions, inputs.okActions]).toEqual([[topicArn], [topicArn]]);
     }
@@ -568,9 +590,9 @@ describe("Component: two LemonWebhookReceivers", () => {
     // Assess
     const keys = recorded.map((r) => `${r.type}::${r.name}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys).toHaveLength(40);
+    expect(keys).toHaveLength(42);
     const urns = registeredUrns().filter((urn) => /::(alpha|beta)(-|$)/.test(urn));
-    expect(new Set(urns).size).toBe(40);
+    expect(new Set(urns).size).toBe(42);
     // The stage name is the only explicit physical name, and it is per API.
     const explicitNames = recorded.map((r) => r.inputs.name).filter((n) => n !== undefined);
     expect(explicitNames).toEqual(["$default", "$default"]);

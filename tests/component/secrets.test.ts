@@ -60,7 +60,7 @@ describe("Component: LemonWebhookReceiver secrets", () => {
     await buildWithSubscription();
 
     // Assess
-    expect(recorded).toHaveLength(27);
+    expect(recorded).toHaveLength(28);
     for (const { type, name, inputs } of recorded) {
       const visible = JSON.stringify(withoutSecrets(inputs));
       expect({ type, name, leaksSecret: visible.includes(KNOWN_SIGNATURE_SECRET) }).toEqual({

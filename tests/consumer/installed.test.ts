@@ -129,6 +129,7 @@ describe("Package: lemon-webhooks installed into another project", () => {
       "aws:cloudwatch/metricAlarm:MetricAlarm shop-reconciler-invalid",
       "aws:cloudwatch/metricAlarm:MetricAlarm shop-reconciler-not-running",
       "aws:cloudwatch/metricAlarm:MetricAlarm shop-reconciler-schedule-failing",
+      "aws:cloudwatch/metricAlarm:MetricAlarm shop-signature-rejects",
       "aws:cloudwatch/metricAlarm:MetricAlarm shop-reconciler-recovered",
       "aws:cloudwatch/metricAlarm:MetricAlarm shop-reconciler-watermark-gap",
       "aws:dynamodb/table:Table shop-dedupe",
