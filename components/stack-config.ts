@@ -1,8 +1,8 @@
 /**
  * Stack config → {@link LemonWebhookReceiverArgs}, for the stack program (`index.ts`). Keys live in the
  * `lemon-webhooks` namespace; Pulumi.yaml declares the ones with defaults, docs/deploy.md lists them all.
- * The lemon.markets API key (`lemonmarkets:apiKey`) is deliberately not read here: the registration's
- * provider reads it, so it never becomes a resource input.
+ * The lemon.markets API key (`lemonmarkets:apiKey`) is not read here: the registration's provider reads it
+ * from the engine's config, and the reconciler (components/reconciler/args.ts) reads it as a Pulumi secret.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
