@@ -24,6 +24,9 @@ export const eventBusArn = receiver.eventBusArn;
 export const dedupeTableName = receiver.dedupeTableName;
 export const apiId = receiver.apiId;
 export const functionName = receiver.functionName;
+/** The forwarder (table stream → bus) and the queue of stored events it gave up on (see `reforward`). */
+export const forwarderFunctionName = receiver.forwarderFunctionName;
+export const forwardFailureQueueUrl = receiver.forwardFailureQueueUrl;
 /** For `aws events start-replay`. */
 export const archiveName = receiver.archiveName;
 export const alarmTopicArn = receiver.alarmTopicArn;

@@ -2,17 +2,25 @@
  * LemonWebhookReceiver: everything needed to receive lemon.markets webhooks on AWS in one component.
  *
  *   lemon.markets ─POST→ API Gateway (one route, throttled, access-logged)
- *                 → receiver Lambda (verify with the secret from Secrets Manager → dedupe in DynamoDB → PutEvents)
+ *                 → receiver Lambda (verify with the secret from Secrets Manager → one conditional PutItem → 200)
+ *   events table stream (INSERTs) → forwarder Lambda → PutEvents (a record given up on → failure queue, alarmed)
  *                 → EventBridge bus (+ replay archive) → consumers' rules ({@link LemonWebhookReceiver.subscribe})
  *   WebhookRegistration (lemon.markets API) ─signature secret→ Secrets Manager, once the endpoint answers.
  *
  * The wiring lives here; each concern is built by a small function in `./receiver/`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createAlarmDestination, createCountAlarm, receiverAlarmSpecs } from "./receiver/alarms";
+import {
+  createAlarmDestination,
+  createCountAlarm,
+  forwarderAlarmSpecs,
+  receiverAlarmSpecs,
+} from "./receiver/alarms";
 import type { LemonWebhookReceiverArgs, ResolvedReceiverArgs } from "./receiver/args";
 import { defaultBundleDir, enforceBundle, receiverBundleProblem } from "./receiver/bundle-path";
 import { createFanOut } from "./receiver/fanout";
+import { createForwarder, forwarderMaximumRecordAgeSeconds } from "./receiver/forwarder";
+import { defaultForwarderBundleDir, forwarderBundleProblem } from "./receiver/forwarder-bundle";
 import { createReceiverFunction } from "./receiver/function";
 import { createIngress } from "./receiver/ingress";
 import { createDedupeTable, createSignatureSecret, createSignatureSecretValue } from "./receiver/storage";
@@ -39,8 +47,9 @@ import { WebhookRegistration } from "./registration";
 export const RECEIVER_TYPE = "lemon-webhooks:index:Receiver";
 
 /**
- * Receives lemon.markets webhooks: registers the webhook, verifies and dedupes deliveries, and forwards each
- * event once to EventBridge with `source: "lemon.markets"` and `detail-type: <event type>`.
+ * Receives lemon.markets webhooks: registers the webhook, verifies each delivery and stores it once (the 200),
+ * and forwards each stored event from the table's stream to EventBridge with `source: "lemon.markets"` and
+ * `detail-type: <event type>`.
  *
  * @example
  * const receiver = new LemonWebhookReceiver("lemon", { events: ["order.executed", "account.created"] });
@@ -66,6 +75,12 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
   public readonly apiId: pulumi.Output<string>;
   /** Name of the receiver Lambda. */
   public readonly functionName: pulumi.Output<string>;
+  /** Name of the forwarder Lambda (table stream → EventBridge). */
+  public readonly forwarderFunctionName: pulumi.Output<string>;
+  /** URL of the queue of stream records the forwarder gave up on (alarmed; see `reforward`). */
+  public readonly forwardFailureQueueUrl: pulumi.Output<string>;
+  /** ARN of that queue. */
+  public readonly forwardFailureQueueArn: pulumi.Output<string>;
   /** Name of the replay archive (for `aws events start-replay`). */
   public readonly archiveName: pulumi.Output<string>;
   /** SNS topic alarms notify; undefined when neither `alarmEmail` nor `alarmTopicArn` was given. */
@@ -100,8 +115,14 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       enforceBundle(reconcilerBundleProblem(reconcilerOptions.lambdaBundleDir), dryRun);
     }
     const bundleDir = args.lambdaBundleDir ?? defaultBundleDir();
-    const stale = enforceBundle(receiverBundleProblem(args.lambdaBundleDir), dryRun);
-    if (stale !== undefined) warnings.push(stale);
+    const forwarderBundleDir = args.forwarderBundleDir ?? defaultForwarderBundleDir();
+    for (const problem of [
+      receiverBundleProblem(args.lambdaBundleDir),
+      forwarderBundleProblem(args.forwarderBundleDir),
+    ]) {
+      const stale = enforceBundle(problem, dryRun);
+      if (stale !== undefined) warnings.push(stale);
+    }
     super(RECEIVER_TYPE, name, {}, opts);
     for (const warning of warnings) pulumi.log.warn(warning, this);
 
@@ -117,9 +138,21 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
         secretArn: secret.arn,
         tableArn: table.arn,
         tableName: table.name,
+        code: new pulumi.asset.FileArchive(bundleDir),
+      },
+      tags,
+      this,
+    );
+    const forwarder = createForwarder(
+      name,
+      resolved,
+      {
+        tableArn: table.arn,
+        tableName: table.name,
+        streamArn: table.streamArn,
         eventBusArn: fanOut.eventBusArn,
         eventBusName: fanOut.eventBusName,
-        code: new pulumi.asset.FileArchive(bundleDir),
+        code: new pulumi.asset.FileArchive(forwarderBundleDir),
       },
       tags,
       this,
@@ -146,8 +179,17 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
     for (const { suffix, spec } of receiverAlarmSpecs(ingress.api.id, receiver.function.name)) {
       createCountAlarm(`${name}-${suffix}`, spec, alarms.topicArn, tags, this);
     }
+    for (const { suffix, spec } of forwarderAlarmSpecs({
+      functionName: forwarder.function.name,
+      failureQueueName: forwarder.failureQueue.name,
+      maximumRecordAgeSeconds: forwarderMaximumRecordAgeSeconds(resolved.dedupeTtlSeconds),
+      stack: pulumi.getStack(),
+    })) {
+      createCountAlarm(`${name}-${suffix}`, spec, alarms.topicArn, tags, this);
+    }
 
-    // The opt-in reconciler: same table (dedupe + watermark), same bus, same event types and API settings.
+    // The opt-in reconciler: same table (stored events + watermark), same event types and API settings; what
+    // it stores reaches the bus through the forwarder like any delivery.
     this.reconciler =
       reconcilerOptions === undefined
         ? undefined
@@ -160,8 +202,6 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
               apiKey: reconcilerOptions.apiKey,
               dedupeTableName: table.name,
               dedupeTableArn: table.arn,
-              eventBusName: fanOut.eventBusName,
-              eventBusArn: fanOut.eventBusArn,
               apiBaseUrl: args.apiBaseUrl,
               privacyPrincipal: args.privacyPrincipal,
               privacyJustification: args.privacyJustification,
@@ -179,6 +219,9 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
     this.dedupeTableArn = table.arn;
     this.apiId = ingress.api.id;
     this.functionName = receiver.function.name;
+    this.forwarderFunctionName = forwarder.function.name;
+    this.forwardFailureQueueUrl = forwarder.failureQueue.url;
+    this.forwardFailureQueueArn = forwarder.failureQueue.arn;
     this.archiveName = fanOut.archive.name;
     this.alarmTopicArn = pulumi.output(alarms.topicArn);
     this.subscriptionContext = {
@@ -199,6 +242,9 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       dedupeTableArn: this.dedupeTableArn,
       apiId: this.apiId,
       functionName: this.functionName,
+      forwarderFunctionName: this.forwarderFunctionName,
+      forwardFailureQueueUrl: this.forwardFailureQueueUrl,
+      forwardFailureQueueArn: this.forwardFailureQueueArn,
       archiveName: this.archiveName,
       alarmTopicArn: this.alarmTopicArn,
     });

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambda/observability";
+import { FORWARDER_SETTINGS } from "./forwarder";
 import { STAGE_NAME } from "./ingress";
 
 /** Where alarms notify: a topic ARN, or nothing (alarms still show in the console). */
@@ -30,6 +31,8 @@ export interface CountAlarmSpec {
    * metrics with expected short blips, such as the designed 503s while a registration is replaced.
    */
   readonly periodsToAlarm?: { readonly datapoints: number; readonly evaluationPeriods: number };
+  /** The value a period must reach (≥) to count. Default 1: any occurrence. */
+  readonly threshold?: number;
 }
 
 /** Creates the SNS topic and email subscription for `alarmEmail`, or passes `alarmTopicArn` through. */
@@ -72,7 +75,7 @@ export function createCountAlarm(
       period: 300,
       evaluationPeriods: spec.periodsToAlarm?.evaluationPeriods ?? 1,
       ...(spec.periodsToAlarm === undefined ? {} : { datapointsToAlarm: spec.periodsToAlarm.datapoints }),
-      threshold: 1,
+      threshold: spec.threshold ?? 1,
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       // No datapoints means no traffic, not a failure.
       treatMissingData: "notBreaching",
@@ -136,6 +139,61 @@ export function receiverAlarmSpecs(
         dimensions: { FunctionName: functionName },
         description:
           "The webhook receiver Lambda was throttled (raise reservedConcurrency or the stage throttling)",
+      },
+    },
+  ];
+}
+
+/**
+ * The forwarder's alarms: stored events given up on (the failure queue has a message), the stream falling
+ * behind (iterator age), the function failing outright. A retried PutEvents that then succeeds is no alarm.
+ */
+export function forwarderAlarmSpecs(target: {
+  readonly functionName: pulumi.Input<string>;
+  readonly failureQueueName: pulumi.Input<string>;
+  /** The mapping's `maximumRecordAgeInSeconds`: when a record goes to the failure queue. */
+  readonly maximumRecordAgeSeconds: number;
+  /** The stack the `reforward` command in the alarm's description names. */
+  readonly stack: string;
+}): { readonly suffix: string; readonly spec: CountAlarmSpec }[] {
+  const ageMinutes = FORWARDER_SETTINGS.iteratorAgeAlarmMilliseconds / 60_000;
+  return [
+    {
+      suffix: "forward-failures-depth",
+      spec: {
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        statistic: "Maximum",
+        dimensions: { QueueName: target.failureQueueName },
+        description:
+          `Events were stored but not forwarded: the forwarder gave up on them (each message names the stream ` +
+          `records). They are still in the table: run \`lemon-webhooks reforward --stack ${target.stack} --from ` +
+          `<time of the oldest message>\`, then purge the queue`,
+      },
+    },
+    {
+      suffix: "forwarder-iterator-age",
+      spec: {
+        namespace: "AWS/Lambda",
+        metricName: "IteratorAge",
+        statistic: "Maximum",
+        dimensions: { FunctionName: target.functionName },
+        threshold: FORWARDER_SETTINGS.iteratorAgeAlarmMilliseconds,
+        description:
+          `The forwarder is ${ageMinutes} minutes or more behind the table's stream (EventBridge failing, the ` +
+          `forwarder failing or throttled): stored events are waiting to reach the bus; after ` +
+          `${target.maximumRecordAgeSeconds / 60} minutes they go to the failure queue`,
+      },
+    },
+    {
+      suffix: "forwarder-errors",
+      spec: {
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        statistic: "Sum",
+        dimensions: { FunctionName: target.functionName },
+        description:
+          "The forwarder Lambda failed (its batch is split and retried; see its logs): stored events are not reaching the bus",
       },
     },
   ];

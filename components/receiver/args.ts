@@ -9,9 +9,9 @@ import type { LambdaLogLevel } from "./lambda-settings";
 
 /** An EventBridge bus that exists outside the component (an `aws.cloudwatch.EventBus` fits this shape). */
 export interface ExistingEventBus {
-  /** Bus name: used by rules and, via the Lambda environment, by `PutEvents`. */
+  /** Bus name: used by rules and, via the forwarder's environment, by `PutEvents`. */
   readonly name: pulumi.Input<string>;
-  /** Bus ARN: the one resource the receiver may `events:PutEvents` to, and the archive's source. */
+  /** Bus ARN: the one resource the forwarder may `events:PutEvents` to, and the archive's source. */
   readonly arn: pulumi.Input<string>;
 }
 
@@ -64,17 +64,15 @@ export interface LemonWebhookReceiverArgs {
   readonly reservedConcurrency?: number;
   /** How long a replaced signature secret (`AWSPREVIOUS`) keeps verifying, 1 s–30 days. Default 86400. */
   readonly rotationGraceSeconds?: number;
-  /** How long an event id is remembered for dedupe, 1 hour–365 days. Default 604800 (7 days). */
+  /**
+   * How long a stored event (and so its id, for dedupe) stays in the table, 1 hour–365 days. Default 604800
+   * (7 days). Also the window `reforward` can reach back.
+   */
   readonly dedupeTtlSeconds?: number;
   /** Largest accepted delivery body, 1024–204800 bytes. Default 65536. */
   readonly maxBodyBytes?: number;
   /** How long the Lambda caches the fetched secret, 0–3600 seconds. Default 300. */
   readonly secretCacheSeconds?: number;
-  /**
-   * How long a claimed event id protects an unfinished forward, in seconds: longer than `timeoutSeconds`, at
-   * most 900. Default 60.
-   */
-  readonly claimLeaseSeconds?: number;
   /** Forward to this existing bus instead of creating one. Default: a new bus `<name>-bus`. */
   readonly eventBus?: ExistingEventBus;
   /** Retention of the replay archive in days; 0 keeps events forever. Default 30. */
@@ -89,7 +87,12 @@ export interface LemonWebhookReceiverArgs {
    */
   readonly lambdaBundleDir?: string;
   /**
-   * Application log level of the receiver and reconciler Lambdas (Lambda's JSON `applicationLogLevel`):
+   * Directory holding the built forwarder bundle (`index.js`). Default: `dist/lambda-bundle/forwarder` of the
+   * `lemon-webhooks` package, written by `npm run build:lambda`.
+   */
+  readonly forwarderBundleDir?: string;
+  /**
+   * Application log level of the receiver, forwarder and reconciler Lambdas (Lambda's JSON `applicationLogLevel`):
    * TRACE, DEBUG, INFO, WARN, ERROR or FATAL. Default INFO. Lambda's own START/REPORT lines are always kept.
    */
   readonly logLevel?: LambdaLogLevel;
@@ -104,7 +107,7 @@ export interface LemonWebhookReceiverArgs {
   readonly tags?: Readonly<Record<string, string>>;
   /**
    * The scheduled reconciler (`LemonEventReconciler`): `true` or options to add it, `false`/unset for none.
-   * It reads `GET /v1/events` every 15 minutes and forwards, exactly once, what the webhook path missed;
+   * It reads `GET /v1/events` every 15 minutes and stores what the webhook path missed (the stream forwards it);
    * see docs/operations.md. Needs the API key (`lemonmarkets:apiKey`) at deploy time. Default off.
    */
   readonly reconciler?: boolean | ReceiverReconcilerOptions;
@@ -122,7 +125,6 @@ export const RECEIVER_DEFAULTS = Object.freeze({
   dedupeTtlSeconds: NUMBER_RULES.dedupeTtlSeconds.defaultValue,
   maxBodyBytes: NUMBER_RULES.maxBodyBytes.defaultValue,
   secretCacheSeconds: NUMBER_RULES.secretCacheSeconds.defaultValue,
-  claimLeaseSeconds: NUMBER_RULES.claimLeaseSeconds.defaultValue,
   archiveRetentionDays: 30,
   logLevel: "INFO" as LambdaLogLevel,
   secretRecoveryWindowInDays: 0,
@@ -141,7 +143,6 @@ export interface ResolvedReceiverArgs {
   readonly dedupeTtlSeconds: number;
   readonly maxBodyBytes: number;
   readonly secretCacheSeconds: number;
-  readonly claimLeaseSeconds: number;
   readonly archiveRetentionDays: number;
   readonly logLevel: LambdaLogLevel;
   readonly secretRecoveryWindowInDays: number;

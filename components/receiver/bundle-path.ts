@@ -161,3 +161,24 @@ export function enforceBundle(problem: BundleProblem | undefined, dryRun: boolea
   if (problem.kind === "missing" || !dryRun) throw new Error(problem.message);
   return problem.message;
 }
+
+/**
+ * The bundle problem of one of the package's Lambdas (`label`, e.g. "forwarder"), whose default bundle is
+ * `<package root>/<relativeDir>`: a `customDir` is only checked for existence (its sources are the caller's
+ * business); the default bundle of a checkout must also match the checkout's sources.
+ */
+export function packageBundleProblem(
+  label: string,
+  relativeDir: string,
+  customDir: string | undefined,
+  start: string,
+): BundleProblem | undefined {
+  const missing = (dir: string) =>
+    `The ${label} Lambda bundle ${join(dir, BUNDLE_ENTRY_FILE)} does not exist: run "npm run build:lambda" first`;
+  if (customDir !== undefined) {
+    return bundleExists(customDir) ? undefined : { kind: "missing", message: missing(customDir) };
+  }
+  const root = findPackageRoot(start);
+  const dir = join(root, relativeDir);
+  return bundleProblemAt(dir, root, missing(dir));
+}

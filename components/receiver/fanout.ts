@@ -1,13 +1,14 @@
 /**
  * Where verified events go: an EventBridge bus (new, or an existing one) and a replay archive of the events
- * this receiver forwards. Consumers attach with {@link LemonWebhookReceiver.subscribe}.
+ * this receiver forwards (the forwarder puts them there, from the table's stream). Consumers attach with {@link LemonWebhookReceiver.subscribe}.
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
+import { EVENT_SOURCE } from "../../lambda/stored-event";
 import type { ExistingEventBus, ResolvedReceiverArgs } from "./args";
 
-/** The `source` of every event the receiver puts on the bus. */
-export const EVENT_SOURCE = "lemon.markets";
+/** The `source` of every event the forwarder puts on the bus (one definition: lambda/stored-event.ts). */
+export { EVENT_SOURCE };
 
 /** The bus and archive. `bus` is undefined when an existing bus was passed in. */
 export interface FanOut {

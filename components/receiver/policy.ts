@@ -1,6 +1,6 @@
 /**
- * The receiver Lambda's IAM policy, as a pure function of the four ARNs it may touch: least privilege is
- * easiest to review (and to test) when the whole document is built in one place.
+ * IAM building blocks of the package's Lambdas, as pure functions of the ARNs they may touch: least privilege
+ * is easiest to review (and to test) when each document is built in one place.
  */
 
 /** One IAM policy statement with exactly one resource. */
@@ -21,15 +21,11 @@ export interface PolicyDocument {
 export interface ReceiverPolicyArns {
   /** The signature secret (read `AWSCURRENT` and `AWSPREVIOUS`). */
   readonly secretArn: string;
-  /** The dedupe table (claim an event id, read a competing claim, mark it done, release it on failure). */
+  /** The events table (store a verified event with one conditional PutItem). */
   readonly tableArn: string;
-  /** The bus events are forwarded to. */
-  readonly eventBusArn: string;
-  /** The Lambda's own log group. */
-  readonly logGroupArn: string;
 }
 
-/** `PutEvents` on the one bus; shared by every Lambda that forwards (receiver, reconciler). */
+/** `PutEvents` on the one bus: the forwarder's only way out. */
 export function forwardEventsStatement(eventBusArn: string): PolicyStatement {
   return { Sid: "ForwardEvents", Effect: "Allow", Action: ["events:PutEvents"], Resource: eventBusArn };
 }
@@ -46,36 +42,32 @@ export function ownLogsStatement(logGroupArn: string): PolicyStatement {
 }
 
 /**
- * The receiver's policy: each statement is scoped to the one ARN it needs; no `*` resource, because every
- * action used here supports resource-level permissions.
+ * The receiver's statements (its own log group is added by `createLambdaFunction`): read the signature
+ * secret, store an event. Each is scoped to the one ARN it needs; no `*` resource, because both actions
+ * support resource-level permissions. No `events:PutEvents`: the receiver stores, the forwarder forwards.
  */
-export function receiverPolicyDocument(arns: ReceiverPolicyArns): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "ReadSignatureSecret",
-        Effect: "Allow",
-        // GetSecretValue with VersionStage=AWSPREVIOUS needs nothing more; the secret uses the AWS-managed key,
-        // whose key policy already lets Secrets Manager decrypt for principals allowed on the secret.
-        Action: ["secretsmanager:GetSecretValue"],
-        Resource: arns.secretArn,
-      },
-      {
-        Sid: "ClaimEventIds",
-        Effect: "Allow",
-        // The claim protocol of lambda/aws/dedupe-store.ts: PutItem (claim), GetItem (inspect a duplicate),
-        // UpdateItem (mark done, take over an expired lease), DeleteItem (release after a failed forward).
-        Action: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-        Resource: arns.tableArn,
-      },
-      forwardEventsStatement(arns.eventBusArn),
-      ownLogsStatement(arns.logGroupArn),
-    ],
-  };
+export function receiverPolicyStatements(arns: ReceiverPolicyArns): PolicyStatement[] {
+  return [
+    {
+      Sid: "ReadSignatureSecret",
+      Effect: "Allow",
+      // GetSecretValue with VersionStage=AWSPREVIOUS needs nothing more; the secret uses the AWS-managed key,
+      // whose key policy already lets Secrets Manager decrypt for principals allowed on the secret.
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: arns.secretArn,
+    },
+    {
+      Sid: "StoreEvents",
+      Effect: "Allow",
+      // The one conditional PutItem (`attribute_not_exists(pk)`) of lambda/stored-event.ts: a failed condition
+      // means "already stored", so the receiver never needs to read, update or delete.
+      Action: ["dynamodb:PutItem"],
+      Resource: arns.tableArn,
+    },
+  ];
 }
 
-/** The trust policy letting Lambda assume the receiver's role. */
+/** The trust policy letting Lambda assume a function's role. */
 export const LAMBDA_ASSUME_ROLE_POLICY = JSON.stringify({
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],

@@ -1,5 +1,5 @@
 /**
- * The receiver's state: the signature secret and the dedupe table.
+ * The receiver's state: the signature secret and the events (dedupe) table.
  *
  * The secret is two resources on purpose. Its ARN must exist before the Lambda (whose environment holds it),
  * the Lambda before the registration (lemon.markets may deliver as soon as it is registered), and only the
@@ -9,9 +9,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { STORED_EVENT_ATTRIBUTES, STREAM_VIEW_TYPE } from "../../lambda/stored-event";
 
-/** DynamoDB key schema the receiver Lambda relies on (see lambda/env-names.ts). */
-export const DEDUPE_TABLE_KEY = Object.freeze({ partitionKey: "pk", ttlAttribute: "expiresAt" });
+/** DynamoDB key schema the Lambdas rely on: the stored event's attributes (lambda/stored-event.ts). */
+export const DEDUPE_TABLE_KEY = Object.freeze({
+  partitionKey: STORED_EVENT_ATTRIBUTES.id,
+  ttlAttribute: STORED_EVENT_ATTRIBUTES.expiresAt,
+});
 
 /**
  * The secret container, created before anything that needs its ARN. Holds no value. A classic aws resource,
@@ -56,7 +60,10 @@ export function createSignatureSecretValue(
   );
 }
 
-/** The dedupe table: on demand (deliveries are bursty and rare), one string key, expiring items. */
+/**
+ * The events table: on demand (deliveries are bursty and rare), one string key, expiring items, and a stream
+ * of new images: every stored event reaches the forwarder from there (see ./forwarder.ts).
+ */
 export function createDedupeTable(
   name: string,
   tags: Readonly<Record<string, string>>,
@@ -69,6 +76,8 @@ export function createDedupeTable(
       hashKey: DEDUPE_TABLE_KEY.partitionKey,
       attributes: [{ name: DEDUPE_TABLE_KEY.partitionKey, type: "S" }],
       ttl: { attributeName: DEDUPE_TABLE_KEY.ttlAttribute, enabled: true },
+      streamEnabled: true,
+      streamViewType: STREAM_VIEW_TYPE,
       tags: { ...tags },
     },
     { parent },

@@ -211,14 +211,6 @@ export function validateReceiverArgs(args: LemonWebhookReceiverArgs): ResolvedRe
     rules.secretCacheSeconds.min,
     rules.secretCacheSeconds.max,
   );
-  const claimLeaseSeconds = args.claimLeaseSeconds ?? RECEIVER_DEFAULTS.claimLeaseSeconds;
-  // A lease shorter than the timeout would let a retry take over a claim whose invocation is still running.
-  validateIntegerInRange(
-    claimLeaseSeconds,
-    "claimLeaseSeconds",
-    timeoutSeconds + 1,
-    rules.claimLeaseSeconds.max,
-  );
   const archiveRetentionDays = args.archiveRetentionDays ?? RECEIVER_DEFAULTS.archiveRetentionDays;
   validateIntegerInRange(archiveRetentionDays, "archiveRetentionDays", 0, 36_500);
 
@@ -232,11 +224,11 @@ export function validateReceiverArgs(args: LemonWebhookReceiverArgs): ResolvedRe
 
   validateEventBus(args.eventBus);
   validateAlarmDestination(args.alarmEmail, args.alarmTopicArn);
-  if (
-    args.lambdaBundleDir !== undefined &&
-    (typeof args.lambdaBundleDir !== "string" || args.lambdaBundleDir === "")
-  ) {
-    throw new ReceiverArgsError("lambdaBundleDir", "must be a directory path containing index.js");
+  for (const field of ["lambdaBundleDir", "forwarderBundleDir"] as const) {
+    const dir = args[field];
+    if (dir !== undefined && (typeof dir !== "string" || dir === "")) {
+      throw new ReceiverArgsError(field, "must be a directory path containing index.js");
+    }
   }
 
   return {
@@ -251,7 +243,6 @@ export function validateReceiverArgs(args: LemonWebhookReceiverArgs): ResolvedRe
     dedupeTtlSeconds,
     maxBodyBytes,
     secretCacheSeconds,
-    claimLeaseSeconds,
     archiveRetentionDays,
     logLevel,
     secretRecoveryWindowInDays,

@@ -1,8 +1,8 @@
 /**
  * The reconciler's alarms, all to the receiver's alarm topic when there is one:
- * - `recovered`: `Recovered ≥ 1`: an event reached the bus only by reconciliation (the webhooks are failing);
+ * - `recovered`: `Recovered ≥ 1`: an event was stored only by reconciliation (the webhooks are failing);
  * - `errors`: the Lambda failed (API unreachable, key rejected, AWS failing);
- * - `invalid`: `Invalid ≥ 1`: the API served an event the reconciler cannot forward (never silently skipped);
+ * - `invalid`: `Invalid ≥ 1`: the API served an event the reconciler cannot store (never silently skipped);
  * - `watermark-gap`: `WatermarkGapSeconds ≥ 1`: a run skipped part of its window because it reached back
  *   further than the dedupe TTL (the reconciler had not completed a run for about that long);
  * - `not-running`: the reconciler's schedule group made no invocation attempt for twice the interval: the
@@ -75,7 +75,7 @@ export function createReconcilerAlarms(
     "recovered",
     RECONCILER_METRICS.recovered,
     "Sum",
-    "Webhooks are failing: the reconciler forwarded events the webhook path had missed (check the receiver's alarms and logs)",
+    "Webhooks are failing: the reconciler stored events the webhook path had missed (check the receiver's alarms and logs)",
   );
   const errors = createCountAlarm(
     `${name}-reconciler-errors`,
@@ -95,7 +95,7 @@ export function createReconcilerAlarms(
     "invalid",
     RECONCILER_METRICS.invalid,
     "Sum",
-    "GET /v1/events served events that are not valid envelopes; they were not forwarded (see reconcile_invalid_event in the reconciler's logs)",
+    "GET /v1/events served events that are not valid envelopes; they were not stored (see reconcile_invalid_event in the reconciler's logs)",
   );
   const watermarkGap = count(
     "watermark-gap",

@@ -11,19 +11,19 @@ import { recoveryWindowProblem } from "../receiver/secret-retention";
 import { LOG_RETENTION_DAYS } from "../receiver/validate";
 import { API_KEY_CONFIG_KEY, API_KEY_ENV_VAR } from "../registration/types";
 
-/** What the reconciler needs from the receiver it backs up. */
+/**
+ * What the reconciler needs from the receiver it backs up: only its events table. Missed events are stored
+ * there and the receiver's forwarder takes them from the table's stream to the bus, like any delivery.
+ */
 export interface ReconcilerTargets {
-  /** Name and ARN of the receiver's dedupe table (events are claimed there; the watermark lives there). */
+  /** Name and ARN of the receiver's events table (missed events are stored there; the watermark lives there). */
   readonly dedupeTableName: pulumi.Input<string>;
   readonly dedupeTableArn: pulumi.Input<string>;
-  /** Name and ARN of the bus the receiver forwards to. */
-  readonly eventBusName: pulumi.Input<string>;
-  readonly eventBusArn: pulumi.Input<string>;
 }
 
 /** Arguments of {@link LemonEventReconciler}. */
 export interface LemonEventReconcilerArgs extends ReconcilerTargets {
-  /** Event types the webhook is registered for; only these are forwarded. Required, non-empty. */
+  /** Event types the webhook is registered for; only these are stored. Required, non-empty. */
   readonly events: readonly string[];
   /**
    * The lemon.markets API key. Default: the stack config secret `lemonmarkets:apiKey`. Stored in the
@@ -55,8 +55,6 @@ export interface LemonEventReconcilerArgs extends ReconcilerTargets {
   readonly settleSeconds?: number;
   /** Must equal the receiver's `dedupeTtlSeconds`. Default 604800. */
   readonly dedupeTtlSeconds?: number;
-  /** Must equal the receiver's `claimLeaseSeconds`. Default 60. */
-  readonly claimLeaseSeconds?: number;
   /** Lambda timeout in seconds, 60–900. Default 300. */
   readonly timeoutSeconds?: number;
   /** Lambda memory in MB, 128–10240. Default 256. */
@@ -79,8 +77,8 @@ export interface LemonEventReconcilerArgs extends ReconcilerTargets {
 }
 
 /**
- * The `reconciler` argument of `LemonWebhookReceiver`: the receiver supplies the table, bus, event types,
- * API base URL, privacy headers, TTL, lease, log retention, alarm topic and tags; these stay tunable.
+ * The `reconciler` argument of `LemonWebhookReceiver`: the receiver supplies the table, event types, API base
+ * URL, privacy headers, TTL, log retention, log level, alarm topic and tags; these stay tunable.
  */
 export type ReceiverReconcilerOptions = Pick<
   LemonEventReconcilerArgs,
@@ -98,15 +96,14 @@ export type ReceiverReconcilerOptions = Pick<
 export type ReconcilerSettingsArgs = Omit<LemonEventReconcilerArgs, keyof ReconcilerTargets>;
 
 /**
- * The reconciler settings a receiver implies: its options plus the receiver's event types, dedupe TTL, claim
- * lease and log retention (both Lambdas must agree on the first three).
+ * The reconciler settings a receiver implies: its options plus the receiver's event types, dedupe TTL, log
+ * retention, log level and recovery window (both Lambdas must agree on the first two).
  */
 export function reconcilerSettings(
   options: ReceiverReconcilerOptions,
   receiver: {
     readonly events: readonly string[];
     readonly dedupeTtlSeconds: number;
-    readonly claimLeaseSeconds: number;
     readonly logRetentionDays: number;
     readonly logLevel: LambdaLogLevel;
     readonly secretRecoveryWindowInDays: number;
@@ -116,7 +113,6 @@ export function reconcilerSettings(
     ...options,
     events: receiver.events,
     dedupeTtlSeconds: receiver.dedupeTtlSeconds,
-    claimLeaseSeconds: receiver.claimLeaseSeconds,
     logRetentionDays: receiver.logRetentionDays,
     logLevel: receiver.logLevel,
     secretRecoveryWindowInDays: receiver.secretRecoveryWindowInDays,
@@ -130,7 +126,6 @@ export const RECONCILER_DEFAULTS = Object.freeze({
   initialLookbackSeconds: RECONCILER_NUMBER_RULES.initialLookbackSeconds.defaultValue,
   settleSeconds: RECONCILER_NUMBER_RULES.settleSeconds.defaultValue,
   dedupeTtlSeconds: NUMBER_RULES.dedupeTtlSeconds.defaultValue,
-  claimLeaseSeconds: NUMBER_RULES.claimLeaseSeconds.defaultValue,
   timeoutSeconds: 300,
   memorySize: 256,
   logRetentionDays: 30,
@@ -146,7 +141,6 @@ export interface ResolvedReconcilerArgs {
   readonly initialLookbackSeconds: number;
   readonly settleSeconds: number;
   readonly dedupeTtlSeconds: number;
-  readonly claimLeaseSeconds: number;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
   readonly logRetentionDays: number;
@@ -214,7 +208,6 @@ export function validateReconcilerArgs(args: ReconcilerSettingsArgs): ResolvedRe
   const l = RECONCILER_NUMBER_RULES.initialLookbackSeconds;
   const st = RECONCILER_NUMBER_RULES.settleSeconds;
   const t = NUMBER_RULES.dedupeTtlSeconds;
-  const c = NUMBER_RULES.claimLeaseSeconds;
   const ttl = whole(problems, "dedupeTtlSeconds", args.dedupeTtlSeconds, t.defaultValue, t.min, t.max);
   const intervalMinutes = whole(
     problems,
@@ -241,14 +234,6 @@ export function validateReconcilerArgs(args: ReconcilerSettingsArgs): ResolvedRe
     ),
     settleSeconds: whole(problems, "settleSeconds", args.settleSeconds, st.defaultValue, st.min, st.max),
     dedupeTtlSeconds: ttl,
-    claimLeaseSeconds: whole(
-      problems,
-      "claimLeaseSeconds",
-      args.claimLeaseSeconds,
-      c.defaultValue,
-      c.min,
-      c.max,
-    ),
     timeoutSeconds: whole(problems, "timeoutSeconds", args.timeoutSeconds, d.timeoutSeconds, 60, 900),
     memorySize: whole(problems, "memorySize", args.memorySize, d.memorySize, 128, 10240),
     logRetentionDays: retention(problems, args.logRetentionDays, d.logRetentionDays),

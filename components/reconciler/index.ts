@@ -24,7 +24,7 @@ export {
 } from "./bundle";
 export {
   accountOfArn,
-  reconcilerPolicyDocument,
+  reconcilerPolicyStatements,
   schedulerAssumeRolePolicy,
   schedulerPolicyDocument,
 } from "./policy";

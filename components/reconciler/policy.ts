@@ -1,47 +1,38 @@
 /**
- * IAM documents of the reconciler, as pure functions of the ARNs involved: every statement on the one ARN
+ * IAM statements and documents of the reconciler, as pure functions of the ARNs involved: every statement on the one ARN
  * it needs. The API key secret appears in the reconciler's policy only, so no other role the package
  * creates can read it.
  */
-import { forwardEventsStatement, ownLogsStatement, type PolicyDocument } from "../receiver/policy";
+import type { PolicyDocument, PolicyStatement } from "../receiver/policy";
 
 /** The ARNs the reconciler Lambda needs, resolved. */
 export interface ReconcilerPolicyArns {
   readonly apiKeySecretArn: string;
   readonly tableArn: string;
-  readonly eventBusArn: string;
-  readonly logGroupArn: string;
 }
 
-/** The reconciler Lambda's policy. */
-export function reconcilerPolicyDocument(arns: ReconcilerPolicyArns): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "ReadApiKey",
-        Effect: "Allow",
-        Action: ["secretsmanager:GetSecretValue"],
-        Resource: arns.apiKeySecretArn,
-      },
-      {
-        Sid: "DedupeAndWatermark",
-        Effect: "Allow",
-        // Pre-check a page (BatchGetItem), claim (PutItem; GetItem+UpdateItem on takeover), mark done
-        // (UpdateItem), release (DeleteItem), and the watermark item (GetItem, conditional UpdateItem).
-        Action: [
-          "dynamodb:BatchGetItem",
-          "dynamodb:GetItem",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:DeleteItem",
-        ],
-        Resource: arns.tableArn,
-      },
-      forwardEventsStatement(arns.eventBusArn),
-      ownLogsStatement(arns.logGroupArn),
-    ],
-  };
+/**
+ * The reconciler Lambda's statements (its own log group is added by `createLambdaFunction`): read its API key,
+ * store missed events and keep its watermark. No `events:PutEvents`: the table's stream forwards what it stores.
+ */
+export function reconcilerPolicyStatements(arns: ReconcilerPolicyArns): PolicyStatement[] {
+  return [
+    {
+      Sid: "ReadApiKey",
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: arns.apiKeySecretArn,
+    },
+    {
+      Sid: "StoreEventsAndWatermark",
+      Effect: "Allow",
+      // BatchGetItem: which ids of a page are already stored (the steady state: skip them without a write);
+      // PutItem: the receiver's own conditional store for the rest; GetItem and UpdateItem: the watermark item
+      // (read it, move it forward with a conditional update).
+      Action: ["dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"],
+      Resource: arns.tableArn,
+    },
+  ];
 }
 
 /** The schedule's role: may invoke the reconciler function and nothing else. */

@@ -1,10 +1,13 @@
 /**
- * LemonEventReconciler: a scheduled Lambda that reads `GET /v1/events` and forwards, exactly once, every
- * event the webhook path missed (receiver outage, misconfigured secret, deleted webhook, exhausted retries).
+ * LemonEventReconciler: a scheduled Lambda that reads `GET /v1/events` and stores every event the webhook
+ * path missed (receiver outage, misconfigured secret, deleted webhook, exhausted retries) in the receiver's
+ * events table, with the receiver's own conditional PutItem; the table's stream and the receiver's forwarder
+ * take it to the bus, exactly as a delivered event.
  *
  *   EventBridge Scheduler (rate(<interval> minutes)) → reconciler Lambda
  *     → Secrets Manager (API key, its own secret) → GET /v1/events since watermark − overlap
- *     → the receiver's dedupe table (claim) → the receiver's bus (PutEvents) → watermark item
+ *     → the receiver's events table (conditional PutItem) → watermark item
+ *     (→ stream → forwarder → bus)
  *
  * Alarms (`./alarms.ts`): events recovered ("webhooks are failing"), failed runs, invalid events, a skipped
  * window (watermark gap) and the reconciler not being invoked at all.
@@ -14,8 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENV_NAMES } from "../../lambda/env-names";
 import { RECONCILER_ENV_NAMES } from "../../lambda/reconcile/env-names";
 import { enforceBundle } from "../receiver/bundle-path";
-import { LAMBDA_RUNTIME, LAMBDA_SYSTEM_LOG_LEVEL } from "../receiver/lambda-settings";
-import { LAMBDA_ASSUME_ROLE_POLICY } from "../receiver/policy";
+import { createLambdaFunction } from "../shared/lambda-function";
 import { createReconcilerAlarms } from "./alarms";
 import {
   type LemonEventReconcilerArgs,
@@ -26,7 +28,7 @@ import {
 import { defaultReconcilerBundleDir, reconcilerBundleProblem } from "./bundle";
 import {
   accountOfArn,
-  reconcilerPolicyDocument,
+  reconcilerPolicyStatements,
   schedulerAssumeRolePolicy,
   schedulerPolicyDocument,
 } from "./policy";
@@ -40,7 +42,6 @@ export function reconcilerEnvironment(
   inputs: {
     readonly apiKeySecretArn: pulumi.Input<string>;
     readonly tableName: pulumi.Input<string>;
-    readonly eventBusName: pulumi.Input<string>;
     readonly apiBaseUrl?: pulumi.Input<string>;
     readonly privacyPrincipal?: pulumi.Input<string>;
     readonly privacyJustification?: pulumi.Input<string>;
@@ -51,13 +52,11 @@ export function reconcilerEnvironment(
   return {
     [RECONCILER_ENV_NAMES.apiKeySecretArn]: inputs.apiKeySecretArn,
     [ENV_NAMES.dedupeTable]: inputs.tableName,
-    [ENV_NAMES.eventBusName]: inputs.eventBusName,
     [RECONCILER_ENV_NAMES.eventTypes]: args.events.join(","),
     [RECONCILER_ENV_NAMES.overlapSeconds]: String(args.overlapSeconds),
     [RECONCILER_ENV_NAMES.initialLookbackSeconds]: String(args.initialLookbackSeconds),
     [RECONCILER_ENV_NAMES.settleSeconds]: String(args.settleSeconds),
     [ENV_NAMES.dedupeTtlSeconds]: String(args.dedupeTtlSeconds),
-    [ENV_NAMES.claimLeaseSeconds]: String(args.claimLeaseSeconds),
     ...optional(RECONCILER_ENV_NAMES.apiBaseUrl, inputs.apiBaseUrl),
     ...optional(RECONCILER_ENV_NAMES.privacyPrincipal, inputs.privacyPrincipal),
     ...optional(RECONCILER_ENV_NAMES.privacyJustification, inputs.privacyJustification),
@@ -65,13 +64,13 @@ export function reconcilerEnvironment(
 }
 
 /**
- * Reconciles missed lemon.markets events into the receiver's bus on a schedule.
+ * Reconciles missed lemon.markets events into the receiver's events table on a schedule (its stream forwards
+ * them to the bus).
  *
  * @example
  * const reconciler = new LemonEventReconciler("lemon", {
  *   events: ["order.executed"],
  *   dedupeTableName: receiver.dedupeTableName, dedupeTableArn: receiver.dedupeTableArn,
- *   eventBusName: receiver.eventBusName, eventBusArn: receiver.eventBusArn,
  * });
  */
 export class LemonEventReconciler extends pulumi.ComponentResource {
@@ -79,7 +78,7 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
   public readonly functionName: pulumi.Output<string>;
   /** Name of the EventBridge Scheduler schedule. */
   public readonly scheduleName: pulumi.Output<string>;
-  /** ARN of the Secrets Manager secret holding the API key (readable only by the reconciler's role). */
+  /** ARN of the Secrets Manager secret holding the API key (granted to the reconciler's role alone). */
   public readonly apiKeySecretArn: pulumi.Output<string>;
   /** Name of the "events were recovered" alarm. */
   public readonly recoveredAlarmName: pulumi.Output<string>;
@@ -120,57 +119,27 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
       apiKey.warning === undefined ? parent : { ...parent, ignoreChanges: ["secretString"] },
     );
 
-    const logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-reconciler-logs`,
-      { retentionInDays: resolved.logRetentionDays, tags },
-      parent,
-    );
-    const role = new aws.iam.Role(
-      `${name}-reconciler-role`,
-      { assumeRolePolicy: LAMBDA_ASSUME_ROLE_POLICY, tags },
-      parent,
-    );
-    const policy = new aws.iam.RolePolicy(
-      `${name}-reconciler-policy`,
+    const { function: fn } = createLambdaFunction(
       {
-        role: role.id,
-        policy: pulumi
-          .all([secret.arn, args.dedupeTableArn, args.eventBusArn, logGroup.arn])
-          .apply(([apiKeySecretArn, tableArn, eventBusArn, logGroupArn]) =>
-            JSON.stringify(reconcilerPolicyDocument({ apiKeySecretArn, tableArn, eventBusArn, logGroupArn })),
-          ),
-      },
-      parent,
-    );
-    const fn = new aws.lambda.Function(
-      `${name}-reconciler`,
-      {
-        runtime: LAMBDA_RUNTIME.runtime as aws.lambda.Runtime,
-        architectures: [LAMBDA_RUNTIME.architecture],
-        handler: LAMBDA_RUNTIME.handler,
+        name: `${name}-reconciler`,
         code: new pulumi.asset.FileArchive(bundleDir),
-        role: role.arn,
         memorySize: resolved.memorySize,
-        timeout: resolved.timeoutSeconds,
-        environment: {
-          variables: reconcilerEnvironment(resolved, {
-            apiKeySecretArn: secret.arn,
-            tableName: args.dedupeTableName,
-            eventBusName: args.eventBusName,
-            apiBaseUrl: args.apiBaseUrl,
-            privacyPrincipal: args.privacyPrincipal,
-            privacyJustification: args.privacyJustification,
-          }),
-        },
-        loggingConfig: {
-          logFormat: "JSON",
-          logGroup: logGroup.name,
-          applicationLogLevel: resolved.logLevel,
-          systemLogLevel: LAMBDA_SYSTEM_LOG_LEVEL,
-        },
+        timeoutSeconds: resolved.timeoutSeconds,
+        logRetentionDays: resolved.logRetentionDays,
+        logLevel: resolved.logLevel,
+        environment: reconcilerEnvironment(resolved, {
+          apiKeySecretArn: secret.arn,
+          tableName: args.dedupeTableName,
+          apiBaseUrl: args.apiBaseUrl,
+          privacyPrincipal: args.privacyPrincipal,
+          privacyJustification: args.privacyJustification,
+        }),
+        statements: pulumi
+          .all([secret.arn, args.dedupeTableArn])
+          .apply(([apiKeySecretArn, tableArn]) => reconcilerPolicyStatements({ apiKeySecretArn, tableArn })),
         tags,
       },
-      { parent: this, dependsOn: [policy] },
+      this,
     );
 
     // The schedule invokes asynchronously; Lambda would retry a failed run twice on its own. The next scheduled

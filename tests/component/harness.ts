@@ -18,6 +18,8 @@ export const REGION = "eu-central-1";
 export const ACCOUNT = "123456789012";
 export const PROJECT = "lemon-webhooks";
 export const STACK = "test";
+/** The label (creation time) of every mocked DynamoDB stream. */
+export const STREAM_LABEL = "2026-12-01T20:00:00.000";
 
 /** One mocked `newResource` call. */
 export interface RecordedResource {
@@ -89,7 +91,15 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
       // Secrets Manager appends a hyphen and six random characters to the name in the ARN.
       return { ...inputs, name: phys, arn: arn("secretsmanager", `secret:${phys}-AbCdEf`) };
     case "aws:dynamodb/table:Table":
-      return { ...inputs, name: phys, arn: arn("dynamodb", `table/${phys}`) };
+      return {
+        ...inputs,
+        name: phys,
+        arn: arn("dynamodb", `table/${phys}`),
+        // Only a table with a stream has one; the label is the stream's creation time.
+        ...(inputs.streamEnabled === true
+          ? { streamArn: arn("dynamodb", `table/${phys}/stream/${STREAM_LABEL}`) }
+          : {}),
+      };
     case "aws:cloudwatch/eventBus:EventBus":
       return { ...inputs, name: phys, arn: arn("events", `event-bus/${phys}`) };
     case "aws:cloudwatch/eventArchive:EventArchive":

@@ -33,6 +33,7 @@ async function build(args: Partial<ConstructorParameters<typeof LemonWebhookRece
   new LemonWebhookReceiver("lemon", {
     events: ["order.executed"],
     lambdaBundleDir: BUNDLE,
+    forwarderBundleDir: BUNDLE,
     reconciler: { apiKey: KNOWN_API_KEY, lambdaBundleDir: BUNDLE },
     ...args,
   });
@@ -91,7 +92,7 @@ describe("Component: every Lambda the receiver creates", () => {
         ],
       })),
     ).toEqual(
-      ["lemon-receiver", "lemon-reconciler"].map((name) => ({
+      ["lemon-forwarder", "lemon-receiver", "lemon-reconciler"].map((name) => ({
         name,
         runtime: LAMBDA_RUNTIME.runtime,
         architectures: [LAMBDA_RUNTIME.architecture],
@@ -101,13 +102,13 @@ describe("Component: every Lambda the receiver creates", () => {
     );
   });
 
-  it("applies logLevel to both functions' application logs and never to Lambda's own lines", async () => {
+  it("applies logLevel to every function's application logs and never to Lambda's own lines", async () => {
     // Act
     await build({ logLevel: "DEBUG" });
 
     // Assess
     expect(functions().map((fn) => fn.inputs.loggingConfig)).toEqual(
-      ["lemon-receiver-logs", "lemon-reconciler-logs"].map((group) => ({
+      ["lemon-forwarder-logs", "lemon-receiver-logs", "lemon-reconciler-logs"].map((group) => ({
         logFormat: "JSON",
         logGroup: `${group}-0a1b2c3`,
         applicationLogLevel: "DEBUG",
@@ -195,8 +196,6 @@ describe("Component: LemonEventReconciler used on its own", () => {
         events: ["order.executed"],
         dedupeTableName: "t",
         dedupeTableArn: "arn:aws:dynamodb:eu-central-1:123456789012:table/t",
-        eventBusName: "b",
-        eventBusArn: "arn:aws:events:eu-central-1:123456789012:event-bus/b",
         apiKey: KNOWN_API_KEY,
         lambdaBundleDir: BUNDLE,
         logRetentionDays: 2,

@@ -67,6 +67,7 @@ describe("Component: LemonWebhookReceiver providers", () => {
         {
           events: ["order.executed"],
           lambdaBundleDir: BUNDLE,
+          forwarderBundleDir: BUNDLE,
           reconciler: { apiKey: KNOWN_API_KEY, lambdaBundleDir: BUNDLE },
         },
         opts(provider),

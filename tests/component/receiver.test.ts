@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LemonWebhookReceiver, unpublishedEventWarnings } from "../../components";
+import { forwarderMaximumRecordAgeSeconds } from "../../components/receiver/forwarder";
+import { LAMBDA_RUNTIME } from "../../components/receiver/lambda-settings";
+import { FORWARDER_ENV_NAMES, FORWARDER_FILTER_PATTERN } from "../../lambda/stored-event";
 import {
   ACCOUNT,
   dependencies,
@@ -15,6 +18,7 @@ import {
   registeredUrns,
   resetRecords,
   resource,
+  STREAM_LABEL,
   settle,
 } from "./harness";
 
@@ -26,6 +30,12 @@ const BUS = physicalName("lemon-bus");
 const BUS_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${BUS}`;
 const LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physicalName("lemon-receiver-logs")}`;
 const FUNCTION = physicalName("lemon-receiver");
+const FORWARDER = physicalName("lemon-forwarder");
+const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${TABLE}`;
+const STREAM_ARN = `${TABLE_ARN}/stream/${STREAM_LABEL}`;
+const FAILURE_QUEUE = physicalName("lemon-forward-failures");
+const FAILURE_QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:${FAILURE_QUEUE}`;
+const FORWARDER_LOG_GROUP_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physicalName("lemon-forwarder-logs")}`;
 const ENDPOINT = `https://lemon-api-id.execute-api.${REGION}.amazonaws.com/webhooks/lemon-markets`;
 
 beforeAll(async () => {
@@ -43,6 +53,7 @@ async function build(
   const receiver = new LemonWebhookReceiver(name, {
     events: ["order.executed", "account.created"],
     lambdaBundleDir: BUNDLE,
+    forwarderBundleDir: BUNDLE,
     ...args,
   });
   await settle();
@@ -72,6 +83,12 @@ describe("Component: LemonWebhookReceiver graph", () => {
         "aws:iam/role:Role lemon-receiver-role",
         "aws:iam/rolePolicy:RolePolicy lemon-receiver-policy",
         "aws:lambda/function:Function lemon-receiver",
+        "aws:sqs/queue:Queue lemon-forward-failures",
+        "aws:cloudwatch/logGroup:LogGroup lemon-forwarder-logs",
+        "aws:iam/role:Role lemon-forwarder-role",
+        "aws:iam/rolePolicy:RolePolicy lemon-forwarder-policy",
+        "aws:lambda/function:Function lemon-forwarder",
+        "aws:lambda/eventSourceMapping:EventSourceMapping lemon-forwarder-stream",
         "aws:apigatewayv2/api:Api lemon-api",
         "aws:apigatewayv2/integration:Integration lemon-integration",
         "aws:apigatewayv2/route:Route lemon-route",
@@ -82,6 +99,9 @@ describe("Component: LemonWebhookReceiver graph", () => {
         "aws:cloudwatch/metricAlarm:MetricAlarm lemon-receiver-errors",
         "aws:cloudwatch/metricAlarm:MetricAlarm lemon-receiver-throttles",
         "aws:cloudwatch/metricAlarm:MetricAlarm lemon-signature-rejects",
+        "aws:cloudwatch/metricAlarm:MetricAlarm lemon-forward-failures-depth",
+        "aws:cloudwatch/metricAlarm:MetricAlarm lemon-forwarder-iterator-age",
+        "aws:cloudwatch/metricAlarm:MetricAlarm lemon-forwarder-errors",
       ].sort(),
     );
     expect(invokes).toEqual([]);
@@ -93,7 +113,7 @@ describe("Component: LemonWebhookReceiver graph", () => {
 
     // Assess
     const children = recorded.filter((r) => r.type !== PARENT);
-    expect(children).toHaveLength(20);
+    expect(children).toHaveLength(29);
     const urns = new Set(registeredUrns());
     for (const child of children) {
       expect(urns.has(urnOf(child.type, child.name))).toBe(true);
@@ -114,6 +134,11 @@ describe("Component: LemonWebhookReceiver graph", () => {
     expect(await promiseOf(receiver.dedupeTableName)).toBe(TABLE);
     expect(await promiseOf(receiver.apiId)).toBe("lemon-api-id");
     expect(await promiseOf(receiver.functionName)).toBe(FUNCTION);
+    expect(await promiseOf(receiver.forwarderFunctionName)).toBe(FORWARDER);
+    expect(await promiseOf(receiver.forwardFailureQueueUrl)).toBe(
+      `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${FAILURE_QUEUE}`,
+    );
+    expect(await promiseOf(receiver.forwardFailureQueueArn)).toBe(FAILURE_QUEUE_ARN);
     expect(await promiseOf(receiver.archiveName)).toBe(physicalName("lemon-archive"));
     expect(await promiseOf(receiver.alarmTopicArn)).toBeUndefined();
   });
@@ -329,7 +354,6 @@ describe("Component: LemonWebhookReceiver Lambda", () => {
       dedupeTtlSeconds: 7200,
       maxBodyBytes: 2048,
       secretCacheSeconds: 0,
-      claimLeaseSeconds: 30,
     });
 
     // Assess
@@ -337,17 +361,15 @@ describe("Component: LemonWebhookReceiver Lambda", () => {
       variables: {
         LEMON_SIGNATURE_SECRET_ARN: SECRET_ARN,
         LEMON_DEDUPE_TABLE: TABLE,
-        LEMON_EVENT_BUS_NAME: BUS,
         LEMON_ROTATION_GRACE_SECONDS: "3600",
         LEMON_DEDUPE_TTL_SECONDS: "7200",
         LEMON_MAX_BODY_BYTES: "2048",
         LEMON_SECRET_CACHE_SECONDS: "0",
-        LEMON_CLAIM_LEASE_SECONDS: "30",
       },
     });
   });
 
-  it("scopes every IAM statement to the one ARN it needs", async () => {
+  it("may read its secret and store an event (one PutItem) and nothing else: no PutEvents, no read or delete", async () => {
     // Act
     await build();
 
@@ -363,13 +385,7 @@ describe("Component: LemonWebhookReceiver Lambda", () => {
           Action: ["secretsmanager:GetSecretValue"],
           Resource: SECRET_ARN,
         },
-        {
-          Sid: "ClaimEventIds",
-          Effect: "Allow",
-          Action: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-          Resource: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${TABLE}`,
-        },
-        { Sid: "ForwardEvents", Effect: "Allow", Action: ["events:PutEvents"], Resource: BUS_ARN },
+        { Sid: "StoreEvents", Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: TABLE_ARN },
         {
           Sid: "WriteOwnLogs",
           Effect: "Allow",
@@ -400,6 +416,229 @@ describe("Component: LemonWebhookReceiver Lambda", () => {
   });
 });
 
+describe("Component: LemonWebhookReceiver forwarder", () => {
+  it("runs the forwarder bundle on LAMBDA_RUNTIME with a generous timeout, JSON logs to its own group, and the bus and table names", async () => {
+    // Act
+    await build("lemon", { logRetentionDays: 90, logLevel: "DEBUG", memorySize: 1024, timeoutSeconds: 3 });
+
+    // Assess
+    const { code, ...inputs } = resource("aws:lambda/function:Function", "lemon-forwarder").inputs;
+    expect(inputs).toEqual({
+      runtime: LAMBDA_RUNTIME.runtime,
+      architectures: [LAMBDA_RUNTIME.architecture],
+      handler: LAMBDA_RUNTIME.handler,
+      role: `arn:aws:iam::${ACCOUNT}:role/${physicalName("lemon-forwarder-role")}`,
+      // Its own settings, not the receiver's (off the 10 s delivery path).
+      memorySize: 256,
+      timeout: 60,
+      environment: { variables: { LEMON_EVENT_BUS_NAME: BUS, LEMON_DEDUPE_TABLE: TABLE } },
+      loggingConfig: {
+        logFormat: "JSON",
+        logGroup: physicalName("lemon-forwarder-logs"),
+        applicationLogLevel: "DEBUG",
+        systemLogLevel: "INFO",
+      },
+      tags: {},
+    });
+    expect(Object.keys((inputs.environment as { variables: object }).variables).sort()).toEqual(
+      Object.values(FORWARDER_ENV_NAMES).sort(),
+    );
+    expect(await (code as pulumi.asset.FileArchive).path).toBe(BUNDLE);
+    expect(resource("aws:cloudwatch/logGroup:LogGroup", "lemon-forwarder-logs").inputs).toEqual({
+      retentionInDays: 90,
+      tags: {},
+    });
+  });
+
+  it("may put events on the bus, check and mark items, read the stream and send to its failure queue: nothing else", async () => {
+    // Act
+    await build();
+
+    // Assess
+    const { role, policy } = resource("aws:iam/rolePolicy:RolePolicy", "lemon-forwarder-policy").inputs;
+    expect(role).toBe("lemon-forwarder-role-id");
+    expect(JSON.parse(policy as string)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "ForwardEvents", Effect: "Allow", Action: ["events:PutEvents"], Resource: BUS_ARN },
+        {
+          Sid: "CheckAndMarkForwarded",
+          Effect: "Allow",
+          Action: ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"],
+          Resource: TABLE_ARN,
+        },
+        {
+          Sid: "ReadStream",
+          Effect: "Allow",
+          Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+          Resource: STREAM_ARN,
+        },
+        // ListStreams has no resource type in IAM: `*` is the only resource it can be granted on.
+        { Sid: "ListStreams", Effect: "Allow", Action: ["dynamodb:ListStreams"], Resource: "*" },
+        {
+          Sid: "SendForwardFailures",
+          Effect: "Allow",
+          Action: ["sqs:SendMessage"],
+          Resource: FAILURE_QUEUE_ARN,
+        },
+        {
+          Sid: "WriteOwnLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: `${FORWARDER_LOG_GROUP_ARN}:*`,
+        },
+      ],
+    });
+    expect(
+      JSON.parse(resource("aws:iam/role:Role", "lemon-forwarder-role").inputs.assumeRolePolicy as string),
+    ).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ],
+    });
+  });
+
+  it("maps the table's stream to the forwarder: INSERTs of event items, batches of 10, partial failures, bounded retries, failures to the queue", async () => {
+    // Act
+    await build();
+
+    // Assess
+    const { filterCriteria, ...inputs } = resource(
+      "aws:lambda/eventSourceMapping:EventSourceMapping",
+      "lemon-forwarder-stream",
+    ).inputs;
+    expect(inputs).toEqual({
+      eventSourceArn: STREAM_ARN,
+      functionName: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${FORWARDER}`,
+      startingPosition: "TRIM_HORIZON",
+      batchSize: 10,
+      maximumBatchingWindowInSeconds: 0,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: 10_000,
+      maximumRecordAgeInSeconds: 3600,
+      destinationConfig: { onFailure: { destinationArn: FAILURE_QUEUE_ARN } },
+      tags: {},
+    });
+    const filters = (filterCriteria as { filters: { pattern: string }[] }).filters;
+    expect(filters).toHaveLength(1);
+    expect(JSON.parse(filters[0]?.pattern ?? "null")).toEqual(FORWARDER_FILTER_PATTERN);
+    expect(FORWARDER_FILTER_PATTERN).toEqual({
+      eventName: ["INSERT"],
+      dynamodb: { NewImage: { kind: { S: ["event"] } } },
+    });
+  });
+
+  it("gives up on a record after at most half the dedupe TTL, so its event is still stored to re-forward", async () => {
+    // Act
+    await build("lemon", { dedupeTtlSeconds: 3600 });
+
+    // Assess
+    expect(
+      resource("aws:lambda/eventSourceMapping:EventSourceMapping", "lemon-forwarder-stream").inputs
+        .maximumRecordAgeInSeconds,
+    ).toBe(1800);
+    expect(
+      resource("aws:cloudwatch/metricAlarm:MetricAlarm", "lemon-forwarder-iterator-age").inputs
+        .alarmDescription,
+    ).toContain("after 30 minutes they go to the failure queue");
+    expect(forwarderMaximumRecordAgeSeconds(604_800)).toBe(3600);
+    expect(forwarderMaximumRecordAgeSeconds(7201)).toBe(3600);
+    expect(forwarderMaximumRecordAgeSeconds(3601)).toBe(1800);
+  });
+
+  it("creates the mapping only after the forwarder's policy (its first poll uses the role), and the function after it too", async () => {
+    // Act
+    await build();
+
+    // Assess
+    const policyUrn = urnOf("aws:iam/rolePolicy:RolePolicy", "lemon-forwarder-policy");
+    expect(dependencies.get("lemon-forwarder-stream")).toContain(policyUrn);
+    expect(dependencies.get("lemon-forwarder")).toContain(policyUrn);
+  });
+
+  it("keeps given-up records 14 days in an encrypted queue with no policy of its own", async () => {
+    // Act
+    await build("lemon", { tags: { team: "payments" } });
+
+    // Assess
+    expect(resource("aws:sqs/queue:Queue", "lemon-forward-failures").inputs).toEqual({
+      messageRetentionSeconds: 1_209_600,
+      sqsManagedSseEnabled: true,
+      tags: { team: "payments" },
+    });
+    expect(recorded.filter((r) => r.type === "aws:sqs/queuePolicy:QueuePolicy")).toEqual([]);
+  });
+
+  it("alarms when records were given up on, when the stream falls 15 minutes behind, and when the forwarder fails", async () => {
+    // Act
+    await build("lemon", { alarmTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:ops` });
+
+    // Assess
+    const actions = [`arn:aws:sns:${REGION}:${ACCOUNT}:ops`];
+    const common = {
+      period: 300,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: actions,
+      okActions: actions,
+      tags: {},
+    };
+    expect(resource("aws:cloudwatch/metricAlarm:MetricAlarm", "lemon-forward-failures-depth").inputs).toEqual(
+      {
+        ...common,
+        threshold: 1,
+        alarmDescription:
+          "Events were stored but not forwarded: the forwarder gave up on them (each message names the stream records). They are still in the table: run `lemon-webhooks reforward --stack test --from <time of the oldest message>`, then purge the queue",
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        statistic: "Maximum",
+        dimensions: { QueueName: FAILURE_QUEUE },
+      },
+    );
+    expect(resource("aws:cloudwatch/metricAlarm:MetricAlarm", "lemon-forwarder-iterator-age").inputs).toEqual(
+      {
+        ...common,
+        threshold: 900_000,
+        alarmDescription:
+          "The forwarder is 15 minutes or more behind the table's stream (EventBridge failing, the forwarder failing or throttled): stored events are waiting to reach the bus; after 60 minutes they go to the failure queue",
+        namespace: "AWS/Lambda",
+        metricName: "IteratorAge",
+        statistic: "Maximum",
+        dimensions: { FunctionName: FORWARDER },
+      },
+    );
+    expect(resource("aws:cloudwatch/metricAlarm:MetricAlarm", "lemon-forwarder-errors").inputs).toEqual({
+      ...common,
+      threshold: 1,
+      alarmDescription:
+        "The forwarder Lambda failed (its batch is split and retried; see its logs): stored events are not reaching the bus",
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      statistic: "Sum",
+      dimensions: { FunctionName: FORWARDER },
+    });
+  });
+
+  it("refuses a missing forwarder bundle before registering anything, naming the fix", () => {
+    // Act
+    const act = () =>
+      new LemonWebhookReceiver("lemon", {
+        events: ["order.executed"],
+        lambdaBundleDir: BUNDLE,
+        forwarderBundleDir: "/nonexistent/forwarder",
+      });
+
+    // Assess
+    expect(act).toThrow(
+      'The forwarder Lambda bundle /nonexistent/forwarder/index.js does not exist: run "npm run build:lambda" first',
+    );
+    expect(recorded).toEqual([]);
+  });
+});
+
 describe("Component: LemonWebhookReceiver storage and fan-out", () => {
   it("creates an on-demand dedupe table keyed on pk with TTL on expiresAt", async () => {
     // Act
@@ -411,6 +650,9 @@ describe("Component: LemonWebhookReceiver storage and fan-out", () => {
       hashKey: "pk",
       attributes: [{ name: "pk", type: "S" }],
       ttl: { attributeName: "expiresAt", enabled: true },
+      // Every stored event reaches the forwarder through the stream; it needs the new item, nothing else.
+      streamEnabled: true,
+      streamViewType: "NEW_IMAGE",
       tags: { team: "payments" },
     });
     expect(resource("aws:secretsmanager/secret:Secret", "lemon-signature-secret").inputs).toEqual({
@@ -446,14 +688,14 @@ describe("Component: LemonWebhookReceiver storage and fan-out", () => {
     expect(resource("aws:cloudwatch/eventArchive:EventArchive", "lemon-archive").inputs.eventSourceArn).toBe(
       arn,
     );
-    const env = resource("aws:lambda/function:Function", "lemon-receiver").inputs.environment as {
+    const env = resource("aws:lambda/function:Function", "lemon-forwarder").inputs.environment as {
       variables: Record<string, string>;
     };
     expect(env.variables.LEMON_EVENT_BUS_NAME).toBe("shared");
     const policy = JSON.parse(
-      resource("aws:iam/rolePolicy:RolePolicy", "lemon-receiver-policy").inputs.policy as string,
+      resource("aws:iam/rolePolicy:RolePolicy", "lemon-forwarder-policy").inputs.policy as string,
     );
-    expect(policy.Statement[2]).toEqual({
+    expect(policy.Statement[0]).toEqual({
       Sid: "ForwardEvents",
       Effect: "Allow",
       Action: ["events:PutEvents"],
@@ -537,6 +779,9 @@ describe("Component: LemonWebhookReceiver alarms", () => {
       "lemon-receiver-errors",
       "lemon-receiver-throttles",
       "lemon-signature-rejects",
+      "lemon-forward-failures-depth",
+      "lemon-forwarder-iterator-age",
+      "lemon-forwarder-errors",
     ]) {
       const inputs = resource("aws:cloudwatch/metricAlarm:MetricAlarm", alarm).inputs;
       expect([inputs.alarmActions, inputs.okActions]).toEqual([[topicArn], [topicArn]]);
@@ -590,9 +835,9 @@ describe("Component: two LemonWebhookReceivers", () => {
     // Assess
     const keys = recorded.map((r) => `${r.type}::${r.name}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys).toHaveLength(42);
+    expect(keys).toHaveLength(60);
     const urns = registeredUrns().filter((urn) => /::(alpha|beta)(-|$)/.test(urn));
-    expect(new Set(urns).size).toBe(42);
+    expect(new Set(urns).size).toBe(60);
     // The stage name is the only explicit physical name, and it is per API.
     const explicitNames = recorded.map((r) => r.inputs.name).filter((n) => n !== undefined);
     expect(explicitNames).toEqual(["$default", "$default"]);

@@ -31,6 +31,7 @@ async function buildWithSubscription(): Promise<LemonWebhookReceiver> {
   const receiver = new LemonWebhookReceiver("lemon", {
     events: ["order.executed"],
     lambdaBundleDir: BUNDLE,
+    forwarderBundleDir: BUNDLE,
     alarmEmail: "ops\x40example.com",
   });
   receiver.subscribe("orders", {
@@ -60,7 +61,7 @@ describe("Component: LemonWebhookReceiver secrets", () => {
     await buildWithSubscription();
 
     // Assess
-    expect(recorded).toHaveLength(28);
+    expect(recorded).toHaveLength(37);
     for (const { type, name, inputs } of recorded) {
       const visible = JSON.stringify(withoutSecrets(inputs));
       expect({ type, name, leaksSecret: visible.includes(KNOWN_SIGNATURE_SECRET) }).toEqual({

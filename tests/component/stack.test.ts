@@ -111,6 +111,8 @@ describe("Program: index.ts with Pulumi.dev.yaml", () => {
         "endpointUrl",
         "eventBusArn",
         "eventBusName",
+        "forwardFailureQueueUrl",
+        "forwarderFunctionName",
         "functionName",
         "secretArn",
         "webhookId",

@@ -72,10 +72,15 @@ describe("Function: staleBundleMessage", () => {
       path.join(REPO_ROOT, "dist", "lambda-bundle", "reconciler"),
       REPO_ROOT,
     );
+    const forwarder = staleBundleMessage(
+      path.join(REPO_ROOT, "dist", "lambda-bundle", "forwarder"),
+      REPO_ROOT,
+    );
 
     // Assess
     expect(receiver).toBeUndefined();
     expect(reconciler).toBeUndefined();
+    expect(forwarder).toBeUndefined();
   });
 
   it("accepts a bundle built from exactly the checkout's sources", () => {
@@ -193,6 +198,12 @@ describe("Component: LemonWebhookReceiver with a stale default bundle", () => {
 
     // Assess
     expect(warn.mock.calls.map(([message]) => message)).toEqual([expected]);
-    expect(recorded.filter((r) => r.type === "aws:lambda/function:Function")).toHaveLength(1);
+    // The receiver's (stale, warned about) and the forwarder's (this checkout's, fresh) are both previewed.
+    expect(
+      recorded
+        .filter((r) => r.type === "aws:lambda/function:Function")
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["lemon-forwarder", "lemon-receiver"]);
   });
 });

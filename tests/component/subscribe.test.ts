@@ -55,6 +55,7 @@ function receiver(): LemonWebhookReceiver {
   return new LemonWebhookReceiver("lemon", {
     events: ["order.executed", "order.rejected"],
     lambdaBundleDir: BUNDLE,
+    forwarderBundleDir: BUNDLE,
   });
 }
 
@@ -69,7 +70,11 @@ describe("Method: LemonWebhookReceiver.subscribe", () => {
   // One receiver for the rejection cases: validation runs before anything is created, so they cannot interfere.
   let shared: LemonWebhookReceiver;
   beforeAll(async () => {
-    shared = new LemonWebhookReceiver("shared", { events: ["order.executed"], lambdaBundleDir: BUNDLE });
+    shared = new LemonWebhookReceiver("shared", {
+      events: ["order.executed"],
+      lambdaBundleDir: BUNDLE,
+      forwarderBundleDir: BUNDLE,
+    });
     await settle();
   });
 
@@ -386,7 +391,11 @@ describe("Method: LemonWebhookReceiver.subscribe to an SQS queue (one policy per
     // Prepare
     const queue = new aws.sqs.Queue("orders-queue", {});
     const first = receiver();
-    const second = new LemonWebhookReceiver("other", { events: ["order.executed"], lambdaBundleDir: BUNDLE });
+    const second = new LemonWebhookReceiver("other", {
+      events: ["order.executed"],
+      lambdaBundleDir: BUNDLE,
+      forwarderBundleDir: BUNDLE,
+    });
 
     // Act
     first.subscribe("orders", { eventTypes: ["order.executed"], target: queue });

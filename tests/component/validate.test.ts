@@ -41,7 +41,6 @@ describe("Function: validateReceiverArgs", () => {
       dedupeTtlSeconds: 604_800,
       maxBodyBytes: 65_536,
       secretCacheSeconds: 300,
-      claimLeaseSeconds: 60,
       archiveRetentionDays: 30,
       logLevel: "INFO",
       secretRecoveryWindowInDays: 0,
@@ -109,12 +108,6 @@ describe("Function: validateReceiverArgs", () => {
     ["a dedupe TTL under an hour", { events: EVENTS, dedupeTtlSeconds: 60 }, "dedupeTtlSeconds", "from 3600"],
     ["a body limit over 200 KiB", { events: EVENTS, maxBodyBytes: 204_801 }, "maxBodyBytes", "to 204800"],
     [
-      "a lease not longer than the timeout",
-      { events: EVENTS, timeoutSeconds: 8, claimLeaseSeconds: 8 },
-      "claimLeaseSeconds",
-      "from 9",
-    ],
-    [
       "a negative archive retention",
       { events: EVENTS, archiveRetentionDays: -1 },
       "archiveRetentionDays",
@@ -153,6 +146,12 @@ describe("Function: validateReceiverArgs", () => {
       "bus name",
     ],
     ["an empty bundle directory", { events: EVENTS, lambdaBundleDir: "" }, "lambdaBundleDir", "index.js"],
+    [
+      "an empty forwarder bundle directory",
+      { events: EVENTS, forwarderBundleDir: "" },
+      "forwarderBundleDir",
+      "index.js",
+    ],
   ])("rejects %s, naming the field", (_label, args, field, fix) => {
     // Act
     const error = errorOf(() => validateReceiverArgs(args));

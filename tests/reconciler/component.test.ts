@@ -24,7 +24,6 @@ import {
 
 const BUNDLE = fakeBundleDir();
 const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/lemon-dedupe-0a1b2c3`;
-const BUS_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/lemon-bus-0a1b2c3`;
 const API_KEY_SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${physicalName("lemon-api-key")}-AbCdEf`;
 const FUNCTION_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physicalName("lemon-reconciler")}`;
 const OPS = "arn:aws:sns:eu-central-1:123456789012:ops";
@@ -43,8 +42,6 @@ async function build(args: Partial<LemonEventReconcilerArgs> = {}) {
     events: ["order.executed", "account.created"],
     dedupeTableName: "lemon-dedupe-0a1b2c3",
     dedupeTableArn: TABLE_ARN,
-    eventBusName: "lemon-bus-0a1b2c3",
-    eventBusArn: BUS_ARN,
     apiKey: KNOWN_API_KEY,
     lambdaBundleDir: BUNDLE,
     ...args,
@@ -157,8 +154,6 @@ describe("Component: LemonEventReconciler", () => {
         events: ["order.executed"],
         dedupeTableName: "t",
         dedupeTableArn: "lemon-dedupe-0a1b2c3",
-        eventBusName: "b",
-        eventBusArn: BUS_ARN,
         apiKey: KNOWN_API_KEY,
         lambdaBundleDir: BUNDLE,
       });
@@ -170,7 +165,7 @@ describe("Component: LemonEventReconciler", () => {
     expect(recorded).toEqual([]);
   });
 
-  it("scopes each statement of the reconciler's policy to the one ARN it needs", async () => {
+  it("scopes each statement of the reconciler's policy to the one ARN it needs, with no PutEvents and no DeleteItem", async () => {
     // Act
     await build();
 
@@ -183,18 +178,12 @@ describe("Component: LemonEventReconciler", () => {
         Resource: API_KEY_SECRET_ARN,
       },
       {
-        Sid: "DedupeAndWatermark",
+        // Stores only: the table's stream and the receiver's forwarder take what it stores to the bus.
+        Sid: "StoreEventsAndWatermark",
         Effect: "Allow",
-        Action: [
-          "dynamodb:BatchGetItem",
-          "dynamodb:GetItem",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:DeleteItem",
-        ],
+        Action: ["dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"],
         Resource: TABLE_ARN,
       },
-      { Sid: "ForwardEvents", Effect: "Allow", Action: ["events:PutEvents"], Resource: BUS_ARN },
       {
         Sid: "WriteOwnLogs",
         Effect: "Allow",
@@ -252,14 +241,12 @@ describe("Component: LemonEventReconciler", () => {
     expect((fn.environment as { variables: Record<string, string> }).variables).toEqual({
       LEMON_RECONCILER_API_KEY_SECRET_ARN: API_KEY_SECRET_ARN,
       LEMON_DEDUPE_TABLE: "lemon-dedupe-0a1b2c3",
-      LEMON_EVENT_BUS_NAME: "lemon-bus-0a1b2c3",
       LEMON_RECONCILER_EVENT_TYPES: "order.executed,account.created",
       LEMON_RECONCILER_OVERLAP_SECONDS: "300",
       // One 15-minute interval plus the 300 s overlap: only what the new stack could have received.
       LEMON_RECONCILER_INITIAL_LOOKBACK_SECONDS: "1200",
       LEMON_RECONCILER_SETTLE_SECONDS: "300",
       LEMON_DEDUPE_TTL_SECONDS: "604800",
-      LEMON_CLAIM_LEASE_SECONDS: "60",
       LEMON_API_BASE_URL: "https://api.lemon.markets/v1",
     });
     expect(fn.timeout).toBe(300);
@@ -379,8 +366,6 @@ describe("Component: LemonEventReconciler", () => {
         events: ["order.executed"],
         dedupeTableName: "t",
         dedupeTableArn: TABLE_ARN,
-        eventBusName: "b",
-        eventBusArn: BUS_ARN,
         apiKey: KNOWN_API_KEY,
         lambdaBundleDir: "/nonexistent/reconciler",
       });
@@ -399,8 +384,6 @@ describe("Component: LemonEventReconciler", () => {
         events: [],
         dedupeTableName: "t",
         dedupeTableArn: TABLE_ARN,
-        eventBusName: "b",
-        eventBusArn: BUS_ARN,
         intervalMinutes: 0,
         overlapSeconds: 700_000,
         settleSeconds: -1,

@@ -12,6 +12,7 @@ import {
   recorded,
   resetRecords,
   resource,
+  STREAM_LABEL,
   secretInputValue,
   settle,
 } from "../component/harness";
@@ -30,6 +31,7 @@ async function buildReceiver(
   const receiver = new LemonWebhookReceiver("lemon", {
     events: ["order.executed", "account.created"],
     lambdaBundleDir: BUNDLE,
+    forwarderBundleDir: BUNDLE,
     alarmTopicArn: "arn:aws:sns:eu-central-1:123456789012:ops",
     dedupeTtlSeconds: 86_400,
     reconciler,
@@ -62,7 +64,6 @@ describe("Component: LemonWebhookReceiver with the reconciler", () => {
     ).variables;
     expect(env).toMatchObject({
       LEMON_DEDUPE_TABLE: physicalName("lemon-dedupe"),
-      LEMON_EVENT_BUS_NAME: physicalName("lemon-bus"),
       LEMON_RECONCILER_EVENT_TYPES: "order.executed,account.created",
       LEMON_DEDUPE_TTL_SECONDS: "86400",
       // Unset, the first run reads one 5-minute interval plus the 600 s overlap.
@@ -71,10 +72,25 @@ describe("Component: LemonWebhookReceiver with the reconciler", () => {
     const policy = JSON.parse(
       resource("aws:iam/rolePolicy:RolePolicy", "lemon-reconciler-policy").inputs.policy as string,
     );
-    expect(policy.Statement.map((s: { Resource: string }) => s.Resource).slice(1, 3)).toEqual([
-      `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${physicalName("lemon-dedupe")}`,
-      `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${physicalName("lemon-bus")}`,
+    // It stores into the receiver's table only; the receiver's forwarder takes what it stores to the bus.
+    expect(policy.Statement.map((s: { Sid: string; Resource: string }) => [s.Sid, s.Resource])).toEqual([
+      ["ReadApiKey", await promiseOf(receiver.reconciler?.apiKeySecretArn ?? pulumi.output(""))],
+      [
+        "StoreEventsAndWatermark",
+        `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${physicalName("lemon-dedupe")}`,
+      ],
+      [
+        "WriteOwnLogs",
+        `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physicalName("lemon-reconciler-logs")}:*`,
+      ],
     ]);
+    expect(Object.keys(env)).not.toContain("LEMON_EVENT_BUS_NAME");
+    expect(
+      resource("aws:lambda/eventSourceMapping:EventSourceMapping", "lemon-forwarder-stream").inputs
+        .eventSourceArn,
+    ).toBe(
+      `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${physicalName("lemon-dedupe")}/stream/${STREAM_LABEL}`,
+    );
     expect(resource("aws:scheduler/schedule:Schedule", "lemon-schedule").inputs.scheduleExpression).toBe(
       "rate(5 minutes)",
     );
@@ -95,8 +111,6 @@ describe("Component: LemonWebhookReceiver with the reconciler", () => {
       events: ["order.executed"],
       dedupeTableName: receiver.dedupeTableName,
       dedupeTableArn: receiver.dedupeTableArn,
-      eventBusName: receiver.eventBusName,
-      eventBusArn: receiver.eventBusArn,
       apiKey: KNOWN_API_KEY,
       lambdaBundleDir: BUNDLE,
     });
