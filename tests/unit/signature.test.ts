@@ -16,7 +16,7 @@ describe("Function: sign", () => {
   });
 
   it("matches the openssl vector in base64 with a prefix when the scheme says so", () => {
-    const scheme: SignatureScheme = { ...DEFAULT_SIGNATURE_SCHEME, encoding: "base64", prefix: "v1=" };
+    const scheme: SignatureScheme = { ...DEFAULT_SIGNATURE_SCHEME, encoding: "base64", prefixes: ["v1="] };
     expect(sign(Buffer.from(BODY), SECRET, scheme)).toBe(`v1=${KAT_BASE64}`);
   });
 });
