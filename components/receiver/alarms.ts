@@ -166,9 +166,9 @@ export function forwarderAlarmSpecs(target: {
         statistic: "Maximum",
         dimensions: { QueueName: target.failureQueueName },
         description:
-          `Events were stored but not forwarded: the forwarder gave up on them (each message names the stream ` +
-          `records). They are still in the table: run \`lemon-webhooks reforward --stack ${target.stack} --from ` +
-          `<time of the oldest message>\`, then purge the queue`,
+          `Events were stored but not forwarded: the forwarder gave up on them. They are still in the table: run ` +
+          `\`lemon-webhooks reforward --stack ${target.stack} --from <the oldest message's ` +
+          `DDBStreamBatchInfo.approximateArrivalOfFirstRecord>\`, then purge the queue`,
       },
     },
     {

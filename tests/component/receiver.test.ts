@@ -591,7 +591,7 @@ describe("Component: LemonWebhookReceiver forwarder", () => {
         ...common,
         threshold: 1,
         alarmDescription:
-          "Events were stored but not forwarded: the forwarder gave up on them (each message names the stream records). They are still in the table: run `lemon-webhooks reforward --stack test --from <time of the oldest message>`, then purge the queue",
+          "Events were stored but not forwarded: the forwarder gave up on them. They are still in the table: run `lemon-webhooks reforward --stack test --from <the oldest message's DDBStreamBatchInfo.approximateArrivalOfFirstRecord>`, then purge the queue",
         namespace: "AWS/SQS",
         metricName: "ApproximateNumberOfMessagesVisible",
         statistic: "Maximum",

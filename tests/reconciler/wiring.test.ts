@@ -102,6 +102,31 @@ describe("Component: LemonWebhookReceiver with the reconciler", () => {
     expect(secretInputValue(apiKey)).toBe(KNOWN_API_KEY);
   });
 
+  it("lets only the forwarder put events on the bus: the receiver and the reconciler only store", async () => {
+    // Act
+    await buildReceiver({ lambdaBundleDir: BUNDLE });
+
+    // Assess
+    const grants = recorded
+      .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy")
+      .map((r) => ({
+        name: r.name,
+        actions: (
+          JSON.parse(r.inputs.policy as string) as { Statement: { Action: string[] }[] }
+        ).Statement.flatMap((statement) => statement.Action),
+      }));
+    expect(grants.map((g) => g.name).sort()).toEqual([
+      "lemon-forwarder-policy",
+      "lemon-receiver-policy",
+      "lemon-reconciler-policy",
+      "lemon-schedule-policy",
+    ]);
+    expect(grants.filter((g) => g.actions.some((a) => a.startsWith("events:"))).map((g) => g.name)).toEqual([
+      "lemon-forwarder-policy",
+    ]);
+    expect(grants.filter((g) => g.actions.includes("dynamodb:DeleteItem"))).toEqual([]);
+  });
+
   it("exposes the dedupe table's ARN, so a standalone reconciler can be wired to the receiver", async () => {
     // Prepare
     const receiver = await buildReceiver(false);
