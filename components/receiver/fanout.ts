@@ -1,6 +1,7 @@
 /**
  * Where verified events go: an EventBridge bus (new, or an existing one) and a replay archive of the events
- * this receiver forwards (the forwarder puts them there, from the table's stream). Consumers attach with {@link LemonWebhookReceiver.subscribe}.
+ * this receiver forwards (the forwarder puts them there, from the table's stream). Consumers attach with
+ * {@link LemonWebhookReceiver.subscribe}.
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";

@@ -1,5 +1,5 @@
 /**
- * Settings every Lambda of the package shares (receiver and reconciler), with no dependency on a Pulumi
+ * Settings every Lambda of the package shares (receiver, forwarder, reconciler), with no dependency on a Pulumi
  * provider package, so argument validation can import them without loading @pulumi/aws.
  */
 import runtimeContract from "../../lambda/runtime.json";
@@ -23,7 +23,7 @@ export const LAMBDA_RUNTIME = Object.freeze({
 export const LAMBDA_LOG_LEVELS = ["TRACE", "DEBUG", "INFO"] as const;
 /** One of {@link LAMBDA_LOG_LEVELS}. */
 export type LambdaLogLevel = (typeof LAMBDA_LOG_LEVELS)[number];
-/** The application log level of both Lambdas unless `logLevel` says otherwise. */
+/** The application log level of every Lambda unless `logLevel` says otherwise. */
 export const DEFAULT_LAMBDA_LOG_LEVEL: LambdaLogLevel = "INFO";
 /**
  * Lambda's own lines (START, END, REPORT with duration, billed duration, memory and init time) are INFO: a

@@ -97,7 +97,7 @@ export type ReconcilerSettingsArgs = Omit<LemonEventReconcilerArgs, keyof Reconc
 
 /**
  * The reconciler settings a receiver implies: its options plus the receiver's event types, dedupe TTL, log
- * retention, log level and recovery window (both Lambdas must agree on the first two).
+ * retention, log level and recovery window (the receiver and the reconciler must agree on the first two).
  */
 export function reconcilerSettings(
   options: ReceiverReconcilerOptions,
