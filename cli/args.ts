@@ -39,8 +39,9 @@ Where to send (one of):
 
 Options:
   --type <event type>       event type to send (default ${DEFAULT_TEST_EVENT_TYPE})
-  --expect-forwarded        also confirm the event reached the EventBridge bus (reads the dedupe item of the
-                            event id; needs dynamodb:GetItem on the table)
+  --expect-forwarded        also confirm the event reached the EventBridge bus: waits up to 30 s for the
+                            forwarder to mark the stored item forwardedAtMs (set only after EventBridge
+                            accepted it); needs dynamodb:GetItem on the table
   --dedupe-table <name>     the dedupe table, for --expect-forwarded with --endpoint
   --timeout <ms>            how long to wait for the answer (default ${DEFAULT_TIMEOUT_MS})
   --yes                     send even when the stack's apiBaseUrl is production lemon.markets
@@ -52,7 +53,9 @@ evt_test_ and context.test = "lemon-webhooks send-test-event"; an EventBridge ru
 "detail": {"id": [{"anything-but": {"prefix": "evt_test_"}}]} in its pattern.
 
 Exit codes: 0 delivered (and confirmed), 1 delivery failed, 2 bad flags (or a production stack without
---yes), 3 not confirmed on the bus, 4 stack outputs / config / secret / credentials unavailable.`;
+--yes), 3 not confirmed on the bus, 4 stack outputs / config / secret / credentials unavailable.
+
+Also: lemon-webhooks reforward --help (re-forward stored events the forwarder never got onto the bus).`;
 
 /** Bad command line; the message names the flag and the fix. */
 export class UsageError extends Error {
@@ -77,6 +80,8 @@ export interface SendTestEventOptions {
   readonly timeoutMs: number;
   /** `--yes`: send to a production stack too. */
   readonly yes: boolean;
+  /** How long --expect-forwarded waits for the forwarded mark; default `CONFIRM_WINDOW_MS` (tests shorten it). */
+  readonly confirmWindowMs?: number;
 }
 
 /** The result of parsing: help requested, or options. */

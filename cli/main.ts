@@ -1,8 +1,11 @@
 /**
- * The `lemon-webhooks` command (package.json `bin`). Commands: `send-test-event`. Exit codes in `args.ts`.
+ * The `lemon-webhooks` command (package.json `bin`). Commands: `send-test-event`, `reforward`. Exit codes in
+ * `args.ts` and `reforward-args.ts`.
  */
 import { execFile } from "node:child_process";
 import { EXIT, parseSendTestEventArgs, USAGE, UsageError } from "./args";
+import { reforward } from "./reforward";
+import { parseReforwardArgs, REFORWARD_USAGE } from "./reforward-args";
 import { type CliIo, sendTestEvent } from "./send-test-event";
 
 /** Runs the CLI with `argv` (without `node` and the script); resolves with the exit code. */
@@ -12,8 +15,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(USAGE);
     return command === undefined ? EXIT.usage : EXIT.ok;
   }
+  if (command === "reforward") {
+    try {
+      const parsed = parseReforwardArgs(rest);
+      if (parsed.help) {
+        io.stdout(REFORWARD_USAGE);
+        return EXIT.ok;
+      }
+      return await reforward(parsed.options, io);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      io.stderr(error.message);
+      return EXIT.usage;
+    }
+  }
   if (command !== "send-test-event") {
-    io.stderr(`unknown command ${command}; the command is send-test-event (see --help)`);
+    io.stderr(`unknown command ${command}; the commands are send-test-event and reforward (see --help)`);
     return EXIT.usage;
   }
   try {

@@ -8,18 +8,18 @@
  * --show-secrets` would print it); reading it needs `secretsmanager:GetSecretValue`, which is exactly who
  * should be able to forge deliveries. The stack outputs are therefore read WITHOUT `--show-secrets`.
  *
- * Why "forwarded" is confirmed by the dedupe item: the receiver marks an event id `done` only after
- * EventBridge accepted its `PutEvents` entry (`lambda/forward-once.ts`), so a `done` item is AWS's own record
- * that the bus has the event, independent of the HTTP answer, and needs no test rule or queue on the bus.
+ * Why "forwarded" is confirmed by the stored item: the 200 only says the event is stored; the forwarder
+ * (on the table's stream) sets the item's `forwardedAtMs` only after EventBridge accepted its `PutEvents`
+ * entry (`lambda/forwarder/forward.ts`), so that attribute is AWS's own record that the bus has the event,
+ * independent of the HTTP answer, and needs no test rule or queue on the bus.
  */
 import { randomUUID } from "node:crypto";
-import { awsJsonClient } from "../lambda/aws";
-import { readAwsEnvironment } from "../lambda/aws/environment";
 import type { AwsJsonClient } from "../lambda/aws/json-client";
 import { SecretsManagerSecretSource } from "../lambda/aws/secret-source";
-import { ConfigError } from "../lambda/errors";
 import { sign } from "../lambda/signature";
+import { STORED_EVENT_ATTRIBUTES } from "../lambda/stored-event";
 import { EXIT, type SendTestEventOptions } from "./args";
+import { cliAwsClient, regionOfArn } from "./aws";
 import { ProductionStackError, refuseProductionStack, SetupError, stackOutputs } from "./stack";
 
 export { SetupError } from "./stack";
@@ -39,8 +39,11 @@ export interface CliIo {
 export const TEST_EVENT_MARKER = "lemon-webhooks send-test-event";
 /** Prefix of every test event id (consumers can filter with `{"anything-but": {"prefix": "evt_test_"}}`). */
 export const TEST_EVENT_ID_PREFIX = "evt_test_";
-/** How long --expect-forwarded keeps looking for the `done` mark after the 200. */
-export const CONFIRM_WINDOW_MS = 5_000;
+/**
+ * How long --expect-forwarded keeps looking for the forwarded mark after the 200: the stream's delivery
+ * (usually well under a second), the mapping's batching window, and a retry or two of the forwarder.
+ */
+export const CONFIRM_WINDOW_MS = 30_000;
 
 /** The EventBridge pattern fragment that keeps test events out of a rule (docs/operations.md). */
 export const IGNORE_TEST_EVENTS_PATTERN = `"detail": {"id": [{"anything-but": {"prefix": "${TEST_EVENT_ID_PREFIX}"}}]}`;
@@ -75,26 +78,8 @@ interface Resolved {
   readonly region: string | undefined;
 }
 
-function regionOfArn(arn: string): string {
-  const region = arn.split(":")[3];
-  if (region === undefined || region === "")
-    throw new SetupError(`secretArn ${arn} is not an ARN with a region`);
-  return region;
-}
-
-function awsEnvironment(env: CliIo["env"], region: string) {
-  try {
-    return readAwsEnvironment({ ...env, AWS_REGION: region });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    throw new SetupError(
-      `AWS credentials are needed (${error.problems.join("; ")}): export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), e.g. eval "$(aws configure export-credentials --format env)"`,
-    );
-  }
-}
-
 function client(env: CliIo["env"], region: string, service: "secretsManager" | "dynamodb"): AwsJsonClient {
-  return awsJsonClient(awsEnvironment(env, region), service);
+  return cliAwsClient(env, region, service);
 }
 
 async function resolve(options: SendTestEventOptions, io: CliIo): Promise<Resolved> {
@@ -134,16 +119,29 @@ async function resolve(options: SendTestEventOptions, io: CliIo): Promise<Resolv
   return { endpoint, secret, dedupeTable: typeof table === "string" ? table : undefined, region };
 }
 
-async function isDone(dynamodb: AwsJsonClient, table: string, eventId: string): Promise<boolean> {
-  const got = await dynamodb.call<{ Item?: { status?: { S?: string } } }>("GetItem", {
+/** What the item of `eventId` says: not stored (yet), stored, or stored and marked forwarded. */
+async function stateOf(
+  dynamodb: AwsJsonClient,
+  table: string,
+  eventId: string,
+): Promise<"absent" | "stored" | "forwarded"> {
+  const a = STORED_EVENT_ATTRIBUTES;
+  const got = await dynamodb.call<{ Item?: Record<string, { N?: string } | undefined> }>("GetItem", {
     TableName: table,
-    Key: { pk: { S: eventId } },
+    Key: { [a.id]: { S: eventId } },
     ConsistentRead: true,
   });
-  return got.ok && got.value.Item?.status?.S === "done";
+  const item = got.ok ? got.value.Item : undefined;
+  if (item === undefined) return "absent";
+  return item[a.forwardedAtMs]?.N === undefined ? "stored" : "forwarded";
 }
 
-async function confirmForwarded(resolved: Resolved, eventId: string, io: CliIo): Promise<number> {
+async function confirmForwarded(
+  resolved: Resolved,
+  eventId: string,
+  io: CliIo,
+  options: { readonly confirmWindowMs?: number },
+): Promise<number> {
   if (resolved.dedupeTable === undefined || resolved.region === undefined) {
     io.stderr(
       "Cannot confirm: the dedupe table or its region is unknown (set --dedupe-table and AWS_REGION, or use --stack).",
@@ -151,11 +149,15 @@ async function confirmForwarded(resolved: Resolved, eventId: string, io: CliIo):
     return EXIT.notForwarded;
   }
   const dynamodb = client(io.env, resolved.region, "dynamodb");
-  const until = io.now() + CONFIRM_WINDOW_MS;
+  const until = io.now() + (options.confirmWindowMs ?? CONFIRM_WINDOW_MS);
+  let state: "absent" | "stored" | "forwarded" = "absent";
   try {
     for (;;) {
-      if (await isDone(dynamodb, resolved.dedupeTable, eventId)) {
-        io.stdout(`Confirmed: ${eventId} reached the event bus (marked done in ${resolved.dedupeTable}).`);
+      state = await stateOf(dynamodb, resolved.dedupeTable, eventId);
+      if (state === "forwarded") {
+        io.stdout(
+          `Confirmed: ${eventId} reached the event bus (the forwarder marked it ${STORED_EVENT_ATTRIBUTES.forwardedAtMs} in ${resolved.dedupeTable} after EventBridge accepted it).`,
+        );
         return EXIT.ok;
       }
       if (io.now() >= until) break;
@@ -169,7 +171,9 @@ async function confirmForwarded(resolved: Resolved, eventId: string, io: CliIo):
     return EXIT.notForwarded;
   }
   io.stderr(
-    `Not confirmed: ${eventId} is not marked done in ${resolved.dedupeTable}; check the receiver's logs.`,
+    state === "absent"
+      ? `Not confirmed: ${eventId} is not stored in ${resolved.dedupeTable}; check the receiver's logs.`
+      : `Not confirmed: ${eventId} is stored in ${resolved.dedupeTable} but not marked forwarded; check the forwarder's logs and its failure queue (lemon-webhooks reforward re-forwards it).`,
   );
   return EXIT.notForwarded;
 }
@@ -190,7 +194,8 @@ function explain(status: number): string {
   if (status === 401)
     return "the receiver rejected the signature: the secret used here is not the deployed one";
   if (status === 400) return "the receiver rejected the event envelope";
-  if (status === 503) return "the receiver could not reach AWS (Secrets Manager, DynamoDB or EventBridge)";
+  if (status === 503)
+    return "the receiver could not store the event (Secrets Manager or DynamoDB unavailable or slow); lemon.markets would retry";
   if (status === 500)
     return "the receiver failed; see its logs (a misconfiguration is logged naming the variable)";
   return "unexpected answer";
@@ -254,5 +259,5 @@ export async function sendTestEvent(options: SendTestEventOptions, io: CliIo): P
   }
   const outcome = /"status"\s*:\s*"(\w+)"/.exec(text)?.[1] ?? "ok";
   io.stdout(`HTTP 200 in ${rtt} ms: ${outcome}.`);
-  return options.expectForwarded ? confirmForwarded(resolved, event.id, io) : EXIT.ok;
+  return options.expectForwarded ? confirmForwarded(resolved, event.id, io, options) : EXIT.ok;
 }

@@ -10,12 +10,10 @@ import { ConfigError } from "./errors";
 export interface ReceiverConfig {
   readonly secretArn: string;
   readonly dedupeTable: string;
-  readonly eventBusName: string;
   readonly rotationGraceSeconds: number;
   readonly dedupeTtlSeconds: number;
   readonly maxBodyBytes: number;
   readonly secretCacheSeconds: number;
-  readonly claimLeaseSeconds: number;
 }
 
 /** Environment as a plain map (`process.env` fits). */
@@ -44,27 +42,20 @@ export const NUMBER_RULES = {
     why: "1 KiB to 200 KiB; an EventBridge entry holds at most 256 KiB",
   },
   secretCacheSeconds: { defaultValue: 300, min: 0, max: 3_600, why: "0 to 3600" },
-  claimLeaseSeconds: {
-    defaultValue: 60,
-    min: 1,
-    max: 900,
-    why: "1 to 900 and longer than the Lambda timeout",
-  },
 } as const satisfies Record<string, NumberRule>;
 
 const SECRETS_MANAGER_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
 
-function readString(env: Env, key: "secretArn" | "dedupeTable" | "eventBusName", problems: string[]): string {
+function readString(env: Env, key: "secretArn" | "dedupeTable", problems: string[]): string {
   const name = ENV_NAMES[key];
   const value = env[name]?.trim() ?? "";
   if (value.length === 0) problems.push(`${name} is not set; set it to the ${describe(key)}`);
   return value;
 }
 
-function describe(key: "secretArn" | "dedupeTable" | "eventBusName"): string {
+function describe(key: "secretArn" | "dedupeTable"): string {
   if (key === "secretArn") return "ARN of the Secrets Manager secret holding the signature secret";
-  if (key === "dedupeTable") return "name of the DynamoDB dedupe table";
-  return "name of the EventBridge bus to forward to";
+  return "name of the DynamoDB table events are stored in";
 }
 
 function readNumber(env: Env, key: keyof typeof NUMBER_RULES, problems: string[]): number {
@@ -98,12 +89,10 @@ export function readConfig(env: Env): ReceiverConfig {
   const config: ReceiverConfig = {
     secretArn,
     dedupeTable: readString(env, "dedupeTable", problems),
-    eventBusName: readString(env, "eventBusName", problems),
     rotationGraceSeconds: readNumber(env, "rotationGraceSeconds", problems),
     dedupeTtlSeconds: readNumber(env, "dedupeTtlSeconds", problems),
     maxBodyBytes: readNumber(env, "maxBodyBytes", problems),
     secretCacheSeconds: readNumber(env, "secretCacheSeconds", problems),
-    claimLeaseSeconds: readNumber(env, "claimLeaseSeconds", problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,17 +1,16 @@
 /**
  * The per-invocation time budget. Lambda kills an invocation at its timeout and API Gateway then answers 500,
- * which lemon.markets cannot tell from a bug, and an unreleased claim makes every redelivery 409 until its lease
- * expires. So the receiver stops starting work a safety margin before the platform's deadline, spends part of
- * that margin giving back what it holds (the claim), and answers 503 in time, so lemon.markets retries.
+ * which lemon.markets cannot tell from a bug. So the receiver stops starting work a safety margin before the
+ * platform's deadline and answers 503 in time, so lemon.markets retries (a store cut off that landed anyway
+ * is found by the retry's condition: nothing needs giving back).
  */
 import { type Dependency, DependencyUnavailableError } from "./errors";
 import type { Clock } from "./ports";
 
 /**
- * Kept back from the platform's deadline. Why 500 ms: it has to hold the best-effort release of a claim (one
- * DynamoDB `DeleteItem`, single-digit milliseconds in-region) with room for a slow one, plus writing the log
- * line and returning the response; and the smallest Lambda timeout the component allows (1 s) still leaves
- * half a second for the work itself.
+ * Kept back from the platform's deadline. Why 500 ms: writing the log line and returning the response with
+ * room for a slow container; and the smallest Lambda timeout the component allows (1 s) still leaves half a
+ * second for the work itself.
  */
 export const DEADLINE_SAFETY_MARGIN_MS = 500;
 
@@ -29,8 +28,8 @@ export interface Deadline {
   /** Milliseconds left before work must stop; zero or less once passed, `Infinity` without a limit. */
   remainingMs(): number;
   /**
-   * The later deadline for best-effort cleanup once work stopped or its outcome is settled (releasing a claim,
-   * the done mark): the safety margin minus {@link RESPONSE_RESERVE_MS}.
+   * The later deadline for best-effort cleanup once work stopped or its outcome is settled: the safety margin
+   * minus {@link RESPONSE_RESERVE_MS}. The receiver's one write needs none; kept for callers that do.
    */
   readonly cleanup: Deadline;
 }

@@ -37,21 +37,7 @@ export class MethodNotAllowedError extends Error {
   }
 }
 
-/**
- * Another invocation holds the claim on this event id and has not finished forwarding it. Answering 200
- * would lose the event if that invocation then fails, so the sender is told to retry later.
- */
-export class DeliveryInFlightError extends Error {
-  override readonly name = "DeliveryInFlightError";
-  constructor(
-    readonly eventId: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(`event ${eventId} is being forwarded by another invocation`);
-  }
-}
-
-/** The AWS services the receiver depends on. */
+/** The AWS services the Lambdas depend on. */
 export type Dependency = "secrets-manager" | "dynamodb" | "eventbridge";
 
 /**

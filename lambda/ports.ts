@@ -6,6 +6,7 @@
  * not start work once it has passed and should cut its calls off at it (the AWS adapters do).
  */
 import type { Deadline } from "./deadline";
+import type { NewStoredEvent, StoredEvent } from "./stored-event";
 
 /** One version of the signature secret with the moment Secrets Manager created it. */
 export interface SecretVersion {
@@ -21,45 +22,33 @@ export interface SecretSource {
   previous(deadline?: Deadline): Promise<SecretVersion | undefined>;
 }
 
-/** Result of trying to claim an event id for forwarding. */
-export type ClaimResult =
-  /** This invocation owns the event and must forward it, then `complete` or `release` with `token`. */
-  | { readonly outcome: "claimed"; readonly token: string }
-  /** The event was forwarded before: answer 200 without forwarding again. */
-  | { readonly outcome: "done" }
-  /** Another invocation owns the event and may still fail: answer "retry later". */
-  | { readonly outcome: "in-flight"; readonly retryAfterSeconds: number };
+/** `stored`: this call's conditional write stored the event; `duplicate`: it was stored before. */
+export type StoreOutcome = "stored" | "duplicate";
 
-/** Remembers which event ids were forwarded (DynamoDB conditional writes in production). */
-export interface DedupeStore {
+/**
+ * Stores verified events (one conditional DynamoDB `PutItem` in production). The table's stream hands every
+ * newly stored event to the forwarder, so storing is all the receiver and the reconciler do.
+ */
+export interface EventStore {
   /**
-   * Claims `eventId` at `nowMs` (epoch milliseconds); one conditional write when the id is new. If the write
-   * is cut off by `deadline` (it may have landed), the store gives it back within `deadline.cleanup`.
+   * Stores `event` at `nowMs` (epoch ms) unless its id is already stored: exactly one write. Throws
+   * `DependencyUnavailableError` when the outcome is unknown (timeout, reset, 5xx, deadline): the write may
+   * have landed, and repeating it is safe (the condition resolves it).
    */
-  claim(eventId: string, nowMs: number, deadline?: Deadline): Promise<ClaimResult>;
-  /** Marks a claimed event as forwarded, so later duplicates are answered 200. */
-  complete(eventId: string, token: string, deadline?: Deadline): Promise<void>;
-  /** Gives a claim back after forwarding failed, so the sender's retry can claim it again. */
-  release(eventId: string, token: string, deadline?: Deadline): Promise<void>;
+  store(event: NewStoredEvent, nowMs: number, deadline?: Deadline): Promise<StoreOutcome>;
 }
 
-/** An authenticated, validated event ready to forward. */
-export interface ForwardableEvent {
-  readonly id: string;
-  readonly type: string;
-  /** `created_at` exactly as received (ISO 8601 with offset). */
-  readonly createdAt: string;
-  /** The event JSON exactly as lemon.markets sent it (the verified bytes, as UTF-8 text). */
-  readonly json: string;
+/** Puts stored events on the bus (EventBridge `PutEvents` in production). */
+export interface EventPublisher {
+  /**
+   * Publishes `events` (any number: split into calls of at most 10 entries and 256 KB) and resolves, for
+   * each event in order, whether EventBridge accepted it. Never throws for a failed call: its entries are
+   * simply not accepted.
+   */
+  publish(events: readonly StoredEvent[]): Promise<readonly boolean[]>;
 }
 
-/** Where events go (EventBridge `PutEvents` in production). */
-export interface EventSink {
-  /** Resolves once the event is accepted; throws `DependencyUnavailableError` otherwise. */
-  forward(event: ForwardableEvent, deadline?: Deadline): Promise<void>;
-}
-
-/** Wall clock in epoch milliseconds; injected so tests control cache ages, leases and rotation grace. */
+/** Wall clock in epoch milliseconds; injected so tests control cache ages, TTLs and rotation grace. */
 export interface Clock {
   now(): number;
 }
@@ -75,7 +64,7 @@ export interface Logger {
 }
 
 /** Names of the counters the receiver emits (CloudWatch EMF, namespace `LemonWebhooks`). */
-export type MetricName = "Received" | "Rejected" | "Duplicates" | "InFlight" | "Forwarded" | "Failed";
+export type MetricName = "Received" | "Rejected" | "Duplicates" | "Stored" | "Failed";
 
 /** Why a request was rejected; the `Reason` dimension of the `Rejected` metric. */
 export type RejectReason = "method" | "too_large" | "signature" | "envelope";

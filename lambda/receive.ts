@@ -1,12 +1,16 @@
 /**
- * The receiver core: method → size → signature → envelope → claim → forward → mark done. All I/O is behind
- * injected ports, so tests, the local sandbox and Lambda run this same code.
+ * The receiver core: method → size → signature → envelope → store (one conditional PutItem) → 200. All I/O
+ * is behind injected ports, so tests, the local sandbox and Lambda run this same code. Forwarding to
+ * EventBridge is not here: the table's stream hands every stored event to the forwarder (`forwarder/`).
+ *
+ * Before the 200 of a new event exactly one AWS call is made (the `PutItem`), plus `GetSecretValue` when the
+ * secret cache is cold. A duplicate costs the same one conditional write and is answered 200 too.
  *
  * Order matters: the signature is verified on the raw bytes BEFORE the body is parsed, so an unauthenticated
  * caller never learns why its body would be bad; only the size check comes first, so a huge body costs no MAC.
  */
 import type { ReceiverConfig } from "./config";
-import { DEFAULT_INVOCATION_BUDGET_MS, type Deadline, invocationDeadline } from "./deadline";
+import { DEFAULT_INVOCATION_BUDGET_MS, type Deadline, ensureTimeLeft, invocationDeadline } from "./deadline";
 import { parseEnvelope } from "./envelope";
 import {
   DependencyUnavailableError,
@@ -15,20 +19,20 @@ import {
   PayloadTooLargeError,
   SignatureError,
 } from "./errors";
-import { forwardOnce as forwardEventOnce } from "./forward-once";
 import type {
   Clock,
-  DedupeStore,
-  EventSink,
+  EventStore,
   Logger,
   LogRecord,
   MetricName,
   Metrics,
   SecretSource,
+  StoreOutcome,
 } from "./ports";
 import { acceptedResponse, failureFor, type ReceiverResponse } from "./responses";
 import { SecretKeyring } from "./secret-keyring";
 import { DEFAULT_SIGNATURE_SCHEME, verify } from "./signature";
+import { STORED_EVENT_VIA } from "./stored-event";
 
 /** A delivery as the HTTP layer saw it (API Gateway v2 fields, transport-neutral). */
 export interface ReceiveRequest {
@@ -51,8 +55,7 @@ export interface ReceiveRequest {
 export interface ReceiverDeps {
   readonly config: Pick<ReceiverConfig, "maxBodyBytes" | "secretCacheSeconds" | "rotationGraceSeconds">;
   readonly secrets: SecretSource;
-  readonly dedupe: DedupeStore;
-  readonly sink: EventSink;
+  readonly store: EventStore;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -62,8 +65,8 @@ export interface ReceiverDeps {
 
 /**
  * Handles one delivery; never throws (every failure is a response). Answers before the invocation's
- * deadline: once the budget is spent no further AWS call starts, a claim taken is given back, and the answer
- * is 503, so lemon.markets retries (see `deadline.ts`).
+ * deadline: once the budget is spent no further AWS call starts and the answer is 503, so lemon.markets
+ * retries (see `deadline.ts`); a write cut off that landed anyway is found by that retry's condition.
  */
 export type Receive = (request: ReceiveRequest) => Promise<ReceiverResponse>;
 
@@ -71,7 +74,6 @@ export type Receive = (request: ReceiveRequest) => Promise<ReceiverResponse>;
 interface Trace {
   eventId?: string;
   eventType?: string;
-  note?: string;
 }
 
 function headerValue(headers: ReceiveRequest["headers"], name: string): string | undefined {
@@ -106,11 +108,11 @@ function logFields(error: unknown): LogRecord {
  * Builds the core from its ports.
  *
  * @example
- * const receive = createReceiver({ config, secrets, dedupe, sink, clock, logger, metrics });
+ * const receive = createReceiver({ config, secrets, store, clock, logger, metrics });
  * const response = await receive({ method: "POST", headers, body, isBase64Encoded: false });
  */
 export function createReceiver(deps: ReceiverDeps): Receive {
-  const { config, dedupe, sink, clock, logger, metrics } = deps;
+  const { config, store, clock, logger, metrics } = deps;
   const keyring = new SecretKeyring(deps.secrets, {
     cacheSeconds: config.secretCacheSeconds,
     graceSeconds: config.rotationGraceSeconds,
@@ -131,37 +133,28 @@ export function createReceiver(deps: ReceiverDeps): Receive {
     throw new SignatureError();
   }
 
-  async function forwardOnce(
-    bytes: Buffer,
-    trace: Trace,
-    deadline: Deadline,
-  ): Promise<"forwarded" | "duplicate"> {
-    // Decoded once from the verified bytes: what is forwarded is exactly what was signed.
-    const json = bytes.toString("utf8");
-    const envelope = parseEnvelope(json);
+  async function storeEvent(bytes: Buffer, trace: Trace, deadline: Deadline): Promise<StoreOutcome> {
+    // Decoded once from the verified bytes: what is stored (and forwarded) is exactly what was signed.
+    const body = bytes.toString("utf8");
+    const envelope = parseEnvelope(body);
     trace.eventId = envelope.id;
     trace.eventType = envelope.type;
-    // The shared path (forward-once.ts): the reconciler forwards through the same claim/forward/release code.
+    ensureTimeLeft(deadline, "dynamodb");
     const event = {
       id: envelope.id,
       type: envelope.type,
       createdAt: envelope.created_at,
-      json,
+      body,
+      via: STORED_EVENT_VIA.webhook,
     };
-    return forwardEventOnce({ dedupe, sink, clock, deadline }, event, (note) => {
-      trace.note = note;
-    });
+    return store.store(event, clock.now(), deadline);
   }
 
-  async function handle(
-    request: ReceiveRequest,
-    trace: Trace,
-    deadline: Deadline,
-  ): Promise<"forwarded" | "duplicate"> {
+  async function handle(request: ReceiveRequest, trace: Trace, deadline: Deadline): Promise<StoreOutcome> {
     if (request.method.toUpperCase() !== "POST") throw new MethodNotAllowedError(request.method);
     const bytes = bodyBytes(request, config.maxBodyBytes);
     await authenticate(bytes, headerValue(request.headers, DEFAULT_SIGNATURE_SCHEME.headerName), deadline);
-    return forwardOnce(bytes, trace, deadline);
+    return storeEvent(bytes, trace, deadline);
   }
 
   return async (request) => {
@@ -176,20 +169,18 @@ export function createReceiver(deps: ReceiverDeps): Receive {
       status,
       eventId: trace.eventId,
       eventType: trace.eventType,
-      note: trace.note,
       requestId: request.requestId,
       latencyMs: clock.now() - startedMs,
     });
     try {
       const outcome = await handle(request, trace, deadline);
       logger.info({ ...base(200), outcome });
-      metrics.record(["Received", outcome === "forwarded" ? "Forwarded" : "Duplicates"]);
+      metrics.record(["Received", outcome === "stored" ? "Stored" : "Duplicates"]);
       return acceptedResponse(outcome);
     } catch (error) {
       const failure = failureFor(error);
       const record = { ...base(failure.response.statusCode), outcome: failure.outcome, ...logFields(error) };
-      const counter: MetricName =
-        failure.outcome === "rejected" ? "Rejected" : failure.outcome === "in_flight" ? "InFlight" : "Failed";
+      const counter: MetricName = failure.outcome === "rejected" ? "Rejected" : "Failed";
       if (counter === "Failed") logger.error(record);
       else logger.warn({ ...record, rejectReason: failure.rejectReason });
       metrics.record(["Received", counter], failure.rejectReason);

@@ -5,7 +5,6 @@
  */
 import {
   ConfigError,
-  DeliveryInFlightError,
   DependencyUnavailableError,
   EnvelopeError,
   MethodNotAllowedError,
@@ -23,9 +22,8 @@ export interface ReceiverResponse {
 
 /** How a request ended; the `outcome` field of the request log line. */
 export type Outcome =
-  | "forwarded"
+  | "stored"
   | "duplicate"
-  | "in_flight"
   | "rejected"
   | "unavailable"
   | "misconfigured"
@@ -44,8 +42,8 @@ function json(statusCode: number, body: object, headers: Record<string, string> 
   return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
-/** 200 for a forwarded event or a duplicate of one: lemon.markets stops retrying. */
-export function acceptedResponse(outcome: "forwarded" | "duplicate"): ReceiverResponse {
+/** 200 for a stored event or a duplicate of one: lemon.markets stops retrying. */
+export function acceptedResponse(outcome: "stored" | "duplicate"): ReceiverResponse {
   return json(200, { status: outcome });
 }
 
@@ -77,12 +75,6 @@ export function failureFor(error: unknown): Failure {
       response: json(400, { error: "invalid_envelope", reason: error.reason }),
       outcome: "rejected",
       rejectReason: "envelope",
-    };
-  }
-  if (error instanceof DeliveryInFlightError) {
-    return {
-      response: json(409, { error: "in_flight" }, { "retry-after": String(error.retryAfterSeconds) }),
-      outcome: "in_flight",
     };
   }
   if (error instanceof DependencyUnavailableError) {

@@ -63,3 +63,104 @@ export const FORWARDER_ENV_NAMES = Object.freeze({
 
 /** `source` of every event put on the bus. */
 export const EVENT_SOURCE = "lemon.markets";
+
+/** Most entries one `PutEvents` call takes. */
+export const PUT_EVENTS_MAX_ENTRIES = 10;
+/** Largest total size of one `PutEvents` call (entries counted as EventBridge counts them), bytes. */
+export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
+
+/** A DynamoDB attribute value as the JSON protocol and the stream carry it (only the types we write). */
+export type AttributeValue = { readonly S: string } | { readonly N: string };
+/** A DynamoDB item or stream image in the JSON protocol's shape. */
+export type Image = Readonly<Record<string, AttributeValue | Readonly<Record<string, unknown>>>>;
+
+/** An event as the receiver or the reconciler stores it. */
+export interface NewStoredEvent {
+  readonly id: string;
+  readonly type: string;
+  /** `created_at` exactly as the event carries it. */
+  readonly createdAt: string;
+  /** The verified request body (webhook) or the API's JSON (reconciler), as UTF-8 text. */
+  readonly body: string;
+  readonly via: StoredEventVia;
+}
+
+/** A stored event read back from an item or a stream image. */
+export interface StoredEvent extends NewStoredEvent {
+  readonly receivedAtMs: number;
+  readonly forwardedAtMs?: number;
+}
+
+/**
+ * The item the one conditional `PutItem` writes (no `forwardedAtMs`: the forwarder adds it).
+ *
+ * @example
+ * storedEventItem({ id: "evt_1", type: "order.executed", createdAt, body, via: "webhook" }, Date.now(), 604800);
+ */
+export function storedEventItem(event: NewStoredEvent, nowMs: number, ttlSeconds: number): Image {
+  const a = STORED_EVENT_ATTRIBUTES;
+  return {
+    [a.id]: { S: event.id },
+    [a.kind]: { S: STORED_EVENT_KIND },
+    [a.type]: { S: event.type },
+    [a.createdAt]: { S: event.createdAt },
+    [a.body]: { S: event.body },
+    [a.receivedAtMs]: { N: String(nowMs) },
+    [a.via]: { S: event.via },
+    [a.expiresAt]: { N: String(Math.floor(nowMs / 1000) + ttlSeconds) },
+  };
+}
+
+function text(image: Image, name: string): string | undefined {
+  const value = image[name] as { S?: unknown } | undefined;
+  return typeof value?.S === "string" ? value.S : undefined;
+}
+
+function whole(image: Image, name: string): number | undefined {
+  const value = image[name] as { N?: unknown } | undefined;
+  const n = typeof value?.N === "string" ? Number(value.N) : Number.NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * The stored event in `image` (a table item or a stream record's `NewImage`), or `undefined` when it is not
+ * a complete event item (the watermark item, a foreign write).
+ */
+export function parseStoredEvent(image: Image | undefined): StoredEvent | undefined {
+  if (image === undefined) return undefined;
+  const a = STORED_EVENT_ATTRIBUTES;
+  if (text(image, a.kind) !== STORED_EVENT_KIND) return undefined;
+  const id = text(image, a.id);
+  const type = text(image, a.type);
+  const createdAt = text(image, a.createdAt);
+  const body = text(image, a.body);
+  const via = text(image, a.via);
+  const receivedAtMs = whole(image, a.receivedAtMs);
+  if (id === undefined || type === undefined || createdAt === undefined || body === undefined)
+    return undefined;
+  if (receivedAtMs === undefined || (via !== STORED_EVENT_VIA.webhook && via !== STORED_EVENT_VIA.reconciler))
+    return undefined;
+  const forwardedAtMs = whole(image, a.forwardedAtMs);
+  return {
+    id,
+    type,
+    createdAt,
+    body,
+    via,
+    receivedAtMs,
+    ...(forwardedAtMs === undefined ? {} : { forwardedAtMs }),
+  };
+}
+
+/**
+ * The size EventBridge counts for one `PutEvents` entry of `event` (UTF-8 bytes of Source, DetailType and
+ * Detail, plus 14 for Time), so a call is split before it passes {@link PUT_EVENTS_MAX_BYTES}.
+ */
+export function putEventsEntrySize(event: Pick<NewStoredEvent, "type" | "body">): number {
+  return (
+    Buffer.byteLength(EVENT_SOURCE, "utf8") +
+    Buffer.byteLength(event.type, "utf8") +
+    Buffer.byteLength(event.body, "utf8") +
+    14
+  );
+}

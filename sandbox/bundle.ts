@@ -12,6 +12,8 @@ import { SandboxError } from "./errors";
 
 /** Path of the bundle relative to the repository root. */
 export const RECEIVER_BUNDLE = "dist/lambda-bundle/receiver/index.js";
+/** Path of the forwarder bundle (the stream's consumer) relative to the repository root. */
+export const FORWARDER_BUNDLE = "dist/lambda-bundle/forwarder/index.js";
 
 /** Repository root: this file lives in `<root>/sandbox/`. */
 export const REPO_ROOT = path.resolve(__dirname, "..");
@@ -25,7 +27,16 @@ const STEP = "building the receiver Lambda bundle";
  * @throws {SandboxError} when the build fails or produces no bundle, or a stale one.
  */
 export function ensureReceiverBundle(root: string = REPO_ROOT, onBuild?: () => void): string {
-  const bundle = path.join(root, RECEIVER_BUNDLE);
+  return ensureBundle(RECEIVER_BUNDLE, root, onBuild);
+}
+
+/** {@link ensureReceiverBundle} for the forwarder bundle (one `npm run build:lambda` builds both). */
+export function ensureForwarderBundle(root: string = REPO_ROOT, onBuild?: () => void): string {
+  return ensureBundle(FORWARDER_BUNDLE, root, onBuild);
+}
+
+function ensureBundle(relative: string, root: string, onBuild?: () => void): string {
+  const bundle = path.join(root, relative);
   const dir = path.dirname(bundle);
   if (fs.existsSync(bundle) && staleBundleMessage(dir, root) === undefined) return bundle;
   onBuild?.();
@@ -42,7 +53,7 @@ export function ensureReceiverBundle(root: string = REPO_ROOT, onBuild?: () => v
   if (!fs.existsSync(bundle)) {
     throw new SandboxError(
       STEP,
-      `\`npm run build:lambda\` succeeded but ${RECEIVER_BUNDLE} does not exist`,
+      `\`npm run build:lambda\` succeeded but ${relative} does not exist`,
       "Check scripts/build-lambda.mjs writes the receiver bundle there",
     );
   }
@@ -51,7 +62,7 @@ export function ensureReceiverBundle(root: string = REPO_ROOT, onBuild?: () => v
     throw new SandboxError(
       STEP,
       `\`npm run build:lambda\` succeeded but the bundle still does not match the sources: ${stale}`,
-      "Check scripts/build-lambda.mjs writes dist/lambda-bundle/receiver.sources.json",
+      `Check scripts/build-lambda.mjs writes ${path.dirname(relative)}.sources.json`,
     );
   }
   return bundle;

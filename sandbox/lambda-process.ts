@@ -11,12 +11,15 @@ import { createInterface } from "node:readline";
 import { SandboxError } from "./errors";
 import type { LambdaHostMessage } from "./lambda-host";
 
+/** The host argument that selects invoke mode instead of a route path (lambda-host.ts). */
+export const INVOKE_MODE = "--invoke";
+
 /** One request log line of the receiver (`msg: "delivery"`), as written by lambda/receive.ts. */
 export interface ReceiverLogRecord {
   readonly level: string;
   /** HTTP status the receiver answered. */
   readonly status: number;
-  /** `forwarded`, `duplicate`, `in_flight`, `rejected`, `unavailable`, … */
+  /** `stored`, `duplicate`, `rejected`, `unavailable`, … */
   readonly outcome: string;
   readonly eventId?: string;
   readonly eventType?: string;
@@ -34,6 +37,13 @@ export interface LambdaProcess {
   readonly environment: Readonly<Record<string, string>>;
   /** Process id of the Lambda process. */
   readonly pid: number | undefined;
+  /** Every stdout line that is JSON (logs and EMF metrics), in order: the function's log stream. */
+  readonly lines: readonly Readonly<Record<string, unknown>>[];
+  /**
+   * Invokes the handler with `event` and resolves with what it returned (rejects with its error's message).
+   * Only for a process started without `routePath` (invoke mode: how the stream invokes the forwarder).
+   */
+  invoke(event: unknown): Promise<unknown>;
   /** Stops the process; resolves once it exited. Idempotent. */
   close(): Promise<void>;
 }
@@ -42,8 +52,8 @@ export interface LambdaProcessOptions {
   readonly bundlePath: string;
   /** The Lambda environment (see `localReceiverEnv` in lambda/local). */
   readonly environment: Readonly<Record<string, string>>;
-  /** API Gateway route path. */
-  readonly routePath: string;
+  /** API Gateway route path; absent: no HTTP, the handler is invoked with {@link LambdaProcess.invoke}. */
+  readonly routePath?: string;
   /** Called for every request log line, as it arrives. */
   readonly onLog?: (record: ReceiverLogRecord) => void;
   /** How long the process may take to start listening. Default 20000 ms (ts-node compiles the host first). */
@@ -98,13 +108,28 @@ function hostEntry(): { file: string; execArgv: string[] } {
 export async function startLambdaProcess(options: LambdaProcessOptions): Promise<LambdaProcess> {
   const { file, execArgv } = hostEntry();
   const environment = { ...options.environment };
-  const child = fork(file, [options.bundlePath, options.routePath], {
+  const child = fork(file, [options.bundlePath, options.routePath ?? INVOKE_MODE], {
     cwd: path.resolve(__dirname, ".."),
     env: { ...environment, PATH: process.env.PATH ?? "" },
     execArgv,
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const logs: ReceiverLogRecord[] = [];
+  const lines: Record<string, unknown>[] = [];
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  child.on("message", (message: LambdaHostMessage) => {
+    if (message.kind !== "result" && message.kind !== "error") return;
+    const waiter = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.kind === "result") waiter?.resolve(message.value);
+    else waiter?.reject(new Error(message.message));
+  });
+  void exited.then(() => {
+    for (const waiter of pending.values()) waiter.reject(new Error("the Lambda process exited"));
+    pending.clear();
+  });
   let stderr = "";
   const tail = (text: string) => {
     stderr = (stderr + text).slice(-STDERR_TAIL);
@@ -113,8 +138,13 @@ export async function startLambdaProcess(options: LambdaProcessOptions): Promise
   // A ChildProcess 'error' without a listener crashes the sandbox with a bare stack (a failed fork, a
   // failed kill): keep it with the stderr, which a start failure reports; `exited` still settles the rest.
   child.on("error", (error) => tail(`\n${error.message}\n`));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   createInterface({ input: child.stdout! }).on("line", (line) => {
+    try {
+      const value: unknown = JSON.parse(line);
+      if (typeof value === "object" && value !== null) lines.push(value as Record<string, unknown>);
+    } catch {
+      // not a JSON line
+    }
     const record = parseReceiverLog(line);
     if (record === undefined) return;
     logs.push(record);
@@ -133,6 +163,17 @@ export async function startLambdaProcess(options: LambdaProcessOptions): Promise
     logs,
     environment,
     pid: child.pid,
+    lines,
+    invoke: (event) =>
+      new Promise((resolve, reject) => {
+        if (!child.connected) {
+          reject(new Error("the Lambda process is not running"));
+          return;
+        }
+        nextId += 1;
+        pending.set(nextId, { resolve, reject });
+        child.send({ kind: "invoke", id: nextId, event });
+      }),
     close: () => {
       closing ??= stop(child, exited);
       return closing;
@@ -163,7 +204,7 @@ function waitForReady(
       if (message.kind === "ready") {
         clearTimeout(timer);
         resolve(message.url);
-      } else fail(`the Lambda process could not start: ${message.message}`);
+      } else if (message.kind === "failed") fail(`the Lambda process could not start: ${message.message}`);
     });
     void exited.then((code) => fail(`the Lambda process exited with code ${code}`));
   });

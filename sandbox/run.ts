@@ -30,10 +30,15 @@ function progressPrinter(reporter: Reporter): (progress: SandboxProgress) => voi
       reporter.detail("building the receiver bundle (npm run build:lambda)…");
     else if (progress.step === "receiver") {
       const bundle = path.relative(process.cwd(), progress.bundlePath) || progress.bundlePath;
+      const forwarder =
+        path.relative(process.cwd(), progress.forwarderBundlePath) || progress.forwarderBundlePath;
       reporter.step(2, TOTAL, `receiver Lambda (${bundle}) behind a local API Gateway at ${progress.url}`);
       reporter.detail(
+        `it stores each verified event (one conditional PutItem) and answers 200; the table's stream hands each new event to the forwarder Lambda (${forwarder}), which puts it on EventBridge`,
+      );
+      reporter.detail(
         `its AWS, chosen by AWS_ENDPOINT_URL_* in the Lambda's environment: Secrets Manager ${progress.secretsManager}, ` +
-          `DynamoDB (dynalite) ${progress.dynamo}, EventBridge ${progress.eventBridge}`,
+          `DynamoDB (dynalite behind the local stream stand-in) ${progress.dynamo}, EventBridge ${progress.eventBridge}`,
       );
     } else {
       reporter.step(
@@ -142,7 +147,7 @@ export async function runSandbox(
     reporter.step(
       5,
       TOTAL,
-      `${count(report.forwarded.length, "event")} delivered, verified and forwarded; ` +
+      `${count(report.forwarded.length, "event")} delivered, verified, stored and forwarded from the stream; ` +
         `${count(report.duplicates, "redelivery", "redeliveries")} deduplicated`,
     );
     for (const line of lines) reporter.detail(line);
@@ -164,14 +169,14 @@ export async function runSandbox(
     reporter.step(6, TOTAL, `unregistered webhook ${webhookId} (WebhookRegistration provider: delete)`);
     // Counted from the receiver's log, so events sent during --keep-running are included.
     const outcomes = sandbox.lambda.logs.map((log) => log.outcome);
-    const forwarded = outcomes.filter((outcome) => outcome === "forwarded").length;
+    const stored = outcomes.filter((outcome) => outcome === "stored").length;
     const duplicates = outcomes.filter((outcome) => outcome === "duplicate").length;
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     return await shutDown(
       sandbox,
       reporter,
       0,
-      `Done in ${seconds} s: ${count(forwarded, "event")} forwarded, ${count(duplicates, "duplicate")} deduplicated.`,
+      `Done in ${seconds} s: ${count(stored, "event")} stored, ${count(sandbox.forwarded().length, "event")} forwarded, ${count(duplicates, "duplicate")} deduplicated.`,
     );
   } catch (error) {
     const message =

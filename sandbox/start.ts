@@ -1,30 +1,36 @@
 /**
  * `startSandbox`: the whole delivery path of a deployment, on localhost. The lemon.markets emulator; the
- * built receiver Lambda bundle in its own process behind the local API Gateway; Secrets Manager, DynamoDB
- * (dynalite) and EventBridge stand-ins chosen by the Lambda's environment (endpoint overrides), not by code;
+ * built receiver Lambda bundle in its own process behind the local API Gateway, storing each verified event;
+ * the table's stream (a local stand-in: dynalite has no Streams API) invoking the built forwarder bundle in a
+ * process of its own, which puts the stored events on the EventBridge stand-in; Secrets Manager, DynamoDB
+ * (dynalite) and EventBridge stand-ins chosen by the Lambdas' environment (endpoint overrides), not by code;
  * and the webhook registered through the WebhookRegistration provider, its secret put into the local
  * Secrets Manager as the component does on AWS. Reusable by tests and load tests: every handle is returned.
  */
 import { randomBytes } from "node:crypto";
 import { type DeliveryOptions, type Emulator, type LemonEvent, startEmulator } from "../emulator";
+import type { StreamBatchResponse } from "../lambda/forwarder/stream";
 import {
   type FakeEventBridge,
   type FakeSecretsManager,
   type LocalDynamo,
+  type LocalStream,
+  localForwarderEnv,
   localReceiverEnv,
   startFakeEventBridge,
   startFakeSecretsManager,
   startLocalDynamo,
+  startLocalStream,
 } from "../lambda/local";
 import { DEFAULT_EVENTS } from "./args";
-import { ensureReceiverBundle } from "./bundle";
+import { ensureForwarderBundle, ensureReceiverBundle } from "./bundle";
 import { type LambdaProcess, type ReceiverLogRecord, startLambdaProcess } from "./lambda-process";
 import { configuredProvider, type Registration, registerWebhook, unregisterWebhook } from "./registration";
 
 /**
  * How the sandbox's emulator delivers: every event twice (`duplicateRate: 1`, lemon.markets' at-least-once
  * made visible) and one attempt at a time (`concurrency: 1`), so the copy deterministically arrives after
- * the original was forwarded and is answered as a duplicate. Retries are quick so a failure shows fast.
+ * the original was stored and is answered as a duplicate. Retries are quick so a failure shows fast.
  */
 export const SANDBOX_DELIVERY: Readonly<DeliveryOptions> = Object.freeze({
   duplicateRate: 1,
@@ -37,7 +43,7 @@ export const SANDBOX_DELIVERY: Readonly<DeliveryOptions> = Object.freeze({
 /** API Gateway route of the receiver, as the component creates it. */
 export const RECEIVER_ROUTE = "/webhooks/lemon-markets";
 
-/** EventBridge bus the local receiver forwards to. */
+/** EventBridge bus the local forwarder puts events on. */
 export const SANDBOX_EVENT_BUS = "lemon-webhooks-sandbox";
 
 /** Progress of {@link startSandbox}, one notification per finished step. */
@@ -48,6 +54,7 @@ export type SandboxProgress =
       readonly step: "receiver";
       readonly url: string;
       readonly bundlePath: string;
+      readonly forwarderBundlePath: string;
       readonly secretsManager: string;
       readonly dynamo: string;
       readonly eventBridge: string;
@@ -69,6 +76,8 @@ export interface SandboxOptions {
   readonly seed?: number;
   /** Receiver bundle to run. Default: the repository's build, built first if missing. */
   readonly bundlePath?: string;
+  /** Forwarder bundle the stream invokes. Default: the repository's build, built first if missing. */
+  readonly forwarderBundlePath?: string;
   readonly onProgress?: (progress: SandboxProgress) => void;
   /** Every request log line of the receiver Lambda, as it arrives. */
   readonly onReceiverLog?: (record: ReceiverLogRecord) => void;
@@ -80,7 +89,7 @@ export interface ForwardedEvent {
   readonly type: string;
   readonly createdAt: string;
   readonly context: Readonly<Record<string, string>>;
-  /** EventBridge `DetailType` (the event type) and `Source` (`lemon.markets`) as the receiver set them. */
+  /** EventBridge `DetailType` (the event type) and `Source` (`lemon.markets`) as the forwarder set them. */
   readonly detailType: string;
   readonly source: string;
   readonly eventBusName: string;
@@ -94,13 +103,20 @@ export interface Sandbox {
   /** The receiver's public URL (what lemon.markets would POST to). */
   readonly receiverUrl: string;
   readonly lambda: LambdaProcess;
+  /** The forwarder Lambda process the stream invokes (its `lines` are its log stream). */
+  readonly forwarder: LambdaProcess;
+  /** The table's stream stand-in (records, on-failure records, `idle()`). */
+  readonly stream: LocalStream;
   readonly secretsManager: FakeSecretsManager;
+  /** The table, as the Lambdas reach it (through the stream's proxy). */
   readonly dynamo: LocalDynamo;
   readonly eventBridge: FakeEventBridge;
   /** The current registration; `undefined` after {@link Sandbox.unregister}. */
   registration(): Registration | undefined;
   /** Events on the bus, in arrival order. */
   forwarded(): ForwardedEvent[];
+  /** Resolves once the stream has handed every stored event to the forwarder (or given it up). */
+  streamIdle(): Promise<void>;
   /** Unregisters through the provider's `delete`. No-op when not registered. */
   unregister(): Promise<void>;
   /** Unregisters (if registered) and stops every server and process. Idempotent; never throws. */
@@ -129,6 +145,7 @@ export function decodeForwarded(entry: FakeEventBridge["entries"][number]): Forw
  * const sandbox = await startSandbox({ events: ["account.created"] });
  * sandbox.emulator.emit("account.created", { account: "cusa_33531f7f801d4ce997747470ab7208fd" });
  * await sandbox.emulator.waitForDeliveries();
+ * await sandbox.streamIdle();
  * sandbox.forwarded(); // [{ type: "account.created", … }]
  * await sandbox.stop();
  */
@@ -155,7 +172,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     const bundlePath =
       options.bundlePath ?? ensureReceiverBundle(undefined, () => progress({ step: "building-bundle" }));
-    const [secretsManager, dynamo, eventBridge] = await Promise.all([
+    const forwarderBundlePath =
+      options.forwarderBundlePath ??
+      ensureForwarderBundle(undefined, () => progress({ step: "building-bundle" }));
+    const [secretsManager, table, eventBridge] = await Promise.all([
       // No version yet: the secret exists before the webhook does, as in the component (secret, then version).
       startFakeSecretsManager({ versions: [] }),
       startLocalDynamo(),
@@ -163,13 +183,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ]);
     closers.push(
       () => secretsManager.close(),
-      () => dynamo.close(),
+      () => table.close(),
       () => eventBridge.close(),
     );
+    // Every writer reaches the table through the stream's proxy, so each stored event becomes a record.
+    const stream = await startLocalStream({ dynamo: table });
+    const dynamo = stream.dynamo;
+    // Closes the proxy and then dynalite (the earlier closer of the table is then a no-op).
+    closers.push(() => stream.close());
+    const forwarder = await startLambdaProcess({
+      bundlePath: forwarderBundlePath,
+      environment: localForwarderEnv({ eventBridge, dynamo, eventBusName: SANDBOX_EVENT_BUS }),
+    });
+    closers.push(() => forwarder.close());
+    stream.attach((event) => forwarder.invoke(event) as Promise<StreamBatchResponse>);
     const lambda = await startLambdaProcess({
       bundlePath,
       routePath: RECEIVER_ROUTE,
-      environment: localReceiverEnv({ secretsManager, dynamo, eventBridge, eventBusName: SANDBOX_EVENT_BUS }),
+      environment: localReceiverEnv({ secretsManager, dynamo }),
       ...(options.onReceiverLog === undefined ? {} : { onLog: options.onReceiverLog }),
     });
     closers.push(() => lambda.close());
@@ -177,6 +208,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       step: "receiver",
       url: lambda.url,
       bundlePath,
+      forwarderBundlePath,
       secretsManager: secretsManager.endpoint,
       dynamo: dynamo.endpoint,
       eventBridge: eventBridge.endpoint,
@@ -211,11 +243,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       apiKey,
       receiverUrl: lambda.url,
       lambda,
+      forwarder,
+      stream,
       secretsManager,
       dynamo,
       eventBridge,
       registration: () => registration,
       forwarded: () => eventBridge.entries.map(decodeForwarded),
+      streamIdle: () => stream.idle(),
       unregister,
       stop: () => {
         stopping ??= closeAll().then((errors) => ({ errors }));

@@ -28,14 +28,12 @@ export function describeReceiverOutcome(
 ): string {
   const event = forwarded.find((entry) => entry.id === record.eventId);
   switch (record.outcome) {
-    case "forwarded":
+    case "stored":
       return event === undefined
-        ? `✔ signature verified, forwarded ${record.eventType ?? ""} ${record.eventId ?? ""}`.trimEnd()
-        : `✔ signature verified, forwarded to EventBridge bus ${eventBusName}: ${describeForwarded(event)}`;
+        ? `✔ signature verified, stored ${record.eventType ?? ""} ${record.eventId ?? ""} (answered 200; the stream forwards it)`.trimEnd()
+        : `✔ signature verified, stored and answered 200; the table's stream handed it to the forwarder, which put it on EventBridge bus ${eventBusName}: ${describeForwarded(event)}`;
     case "duplicate":
-      return `✔ signature verified, deduplicated: ${record.eventId} was already forwarded, so it was not forwarded again`;
-    case "in_flight":
-      return `… ${record.eventId} is still being forwarded by an earlier delivery: answered ${record.status}, lemon.markets retries`;
+      return `✔ signature verified, deduplicated: ${record.eventId} was already stored, so it is neither stored nor forwarded again`;
     case "rejected":
       return `✖ rejected with ${record.status} (${record.rejectReason ?? "invalid request"})`;
     default:

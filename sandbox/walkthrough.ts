@@ -140,7 +140,7 @@ export function findProblems(
  * attempt has arrived, then reports. Log lines travel over a pipe, the answers over TCP: either can be first.
  */
 export async function settleDeliveries(
-  sandbox: Pick<Sandbox, "emulator" | "lambda" | "forwarded">,
+  sandbox: Pick<Sandbox, "emulator" | "lambda" | "forwarded" | "streamIdle">,
   subscribed: readonly string[],
   timeoutMs = 20_000,
 ): Promise<DeliveryReport> {
@@ -161,6 +161,11 @@ export async function settleDeliveries(
   while (logged() < answered() && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  // Answered 200 means stored; the stream forwards asynchronously (milliseconds locally).
+  await Promise.race([
+    sandbox.streamIdle(),
+    new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref()),
+  ]);
   const events = emulator.events();
   const types = new Map(events.map((event) => [event.id, event.type]));
   const expected = events.filter((event) => subscribed.includes(event.type));

@@ -9,7 +9,8 @@
  * and Pulumi, axios or the local fakes have no business in production.
  *
  * Also builds the reconciler bundle (dist/lambda-bundle/reconciler/index.js, entry lambda/reconcile/main.ts)
- * under the same rules, unless `--outfile` asks for the receiver alone.
+ * and the forwarder bundle (dist/lambda-bundle/forwarder/index.js, entry lambda/forwarder/main.ts: the
+ * table stream's consumer) under the same rules, unless `--outfile` asks for the receiver alone.
  *
  * Next to each default bundle directory, OUTSIDE it (so the archived code and its hash stay the same), it writes
  * `<dir>.sources.json`: the SHA-256 of every input file. The component and `npm start` compare it with the
@@ -45,6 +46,10 @@ export const DEFAULT_OUTFILE = join(root, "dist", "lambda-bundle", "receiver", "
 export const DEFAULT_RECONCILER_OUTFILE = join(root, "dist", "lambda-bundle", "reconciler", "index.js");
 /** Entry point of the reconciler bundle. */
 export const RECONCILER_ENTRY = "lambda/reconcile/main.ts";
+/** Where the forwarder bundle goes (the components deploy it on the table's stream). */
+export const DEFAULT_FORWARDER_OUTFILE = join(root, "dist", "lambda-bundle", "forwarder", "index.js");
+/** Entry point of the forwarder bundle. */
+export const FORWARDER_ENTRY = "lambda/forwarder/main.ts";
 
 /** The sources record of the bundle whose `index.js` is `outfile`: `<bundle dir>.sources.json`. */
 export function sourcesFileOf(outfile) {
@@ -89,19 +94,20 @@ export async function buildLambda({ outfile = DEFAULT_OUTFILE, entry = "lambda/m
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const at = process.argv.indexOf("--outfile");
   const outfile = at === -1 ? DEFAULT_OUTFILE : resolve(process.argv[at + 1] ?? "");
-  const reconciler =
+  const extra = (file, entry) =>
+    buildLambda({ outfile: file, entry, sourcesFile: sourcesFileOf(file) }).then((inputs) =>
+      console.log(`built ${relative(process.cwd(), file)} from ${inputs.length} files`),
+    );
+  const others =
     at === -1
-      ? buildLambda({
-          outfile: DEFAULT_RECONCILER_OUTFILE,
-          entry: RECONCILER_ENTRY,
-          sourcesFile: sourcesFileOf(DEFAULT_RECONCILER_OUTFILE),
-        }).then((inputs) =>
-          console.log(`built ${relative(process.cwd(), DEFAULT_RECONCILER_OUTFILE)} from ${inputs.length} files`),
-        )
+      ? Promise.all([
+          extra(DEFAULT_RECONCILER_OUTFILE, RECONCILER_ENTRY),
+          extra(DEFAULT_FORWARDER_OUTFILE, FORWARDER_ENTRY),
+        ])
       : Promise.resolve();
   // A custom --outfile gets no sources record: only the default bundles are checked against the checkout.
   const sourcesFile = at === -1 ? sourcesFileOf(outfile) : undefined;
-  Promise.all([buildLambda({ outfile, sourcesFile }), reconciler]).then(
+  Promise.all([buildLambda({ outfile, sourcesFile }), others]).then(
     ([inputs]) => console.log(`built ${relative(process.cwd(), outfile)} from ${inputs.length} files`),
     (error) => {
       console.error(error instanceof Error ? error.message : error);

@@ -1,16 +1,15 @@
-/** The receiver's ports on AWS: Secrets Manager, DynamoDB and EventBridge over SigV4-signed JSON calls. */
+/** The Lambdas' ports on AWS: Secrets Manager, DynamoDB and EventBridge over SigV4-signed JSON calls. */
 import type { ReceiverConfig } from "../config";
 import type { Dependency } from "../errors";
-import type { DedupeStore, EventSink, SecretSource } from "../ports";
-import { DynamoDbDedupeStore } from "./dedupe-store";
+import type { EventStore, SecretSource } from "../ports";
 import type { AwsEnvironment, AwsService } from "./environment";
-import { EventBridgeEventSink } from "./event-sink";
+import { DynamoDbEventStore } from "./event-store";
 import { AwsJsonClient } from "./json-client";
 import { SecretsManagerSecretSource } from "./secret-source";
 
-export { DynamoDbDedupeStore } from "./dedupe-store";
 export { type AwsEnvironment, type AwsService, readAwsEnvironment } from "./environment";
-export { EVENT_SOURCE, EventBridgeEventSink } from "./event-sink";
+export { EVENT_SOURCE, EventBridgePublisher, type PublishFailure, putEventsChunks } from "./event-sink";
+export { DynamoDbEventStore, MARK_CONDITION, markForwarded, STORE_CONDITION } from "./event-store";
 export { isTransientAwsFailure } from "./failures";
 export { AWS_JSON_PROTOCOLS, AwsJsonClient, AwsServiceError } from "./json-client";
 export { AWS_PARTITIONS, type AwsPartition, partitionOf } from "./partitions";
@@ -24,25 +23,31 @@ const DEPENDENCY_OF: Readonly<Record<AwsService, Dependency>> = {
 };
 
 /** A signed JSON-protocol client for `service` at the environment's endpoint, as the environment's principal. */
-export function awsJsonClient(aws: AwsEnvironment, service: AwsService, now?: () => Date): AwsJsonClient {
+export function awsJsonClient(
+  aws: AwsEnvironment,
+  service: AwsService,
+  now?: () => Date,
+  timeoutMs?: number,
+): AwsJsonClient {
   return new AwsJsonClient({
     dependency: DEPENDENCY_OF[service],
     endpoint: aws.endpoints[service],
     region: aws.region,
     credentials: aws.credentials,
     ...(now === undefined ? {} : { now }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
 }
 
-/** The AWS implementations of the core's ports. */
+/** The AWS implementations of the receiver's ports. */
 export interface AwsPorts {
   readonly secrets: SecretSource;
-  readonly dedupe: DedupeStore;
-  readonly sink: EventSink;
+  readonly store: EventStore;
 }
 
 /**
- * Builds the three adapters; no network until first use.
+ * Builds the receiver's two adapters; no network until first use. No EventBridge client: the receiver only
+ * stores.
  *
  * @example
  * const ports = createAwsPorts(readConfig(process.env), readAwsEnvironment(process.env));
@@ -50,10 +55,17 @@ export interface AwsPorts {
 export function createAwsPorts(config: ReceiverConfig, aws: AwsEnvironment): AwsPorts {
   return {
     secrets: new SecretsManagerSecretSource(awsJsonClient(aws, "secretsManager"), config.secretArn),
-    dedupe: new DynamoDbDedupeStore(awsJsonClient(aws, "dynamodb"), config.dedupeTable, {
-      ttlSeconds: config.dedupeTtlSeconds,
-      leaseSeconds: config.claimLeaseSeconds,
-    }),
-    sink: new EventBridgeEventSink(awsJsonClient(aws, "eventBridge"), config.eventBusName),
+    store: new DynamoDbEventStore(
+      awsJsonClient(aws, "dynamodb"),
+      config.dedupeTable,
+      config.dedupeTtlSeconds,
+    ),
   };
 }
+export {
+  BATCH_GET_LIMIT,
+  DynamoDbStoredLookup,
+  type StoredLookup,
+  type StoredState,
+  UNPROCESSED_ROUNDS,
+} from "./stored-lookup";

@@ -7,11 +7,14 @@
  * @example
  * const sm = await startFakeSecretsManager({ versions: [{ secret, createdAt: new Date() }] });
  * const eb = await startFakeEventBridge();
- * const dynamo = await startLocalDynamo();
- * Object.assign(process.env, localReceiverEnv({ secretsManager: sm, eventBridge: eb, dynamo }));
+ * const stream = await startLocalStream({ dynamo: await startLocalDynamo() });
+ * const env = localReceiverEnv({ secretsManager: sm, dynamo: stream.dynamo });
+ * stream.attach(createForwarderHandler(() => buildAwsForwarder({
+ *   env: localForwarderEnv({ eventBridge: eb, dynamo: stream.dynamo }), write, clock })));
  * const adapter = await startHttpAdapter({ handler, path: "/webhooks/lemon-markets" });
  */
 import { ENV_NAMES } from "../env-names";
+import { FORWARDER_ENV_NAMES } from "../stored-event";
 import type { FakeEventBridge } from "./fake-event-bridge";
 import type { FakeSecretsManager } from "./fake-secrets-manager";
 import type { LocalDynamo } from "./local-dynamo";
@@ -41,15 +44,37 @@ export {
   toApiGatewayEvent,
 } from "./http-adapter";
 export { LOCAL_CREDENTIALS, type LocalDynamo, startLocalDynamo } from "./local-dynamo";
+export {
+  type LocalStream,
+  type LocalStreamOptions,
+  type LocalStreamRecord,
+  type OnFailureRecord,
+  passesForwarderFilter,
+  type StreamHandler,
+  startLocalStream,
+} from "./local-stream";
 
 /** The running stand-ins a receiver should use. */
 export interface LocalServices {
   readonly secretsManager: FakeSecretsManager;
+  /** The table (give the stream's `dynamo`, see `startLocalStream`, so stored events reach the forwarder). */
+  readonly dynamo: LocalDynamo;
+}
+
+/** The running stand-ins the forwarder should use. */
+export interface LocalForwarderServices {
   readonly eventBridge: FakeEventBridge;
   readonly dynamo: LocalDynamo;
   /** Bus name to forward to; default `lemon-webhooks-local`. */
   readonly eventBusName?: string;
 }
+
+/** Region and dummy credentials every local Lambda gets. */
+const LOCAL_AWS = {
+  AWS_REGION: "eu-central-1",
+  AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+} as const;
 
 /**
  * The environment that makes the production handler (or bundle) use the local stand-ins: endpoint
@@ -58,14 +83,21 @@ export interface LocalServices {
  */
 export function localReceiverEnv(services: LocalServices): Record<string, string> {
   return {
-    AWS_REGION: "eu-central-1",
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    ...LOCAL_AWS,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: services.secretsManager.endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: services.dynamo.endpoint,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: services.eventBridge.endpoint,
     [ENV_NAMES.secretArn]: services.secretsManager.arn,
     [ENV_NAMES.dedupeTable]: services.dynamo.tableName,
-    [ENV_NAMES.eventBusName]: services.eventBusName ?? "lemon-webhooks-local",
+  };
+}
+
+/** The environment of the forwarder Lambda (bundle or `buildAwsForwarder`) on the local stand-ins. */
+export function localForwarderEnv(services: LocalForwarderServices): Record<string, string> {
+  return {
+    ...LOCAL_AWS,
+    AWS_ENDPOINT_URL_DYNAMODB: services.dynamo.endpoint,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: services.eventBridge.endpoint,
+    [FORWARDER_ENV_NAMES.table]: services.dynamo.tableName,
+    [FORWARDER_ENV_NAMES.eventBusName]: services.eventBusName ?? "lemon-webhooks-local",
   };
 }

@@ -1,6 +1,7 @@
 /**
- * DynamoDB on localhost: dynalite (a real implementation of the DynamoDB API, in memory) with the dedupe
- * table already created. Point the receiver at it with `AWS_ENDPOINT_URL_DYNAMODB=<endpoint>` and
+ * DynamoDB on localhost: dynalite (a real implementation of the DynamoDB API, in memory) with the events
+ * table already created. It has no Streams API: wrap it with `startLocalStream` (local-stream.ts) to get the
+ * table's stream and the forwarder's event source mapping. Point the receiver at it with `AWS_ENDPOINT_URL_DYNAMODB=<endpoint>` and
  * `LEMON_DEDUPE_TABLE=<tableName>`.
  */
 import type { AddressInfo } from "node:net";
@@ -12,7 +13,7 @@ import { closeServer } from "./aws-json-server";
 export interface LocalDynamo {
   readonly endpoint: string;
   readonly tableName: string;
-  /** The dedupe item for `eventId` as DynamoDB JSON (`{pk: {S: …}, status: {S: …}, …}`), if any. */
+  /** The stored item for `eventId` as DynamoDB JSON (`{pk: {S: …}, kind: {S: "event"}, …}`), if any. */
   getItem(eventId: string): Promise<Readonly<Record<string, Readonly<Record<string, string>>>> | undefined>;
   close(): Promise<void>;
 }
@@ -57,6 +58,7 @@ export async function startLocalDynamo(
     if (described.ok && described.value.Table?.TableStatus === "ACTIVE") break;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+  let closing: Promise<void> | undefined;
   return {
     endpoint,
     tableName,
@@ -68,6 +70,10 @@ export async function startLocalDynamo(
       });
       return got.ok ? got.value.Item : undefined;
     },
-    close: () => closeServer(server),
+    // Idempotent: the stream stand-in closes the table it wraps, and its owner may too.
+    close: () => {
+      closing ??= closeServer(server);
+      return closing;
+    },
   };
 }

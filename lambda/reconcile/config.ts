@@ -37,13 +37,11 @@ export const RECONCILER_NUMBER_RULES = {
 export interface ReconcilerConfig {
   readonly apiKeySecretArn: string;
   readonly dedupeTable: string;
-  readonly eventBusName: string;
   readonly eventTypes: readonly string[];
   readonly overlapSeconds: number;
   readonly initialLookbackSeconds: number;
   readonly settleSeconds: number;
   readonly dedupeTtlSeconds: number;
-  readonly claimLeaseSeconds: number;
   readonly apiBaseUrl: string;
   readonly privacyPrincipal: string;
   readonly privacyJustification: string;
@@ -133,7 +131,6 @@ export function readReconcilerConfig(env: Env): ReconcilerConfig {
   const config: ReconcilerConfig = {
     apiKeySecretArn,
     dedupeTable: readRequired(env, ENV_NAMES.dedupeTable, "name of the DynamoDB dedupe table", problems),
-    eventBusName: readRequired(env, ENV_NAMES.eventBusName, "name of the EventBridge bus", problems),
     eventTypes: readEventTypes(env, problems),
     overlapSeconds: readNumber(
       env,
@@ -154,7 +151,6 @@ export function readReconcilerConfig(env: Env): ReconcilerConfig {
       problems,
     ),
     dedupeTtlSeconds: readNumber(env, ENV_NAMES.dedupeTtlSeconds, NUMBER_RULES.dedupeTtlSeconds, problems),
-    claimLeaseSeconds: readNumber(env, ENV_NAMES.claimLeaseSeconds, NUMBER_RULES.claimLeaseSeconds, problems),
     apiBaseUrl: readBaseUrl(env, problems),
     privacyPrincipal: readHeaderText(
       env,

@@ -1,7 +1,7 @@
 /**
  * Names of the reconciler Lambda's own environment variables: the contract between the component that sets
- * them (`components/reconciler/`) and `config.ts`. The dedupe table, bus, TTL and lease reuse the receiver's
- * names (`../env-names.ts`), because both Lambdas must agree on them. Values are names, ARNs, URLs and
+ * them (`components/reconciler/`) and `config.ts`. The table and the TTL reuse the receiver's names
+ * (`../env-names.ts`), because both Lambdas must agree on them. No bus: the reconciler only stores. Values are names, ARNs, URLs and
  * numbers, never secrets: the API key is fetched from Secrets Manager by ARN at run time.
  */
 export const RECONCILER_ENV_NAMES = {

@@ -6,15 +6,14 @@
  */
 
 import { awsJsonClient } from "../aws";
-import { DynamoDbDedupeStore } from "../aws/dedupe-store";
 import { readAwsEnvironment } from "../aws/environment";
-import { EventBridgeEventSink } from "../aws/event-sink";
+import { DynamoDbEventStore } from "../aws/event-store";
 import { SecretsManagerSecretSource } from "../aws/secret-source";
+import { DynamoDbStoredLookup } from "../aws/stored-lookup";
 import type { Env } from "../config";
 import { createJsonLogger, type LineWriter, stdoutWriter } from "../observability";
 import type { Clock } from "../ports";
 import { type ReconcilerConfig, readReconcilerConfig } from "./config";
-import { DynamoDbDedupeLookup } from "./dedupe-lookup";
 import { createEventsApi } from "./events-api";
 import { writeRunMetrics } from "./metrics";
 import { type ReconcileReport, reconcile } from "./reconcile";
@@ -60,13 +59,9 @@ export function buildAwsReconciler({ env, write, clock }: ReconcilerEnvironment)
     awsJsonClient(aws, "secretsManager", now),
     config.apiKeySecretArn,
   );
-  const dedupe = new DynamoDbDedupeStore(dynamodb, config.dedupeTable, {
-    ttlSeconds: config.dedupeTtlSeconds,
-    leaseSeconds: config.claimLeaseSeconds,
-  });
-  const sink = new EventBridgeEventSink(awsJsonClient(aws, "eventBridge", now), config.eventBusName);
+  const store = new DynamoDbEventStore(dynamodb, config.dedupeTable, config.dedupeTtlSeconds);
   const watermarks = new DynamoDbWatermarkStore(dynamodb, config.dedupeTable);
-  const lookup = new DynamoDbDedupeLookup(dynamodb, config.dedupeTable);
+  const lookup = new DynamoDbStoredLookup(dynamodb, config.dedupeTable);
   const logger = createJsonLogger(write, clock);
   const settings = {
     eventTypes: config.eventTypes,
@@ -84,7 +79,7 @@ export function buildAwsReconciler({ env, write, clock }: ReconcilerEnvironment)
       privacyJustification: config.privacyJustification,
     });
     return reconcile(
-      { api, watermarks, dedupe, sink, clock, logger, lookup },
+      { api, watermarks, store, clock, logger, lookup },
       deadlineMs === undefined ? settings : { ...settings, deadlineMs },
     );
   };
@@ -101,8 +96,7 @@ function logRun(write: LineWriter, clock: Clock, report: ReconcileReport): void 
     watermarkGapSeconds: counts.watermarkGapSeconds,
     scanned: counts.scanned,
     recovered: counts.recovered,
-    alreadyForwarded: counts.alreadyForwarded,
-    inFlight: counts.inFlight,
+    alreadyStored: counts.alreadyStored,
     ignored: counts.ignored,
     invalid: counts.invalid,
     watermark: counts.watermarkMs === undefined ? undefined : new Date(counts.watermarkMs).toISOString(),
@@ -161,8 +155,7 @@ function failedBeforeStart(name: string, detail: string): ReconcileReport {
     watermarkGapSeconds: 0,
     scanned: 0,
     recovered: 0,
-    alreadyForwarded: 0,
-    inFlight: 0,
+    alreadyStored: 0,
     ignored: 0,
     invalid: 0,
     newestEventMs: undefined,

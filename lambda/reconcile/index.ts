@@ -1,4 +1,11 @@
-/** The scheduled reconciler: reads missed events from `GET /v1/events` and forwards them exactly once. */
+/** The scheduled reconciler: reads missed events from `GET /v1/events` and stores them (the stream forwards). */
+
+export {
+  BATCH_GET_LIMIT,
+  DynamoDbStoredLookup,
+  type StoredLookup,
+  UNPROCESSED_ROUNDS,
+} from "../aws/stored-lookup";
 export {
   DEFAULT_API_BASE_URL,
   DEFAULT_RECONCILER_JUSTIFICATION,
@@ -8,12 +15,6 @@ export {
   readReconcilerConfig,
   windowProblems,
 } from "./config";
-export {
-  BATCH_GET_LIMIT,
-  type DedupeLookup,
-  DynamoDbDedupeLookup,
-  UNPROCESSED_ROUNDS,
-} from "./dedupe-lookup";
 export { RECONCILER_ENV_NAMES, type ReconcilerEnvName } from "./env-names";
 export { ApiKeyFormatError, EventsApiError, type EventsApiFailure } from "./errors";
 export {

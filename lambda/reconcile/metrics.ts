@@ -2,7 +2,7 @@
  * The reconciler's CloudWatch metrics: one Embedded Metric Format line per run, in the receiver's namespace
  * (`LemonWebhooks`) under `Service=lemon-webhooks-reconciler` and the function's name, so two stacks in one
  * account never mix their numbers. Alarmed: `Recovered ≥ 1` ("webhooks are failing"), `Invalid ≥ 1` (the API
- * served events that cannot be forwarded) and `WatermarkGapSeconds ≥ 1` (part of a window was skipped).
+ * served events that cannot be stored) and `WatermarkGapSeconds ≥ 1` (part of a window was skipped).
  */
 import { type LineWriter, METRICS_NAMESPACE } from "../observability";
 import type { Clock } from "../ports";
@@ -14,8 +14,7 @@ export const RECONCILER_SERVICE = "lemon-webhooks-reconciler";
 /** Metric names the reconciler emits (counts per run, and the lag in seconds). */
 export const RECONCILER_METRICS = {
   recovered: "Recovered",
-  alreadyForwarded: "AlreadyForwarded",
-  inFlight: "InFlight",
+  alreadyStored: "AlreadyStored",
   invalid: "Invalid",
   scanned: "Scanned",
   failedRuns: "FailedRuns",
@@ -42,8 +41,7 @@ export function writeRunMetrics(
   const nowMs = clock.now();
   const counts: Record<string, number> = {
     [RECONCILER_METRICS.recovered]: report.recovered,
-    [RECONCILER_METRICS.alreadyForwarded]: report.alreadyForwarded,
-    [RECONCILER_METRICS.inFlight]: report.inFlight,
+    [RECONCILER_METRICS.alreadyStored]: report.alreadyStored,
     [RECONCILER_METRICS.invalid]: report.invalid,
     [RECONCILER_METRICS.scanned]: report.scanned,
     [RECONCILER_METRICS.failedRuns]: report.outcome === "failed" ? 1 : 0,

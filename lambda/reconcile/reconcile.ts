@@ -1,7 +1,9 @@
 /**
- * One reconciliation run: read `GET /v1/events` from the watermark (minus an overlap) oldest first, push
- * every subscribed event through the receiver's own dedupe-and-forward path (`../forward-once.ts`), and move
- * the watermark forward.
+ * One reconciliation run: read `GET /v1/events` from the watermark (minus an overlap) oldest first, STORE
+ * every subscribed event the table does not have with the receiver's own conditional `PutItem`
+ * (`via: "reconciler"`), and move the watermark forward. Nothing is forwarded here: the table's stream hands
+ * every newly stored event to the forwarder, exactly as it does for a webhook delivery, so an event stored by
+ * both at the same moment is stored (and forwarded) once.
  *
  * Why one query for all types, filtered here, rather than one query per type (`type` takes ONE value): a
  * receiver subscribed to n types would make n paged queries every run and need n watermarks; one query
@@ -11,23 +13,26 @@
  * - `until = start − settle`: events younger than that are left to their webhook delivery (a later run
  *   picks them up if it never comes), so normal traffic never counts as "recovered";
  * - `since = watermark − overlap` (first run: `start − initialLookback`), but never earlier than
- *   `start − (dedupeTtl − margin)`: an older event's dedupe item may have expired, and re-reading it would
- *   forward it twice. Clamping skips that part of the window (logged, `WatermarkGapSeconds`, alarmed).
+ *   `start − (dedupeTtl − margin)`: an older event's item may have expired, and re-reading it would store
+ *   (and forward) it a second time. Clamping skips that part of the window (logged, `WatermarkGapSeconds`, alarmed).
  *
  * The watermark rules (each keeps an event from being skipped):
  * - an API error (after retries) ends the run without moving it: the next run reads the same window;
- * - it never passes an event that could not be forwarded or that another invocation is still forwarding;
+ * - it never passes an event whose store could not be settled (a write failing or without an answer after
+ *   the retries: the next run repeats it, and the condition makes the repeat safe);
  * - when every page was read it moves to at least `until − overlap` (bounding the window re-read by later
  *   runs), otherwise (deadline) only to the newest event processed; never past `until`;
  * - it is written conditionally, so overlapping runs only ever move it forward.
  *
- * DynamoDB and EventBridge calls are retried on throttling and 5xx (`./retry.ts`) before a run gives up.
+ * DynamoDB calls are retried on throttling, 5xx and lost answers (`./retry.ts`) before a run gives up. A
+ * retried write that had landed meets its own item and counts as already stored, not recovered.
  */
+
+import type { StoredLookup } from "../aws/stored-lookup";
 import { parseEnvelope } from "../envelope";
-import { DeliveryInFlightError, DependencyUnavailableError, EnvelopeError } from "../errors";
-import { forwardOnce } from "../forward-once";
-import type { Clock, DedupeStore, EventSink, ForwardableEvent, Logger } from "../ports";
-import type { DedupeLookup } from "./dedupe-lookup";
+import { DependencyUnavailableError, EnvelopeError } from "../errors";
+import type { Clock, EventStore, Logger } from "../ports";
+import { type NewStoredEvent, STORED_EVENT_VIA } from "../stored-event";
 import { EventsApiError } from "./errors";
 import type { EventsApi } from "./events-api";
 import { retryingPorts } from "./retry";
@@ -43,22 +48,21 @@ export const DEDUPE_TTL_MARGIN_SECONDS = 1_800;
 export interface ReconcileDeps {
   readonly api: EventsApi;
   readonly watermarks: WatermarkStore;
-  readonly dedupe: DedupeStore;
-  readonly sink: EventSink;
+  readonly store: EventStore;
   readonly clock: Clock;
   readonly logger: Logger;
   /**
-   * Optional pre-check of a page's ids against the dedupe table (one batch read instead of a claim attempt
-   * per already-forwarded event). Without it every subscribed event goes through the claim path.
+   * Optional pre-check of a page's ids against the table (one batch read instead of a conditional write per
+   * already-stored event). Without it every subscribed event goes through the conditional write.
    */
-  readonly lookup?: DedupeLookup;
+  readonly lookup?: StoredLookup;
   /** Waits between retries of AWS calls. Default `setTimeout`. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** What a run reads. */
 export interface ReconcileSettings {
-  /** Event types the webhook is registered for; other events are read but not forwarded. */
+  /** Event types the webhook is registered for; other events are read but not stored. */
   readonly eventTypes: readonly string[];
   readonly overlapSeconds: number;
   /** How far back the first run (no watermark yet) reads. */
@@ -88,15 +92,13 @@ export interface ReconcileReport {
   readonly watermarkGapSeconds: number;
   /** Events read from the API and processed (those after `until` are not counted). */
   readonly scanned: number;
-  /** Events forwarded by this run: deliveries the webhook path had missed. */
+  /** Events this run's conditional write stored new: deliveries the webhook path had missed. */
   readonly recovered: number;
-  /** Events the dedupe table had already seen as forwarded. */
-  readonly alreadyForwarded: number;
-  /** Events another invocation was forwarding at that moment (retried by the next run). */
-  readonly inFlight: number;
+  /** Events the table already had (stored by the webhook, or by an earlier run). */
+  readonly alreadyStored: number;
   /** Events of types the webhook is not registered for. */
   readonly ignored: number;
-  /** Events that are not a valid envelope (logged, never forwarded). */
+  /** Events that are not a valid envelope (logged, never stored). */
   readonly invalid: number;
   /** Newest `created_at` read (epoch ms), for the lag metric. */
   readonly newestEventMs: number | undefined;
@@ -111,12 +113,11 @@ export interface ReconcileReport {
 interface Tally {
   scanned: number;
   recovered: number;
-  alreadyForwarded: number;
-  inFlight: number;
+  alreadyStored: number;
   ignored: number;
   invalid: number;
   newestMs: number | undefined;
-  /** `created_at` of the earliest event that is not known to be forwarded. */
+  /** `created_at` of the earliest event whose store was not settled. */
   earliestUnfinishedMs: number | undefined;
 }
 
@@ -156,12 +157,10 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
   const subscribed = new Set(settings.eventTypes);
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const ports = retryingPorts(deps, { sleep, now: () => clock.now(), deadlineMs: settings.deadlineMs });
-  const forwardPorts = { dedupe: ports.dedupe, sink: ports.sink, clock };
   const tally: Tally = {
     scanned: 0,
     recovered: 0,
-    alreadyForwarded: 0,
-    inFlight: 0,
+    alreadyStored: 0,
     ignored: 0,
     invalid: 0,
     newestMs: undefined,
@@ -181,8 +180,7 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
     watermarkGapSeconds: gapSeconds,
     scanned: tally.scanned,
     recovered: tally.recovered,
-    alreadyForwarded: tally.alreadyForwarded,
-    inFlight: tally.inFlight,
+    alreadyStored: tally.alreadyStored,
     ignored: tally.ignored,
     invalid: tally.invalid,
     newestEventMs: tally.newestMs,
@@ -220,8 +218,8 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
   let reachedUntil = false;
 
   /** The page's valid, subscribed events up to `until` (counting the rest), oldest first. */
-  function select(page: readonly unknown[]): { event: ForwardableEvent; createdMs: number }[] {
-    const selected: { event: ForwardableEvent; createdMs: number }[] = [];
+  function select(page: readonly unknown[]): { event: NewStoredEvent; createdMs: number }[] {
+    const selected: { event: NewStoredEvent; createdMs: number }[] = [];
     for (const raw of page) {
       const json = JSON.stringify(raw);
       let envelope: ReturnType<typeof parseEnvelope>;
@@ -247,19 +245,23 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
       }
       // The API's JSON, re-serialised: the same JSON content a webhook delivery carries (not necessarily the
       // same bytes: key order and spacing are the API's), with the same source and detail-type.
-      const event = { id: envelope.id, type: envelope.type, createdAt: envelope.created_at, json };
+      const event: NewStoredEvent = {
+        id: envelope.id,
+        type: envelope.type,
+        createdAt: envelope.created_at,
+        body: json,
+        via: STORED_EVENT_VIA.reconciler,
+      };
       selected.push({ event, createdMs });
     }
     return selected;
   }
 
-  async function handle(event: ForwardableEvent, createdMs: number): Promise<void> {
+  async function handle(event: NewStoredEvent, createdMs: number): Promise<void> {
     try {
-      const outcome = await forwardOnce(forwardPorts, event, (note) =>
-        logger.warn({ msg: "reconcile_note", eventId: event.id, note }),
-      );
+      const outcome = await ports.store.store(event, clock.now());
       if (outcome === "duplicate") {
-        tally.alreadyForwarded += 1;
+        tally.alreadyStored += 1;
         return;
       }
       tally.recovered += 1;
@@ -270,12 +272,9 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
         createdAt: event.createdAt,
       });
     } catch (error) {
+      // DynamoDB is still failing (or still not answering) after the retries: every further event would
+      // fail the same way. The watermark stops before this event, so the next run repeats its write.
       tally.earliestUnfinishedMs = min(tally.earliestUnfinishedMs, createdMs);
-      if (error instanceof DeliveryInFlightError) {
-        tally.inFlight += 1;
-        return;
-      }
-      // Dedupe or EventBridge is still down after the retries: every further event would fail the same way.
       throw new StopRun(describeError(error));
     }
   }
@@ -283,16 +282,16 @@ export async function reconcile(deps: ReconcileDeps, settings: ReconcileSettings
   async function handlePage(page: readonly unknown[]): Promise<void> {
     const selected = select(page);
     if (selected.length === 0) return;
-    let done: ReadonlySet<string> = new Set();
+    let stored: ReadonlyMap<string, unknown> = new Map();
     try {
-      done =
-        ports.lookup === undefined ? done : await ports.lookup.forwardedIds(selected.map((s) => s.event.id));
+      stored =
+        ports.lookup === undefined ? stored : await ports.lookup.states(selected.map((s) => s.event.id));
     } catch (error) {
       tally.earliestUnfinishedMs = min(tally.earliestUnfinishedMs, selected[0]!.createdMs);
       throw new StopRun(describeError(error));
     }
     for (const { event, createdMs } of selected) {
-      if (done.has(event.id)) tally.alreadyForwarded += 1;
+      if (stored.has(event.id)) tally.alreadyStored += 1;
       else await handle(event, createdMs);
     }
   }

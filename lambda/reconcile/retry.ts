@@ -1,16 +1,15 @@
 /**
- * Retries of the reconciler's AWS calls (DynamoDB, EventBridge). The receiver never retries (lemon.markets
- * does, and its 10-second budget is better spent answering), but a reconciliation run has minutes: one
- * throttled `BatchGetItem` or one `PutEvents` 5xx must not end the whole run and hold the watermark for an
- * interval. Only transient failures are retried (`isTransientAwsFailure` in lambda/aws/failures.ts: every
- * 5xx, throttling, network, timeouts), a few times with exponential backoff, never sleeping past the run's
- * deadline. The ports wrapped here are idempotent or safe to repeat: a claim that landed but whose answer
- * was lost meets our own claim (in flight, the next run takes it over after the lease), a repeated
- * `PutEvents` is at worst an at-least-once duplicate.
+ * Retries of the reconciler's DynamoDB calls. The receiver never retries (lemon.markets does, and its
+ * 10-second budget is better spent answering), but a reconciliation run has minutes: one throttled
+ * `BatchGetItem` or one `PutItem` 5xx must not end the whole run and hold the watermark for an interval. Only
+ * transient failures are retried (`isTransientAwsFailure` in lambda/aws/failures.ts: every 5xx, throttling,
+ * network, timeouts), a few times with exponential backoff, never sleeping past the run's deadline. Every
+ * call wrapped here is safe to repeat: the store is conditional (a write that landed but whose answer was
+ * lost meets its own item on the retry: "already stored"), the others read or move the watermark forward.
  */
 import { isTransientAwsFailure } from "../aws/failures";
-import type { DedupeStore, EventSink } from "../ports";
-import type { DedupeLookup } from "./dedupe-lookup";
+import type { StoredLookup } from "../aws/stored-lookup";
+import type { EventStore } from "../ports";
 import type { WatermarkStore } from "./watermark";
 
 export { isTransientAwsFailure };
@@ -30,7 +29,7 @@ export interface RetryTiming {
  * Runs `call`, retrying transient AWS failures.
  *
  * @example
- * const ids = await withAwsRetry(() => lookup.forwardedIds(ids), { sleep, now: Date.now, deadlineMs });
+ * const states = await withAwsRetry(() => lookup.states(ids), { sleep, now: Date.now, deadlineMs });
  */
 export async function withAwsRetry<T>(call: () => Promise<T>, timing: RetryTiming): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
@@ -47,42 +46,35 @@ export async function withAwsRetry<T>(call: () => Promise<T>, timing: RetryTimin
 
 /** The run's AWS ports with retries. */
 export interface RetryingPorts {
-  readonly dedupe: DedupeStore;
-  readonly sink: EventSink;
+  readonly store: EventStore;
   readonly watermarks: WatermarkStore;
-  readonly lookup: DedupeLookup | undefined;
+  readonly lookup: StoredLookup | undefined;
 }
 
 /**
- * Wraps the ports. `complete` and `release` pass straight through: `forwardOnce` already retries them.
+ * Wraps the ports.
  *
  * @example
  * const ports = retryingPorts(deps, { sleep, now: () => clock.now(), deadlineMs });
  */
 export function retryingPorts(
   ports: {
-    readonly dedupe: DedupeStore;
-    readonly sink: EventSink;
+    readonly store: EventStore;
     readonly watermarks: WatermarkStore;
-    readonly lookup?: DedupeLookup;
+    readonly lookup?: StoredLookup;
   },
   timing: RetryTiming,
 ): RetryingPorts {
-  const { dedupe, sink, watermarks, lookup } = ports;
+  const { store, watermarks, lookup } = ports;
   return {
-    dedupe: {
-      claim: (id, nowMs, deadline) => withAwsRetry(() => dedupe.claim(id, nowMs, deadline), timing),
-      complete: (id, token, deadline) => dedupe.complete(id, token, deadline),
-      release: (id, token, deadline) => dedupe.release(id, token, deadline),
+    store: {
+      store: (event, nowMs, deadline) => withAwsRetry(() => store.store(event, nowMs, deadline), timing),
     },
-    sink: { forward: (event, deadline) => withAwsRetry(() => sink.forward(event, deadline), timing) },
     watermarks: {
       read: () => withAwsRetry(() => watermarks.read(), timing),
       advance: (ms, nowMs) => withAwsRetry(() => watermarks.advance(ms, nowMs), timing),
     },
     lookup:
-      lookup === undefined
-        ? undefined
-        : { forwardedIds: (ids) => withAwsRetry(() => lookup.forwardedIds(ids), timing) },
+      lookup === undefined ? undefined : { states: (ids) => withAwsRetry(() => lookup.states(ids), timing) },
   };
 }

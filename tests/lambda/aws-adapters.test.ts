@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import { EventBridgeEventSink } from "../../lambda/aws/event-sink";
+import { EventBridgePublisher, type PublishFailure } from "../../lambda/aws/event-sink";
 import { SecretsManagerSecretSource } from "../../lambda/aws/secret-source";
 import { DependencyUnavailableError } from "../../lambda/errors";
 import {
@@ -9,6 +9,7 @@ import {
   startFakeEventBridge,
   startFakeSecretsManager,
 } from "../../lambda/local";
+import type { StoredEvent } from "../../lambda/stored-event";
 import { clientFor, DEAD_ENDPOINT } from "./support/aws";
 import { BODY, EVENT, OLD_SECRET, SECRET } from "./support/events";
 
@@ -137,21 +138,33 @@ describe("Class: SecretsManagerSecretSource (against the fake Secrets Manager)",
   });
 });
 
-describe("Class: EventBridgeEventSink (against the fake EventBridge)", () => {
+describe("Class: EventBridgePublisher (against the fake EventBridge)", () => {
   let eb: FakeEventBridge;
-  let sink: EventBridgeEventSink;
-  const event = { id: EVENT.id, type: EVENT.type, createdAt: EVENT.created_at, json: BODY };
+  let failures: PublishFailure[];
+  let publisher: EventBridgePublisher;
+  const event: StoredEvent = {
+    id: EVENT.id,
+    type: EVENT.type,
+    createdAt: EVENT.created_at,
+    body: BODY,
+    via: "webhook",
+    receivedAtMs: 0,
+  };
   beforeEach(async () => {
     eb = await startFakeEventBridge();
-    sink = new EventBridgeEventSink(clientFor("eventbridge", eb.endpoint), "lemon-bus");
+    failures = [];
+    publisher = new EventBridgePublisher(clientFor("eventbridge", eb.endpoint), "lemon-bus", (f) =>
+      failures.push(f),
+    );
   });
   afterEach(() => eb.close());
 
-  it("puts one entry: bus, source lemon.markets, detail-type = event type, detail = the event, time = created_at", async () => {
+  it("puts one entry: bus, source lemon.markets, detail-type = event type, detail = the stored body, time = created_at", async () => {
     // Act
-    await sink.forward(event);
+    const accepted = await publisher.publish([event]);
 
     // Assess
+    expect(accepted).toEqual([true]);
     expect(eb.entries).toEqual([
       {
         eventId: expect.any(String),
@@ -165,47 +178,61 @@ describe("Class: EventBridgeEventSink (against the fake EventBridge)", () => {
     expect(eb.putEventsCalls).toBe(1);
   });
 
+  it("puts 23 events with 3 calls of at most 10 entries, in order", async () => {
+    // Prepare
+    const events = Array.from({ length: 23 }, (_, i) => ({
+      ...event,
+      id: `evt_${i}`,
+      body: JSON.stringify({ i }),
+    }));
+
+    // Act
+    const accepted = await publisher.publish(events);
+
+    // Assess
+    expect(accepted).toEqual(events.map(() => true));
+    expect(eb.putEventsCalls).toBe(3);
+    expect(eb.entries.map((e) => e.detail)).toEqual(events.map((e) => e.body));
+  });
+
   it.each([
     ["partial", "InternalFailure"],
     ["throttle", "ThrottlingException"],
     ["unavailable", "InternalException"],
-  ] as const)("fails a %s PutEvents with DependencyUnavailableError(%s)", async (fault, code) => {
+  ] as const)("reports a %s PutEvents as not accepted (%s), never throwing", async (fault, code) => {
     // Prepare
     eb.failNext(1, fault);
 
     // Act
-    const error = await rejection(sink.forward(event));
+    const accepted = await publisher.publish([event]);
 
     // Assess
-    expect(error.dependency).toBe("eventbridge");
-    expect(error.code).toBe(code);
+    expect(accepted).toEqual([false]);
+    expect(failures).toEqual([{ eventId: EVENT.id, code }]);
     expect(eb.entries).toEqual([]);
   });
 
-  it("fails for a stretch of time and recovers afterwards", async () => {
-    // Prepare
-    eb.failFor(60_000, "unavailable");
-    await rejection(sink.forward(event));
-    await rejection(sink.forward(event));
-
+  it("reports an entry EventBridge rejects alone (malformed detail) and accepts the others of the call", async () => {
     // Act
-    eb.clearFaults();
-    await sink.forward(event);
+    const accepted = await publisher.publish([event, { ...event, id: "evt_bad", body: "not json" }]);
 
     // Assess
-    expect(eb.putEventsCalls).toBe(3);
-    expect(eb.entries).toHaveLength(1);
+    expect(accepted).toEqual([true, false]);
+    expect(failures).toEqual([{ eventId: "evt_bad", code: "MalformedDetail" }]);
   });
 
-  it("maps an unreachable endpoint to DependencyUnavailableError(network)", async () => {
+  it("reports an unreachable endpoint as not accepted (network)", async () => {
     // Prepare
-    const dead = new EventBridgeEventSink(clientFor("eventbridge", DEAD_ENDPOINT), "lemon-bus");
+    const dead = new EventBridgePublisher(clientFor("eventbridge", DEAD_ENDPOINT), "lemon-bus", (f) =>
+      failures.push(f),
+    );
 
     // Act
-    const error = await rejection(dead.forward(event));
+    const accepted = await dead.publish([event]);
 
     // Assess
-    expect(error.code).toBe("network");
+    expect(accepted).toEqual([false]);
+    expect(failures).toEqual([{ eventId: EVENT.id, code: "network" }]);
   });
 });
 

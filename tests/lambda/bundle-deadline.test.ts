@@ -3,12 +3,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import {
   type DelayProxy,
-  type FakeEventBridge,
   type FakeSecretsManager,
   type LocalDynamo,
   localReceiverEnv,
   startDelayProxy,
-  startFakeEventBridge,
   startFakeSecretsManager,
   startLocalDynamo,
 } from "../../lambda/local";
@@ -48,29 +46,27 @@ async function invokeWithContext(event: object, env: Record<string, string>, tim
 
 describe("The built Lambda bundle — the context's deadline", () => {
   let sm: FakeSecretsManager;
-  let eb: FakeEventBridge;
   let dynamo: LocalDynamo;
-  let slowBus: DelayProxy;
+  let slowTable: DelayProxy;
   beforeAll(async () => {
-    [sm, eb, dynamo] = await Promise.all([
+    [sm, dynamo] = await Promise.all([
       startFakeSecretsManager({
         versions: [{ secret: SECRET, createdAt: new Date("2026-01-01T00:00:00Z") }],
       }),
-      startFakeEventBridge(),
       startLocalDynamo(),
     ]);
-    slowBus = await startDelayProxy({ target: eb.endpoint, delayMs: 30_000 });
+    slowTable = await startDelayProxy({ target: dynamo.endpoint, delayMs: 30_000 });
   });
   afterAll(async () => {
-    await slowBus.close();
-    await Promise.all([sm.close(), eb.close(), dynamo.close()]);
+    await slowTable.close();
+    await Promise.all([sm.close(), dynamo.close()]);
   });
 
   it("stops at the context's remaining time minus the margin and answers 503 instead of being killed", async () => {
     // Prepare
     const env = {
-      ...localReceiverEnv({ secretsManager: sm, eventBridge: eb, dynamo }),
-      AWS_ENDPOINT_URL_EVENTBRIDGE: slowBus.endpoint,
+      ...localReceiverEnv({ secretsManager: sm, dynamo }),
+      AWS_ENDPOINT_URL_DYNAMODB: slowTable.endpoint,
     };
 
     // Act
@@ -87,7 +83,7 @@ describe("The built Lambda bundle — the context's deadline", () => {
     expect(delivery).toMatchObject({
       status: 503,
       outcome: "unavailable",
-      dependency: "eventbridge",
+      dependency: "dynamodb",
       errorCode: "deadline",
       eventId: "evt_bundle_deadline",
     });
@@ -97,6 +93,5 @@ describe("The built Lambda bundle — the context's deadline", () => {
     expect(delivery?.latencyMs).toBeLessThan(TIMEOUT_MS);
     expect(delivery).not.toHaveProperty("note");
     expect(await dynamo.getItem("evt_bundle_deadline")).toBeUndefined();
-    expect(eb.putEventsCalls).toBe(0);
   });
 });

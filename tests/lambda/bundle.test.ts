@@ -8,6 +8,7 @@ import {
   type FakeEventBridge,
   type FakeSecretsManager,
   type LocalDynamo,
+  localForwarderEnv,
   localReceiverEnv,
   startFakeEventBridge,
   startFakeSecretsManager,
@@ -20,13 +21,15 @@ import { BODY, EVENT, SECRET } from "./support/events";
 const run = promisify(execFile);
 const ROOT = join(__dirname, "..", "..");
 const BUNDLE = join(ROOT, "dist", "lambda-bundle", "receiver", "index.js");
+const FORWARDER_BUNDLE = join(ROOT, "dist", "lambda-bundle", "forwarder", "index.js");
 
 /** Runs the bundle's handler in a fresh node process with exactly `env`; returns its result and stdout. */
 async function invokeBundle(
   event: object,
   env: Record<string, string>,
+  bundle = BUNDLE,
 ): Promise<{ result: unknown; stdout: string }> {
-  const script = `require(${JSON.stringify(BUNDLE)}).handler(JSON.parse(process.argv[1]))
+  const script = `require(${JSON.stringify(bundle)}).handler(JSON.parse(process.argv[1]))
     .then((r) => process.stderr.write(JSON.stringify(r)))`;
   const { stdout, stderr } = await run(process.execPath, ["-e", script, JSON.stringify(event)], {
     env: { PATH: process.env.PATH ?? "", ...env },
@@ -53,6 +56,11 @@ describe("The built Lambda bundle", () => {
     for (const forbidden of ["axios", "@pulumi", "dynalite", "startFakeEventBridge", "@aws-sdk", ROOT]) {
       expect(text).not.toContain(forbidden);
     }
+  });
+
+  it("has no EventBridge client: the receiver only stores", () => {
+    expect(text).not.toContain("PutEvents");
+    expect(text).toContain("PutItem");
   });
 
   it("stays within the 100 KB size budget", () => {
@@ -99,24 +107,26 @@ describe("The built Lambda bundle", () => {
       await Promise.all([sm.close(), eb.close(), dynamo.close()]);
     });
 
-    it("verifies a signed event and forwards it to EventBridge", async () => {
+    it("verifies a signed event and stores it; the forwarder bundle puts that stored item on EventBridge", async () => {
       // Prepare
-      const env = localReceiverEnv({
-        secretsManager: sm,
-        eventBridge: eb,
-        dynamo,
-        eventBusName: "bundle-bus",
-      });
+      const env = localReceiverEnv({ secretsManager: sm, dynamo });
 
       // Act
       const { result, stdout } = await invokeBundle(signedApiGatewayEvent(BODY, "req-bundle"), env);
+      const item = await dynamo.getItem(EVENT.id);
+      const forwarded = await invokeBundle(
+        { Records: [{ eventName: "INSERT", dynamodb: { SequenceNumber: "1", NewImage: item } }] },
+        localForwarderEnv({ eventBridge: eb, dynamo, eventBusName: "bundle-bus" }),
+        FORWARDER_BUNDLE,
+      );
 
       // Assess
       expect(result).toEqual({
         statusCode: 200,
         headers: { "content-type": "application/json" },
-        body: '{"status":"forwarded"}',
+        body: '{"status":"stored"}',
       });
+      expect(forwarded.result).toEqual({ batchItemFailures: [] });
       expect(
         eb.entries.map(({ eventBusName, source, detailType, detail }) => ({
           eventBusName,
@@ -127,6 +137,7 @@ describe("The built Lambda bundle", () => {
       ).toEqual([
         { eventBusName: "bundle-bus", source: "lemon.markets", detailType: "account.created", detail: BODY },
       ]);
+      expect((await dynamo.getItem(EVENT.id))?.forwardedAtMs).toEqual({ N: expect.stringMatching(/^\d+$/) });
       const lines = stdout
         .trim()
         .split("\n")
@@ -134,7 +145,7 @@ describe("The built Lambda bundle", () => {
       expect(lines).toHaveLength(2);
       expect(lines[0]).toMatchObject({
         level: "info",
-        outcome: "forwarded",
+        outcome: "stored",
         eventId: EVENT.id,
         requestId: "req-bundle",
       });
@@ -142,26 +153,22 @@ describe("The built Lambda bundle", () => {
       expect(stdout).not.toContain(sign(BODY, SECRET));
     });
 
-    it("answers 401 to a forged event and forwards nothing", async () => {
+    it("answers 401 to a forged event and stores nothing", async () => {
       // Prepare
-      const env = localReceiverEnv({ secretsManager: sm, eventBridge: eb, dynamo });
-      const before = eb.putEventsCalls;
+      const env = localReceiverEnv({ secretsManager: sm, dynamo });
+      const body = BODY.replace(EVENT.id, "evt_forged");
 
       // Act
-      const { result } = await invokeBundle(signedApiGatewayEvent(BODY, "req-bundle", "forged"), env);
+      const { result } = await invokeBundle(signedApiGatewayEvent(body, "req-bundle", "forged"), env);
 
       // Assess
       expect(result).toMatchObject({ statusCode: 401 });
-      expect(eb.putEventsCalls).toBe(before);
+      expect(await dynamo.getItem("evt_forged")).toBeUndefined();
     });
 
     it("answers 500 naming nothing secret when its environment is incomplete, and logs which variable is missing", async () => {
       // Prepare
-      const { LEMON_DEDUPE_TABLE: _omitted, ...env } = localReceiverEnv({
-        secretsManager: sm,
-        eventBridge: eb,
-        dynamo,
-      });
+      const { LEMON_DEDUPE_TABLE: _omitted, ...env } = localReceiverEnv({ secretsManager: sm, dynamo });
 
       // Act
       const { result, stdout } = await invokeBundle(signedApiGatewayEvent(BODY, "req-bundle"), env);
@@ -177,8 +184,46 @@ describe("The built Lambda bundle", () => {
         msg: "receiver setup failed",
         outcome: "misconfigured",
         error:
-          "receiver misconfigured: LEMON_DEDUPE_TABLE is not set; set it to the name of the DynamoDB dedupe table",
+          "receiver misconfigured: LEMON_DEDUPE_TABLE is not set; set it to the name of the DynamoDB table events are stored in",
       });
+    });
+  });
+
+  describe("The forwarder bundle", () => {
+    it("loads and exports a handler function and nothing else, without Pulumi, axios, the fakes or absolute paths", async () => {
+      // Act
+      const { stdout } = await run(process.execPath, [
+        "-e",
+        `const m = require(${JSON.stringify(FORWARDER_BUNDLE)}); console.log(JSON.stringify(Object.keys(m)), typeof m.handler)`,
+      ]);
+
+      // Assess
+      expect(stdout.trim()).toBe('["handler"] function');
+      const forwarder = readFileSync(FORWARDER_BUNDLE, "utf8");
+      for (const forbidden of ["axios", "@pulumi", "dynalite", "startFakeEventBridge", "@aws-sdk", ROOT]) {
+        expect(forwarder).not.toContain(forbidden);
+      }
+    });
+
+    it("is no larger than the receiver's bundle", () => {
+      expect(readFileSync(FORWARDER_BUNDLE).length).toBeLessThanOrEqual(bundle.length);
+    });
+
+    it("fails the invocation naming the missing variable, so the mapping retries the batch", async () => {
+      // Act
+      const failed = await run(
+        process.execPath,
+        [
+          "-e",
+          `require(${JSON.stringify(FORWARDER_BUNDLE)}).handler({ Records: [] }).catch((e) => process.stderr.write(e.message))`,
+        ],
+        { env: { PATH: process.env.PATH ?? "" } },
+      );
+
+      // Assess
+      expect(failed.stderr).toBe(
+        "forwarder setup failed: receiver misconfigured: LEMON_EVENT_BUS_NAME is not set; set it to the name of the EventBridge bus to forward to; LEMON_DEDUPE_TABLE is not set; set it to the name of the DynamoDB table events are stored in",
+      );
     });
   });
 });

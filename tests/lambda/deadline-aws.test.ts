@@ -87,16 +87,14 @@ describe("Class: AwsJsonClient — the deadline", () => {
 
 describe("Function: handler — slow dependencies against the Lambda context's deadline", () => {
   let sm: FakeSecretsManager;
-  let eb: FakeEventBridge;
   let dynamo: LocalDynamo;
   let slow: DelayProxy | undefined;
   let lines: string[];
   beforeEach(async () => {
-    [sm, eb, dynamo] = await Promise.all([
+    [sm, dynamo] = await Promise.all([
       startFakeSecretsManager({
         versions: [{ secret: SECRET, createdAt: new Date("2026-01-01T00:00:00Z") }],
       }),
-      startFakeEventBridge(),
       startLocalDynamo(),
     ]);
     lines = [];
@@ -104,18 +102,15 @@ describe("Function: handler — slow dependencies against the Lambda context's d
   afterEach(async () => {
     await slow?.close();
     slow = undefined;
-    await Promise.all([sm.close(), eb.close(), dynamo.close()]);
+    await Promise.all([sm.close(), dynamo.close()]);
   });
 
   /** A handler whose `service` is reached through a proxy holding every call's `phase` for a long time. */
   async function handlerWithSlow(
-    service:
-      | "AWS_ENDPOINT_URL_EVENTBRIDGE"
-      | "AWS_ENDPOINT_URL_DYNAMODB"
-      | "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+    service: "AWS_ENDPOINT_URL_DYNAMODB" | "AWS_ENDPOINT_URL_SECRETS_MANAGER",
     phase: "request" | "response",
   ): Promise<{ handler: Handler; proxy: DelayProxy }> {
-    const env = localReceiverEnv({ secretsManager: sm, eventBridge: eb, dynamo });
+    const env = localReceiverEnv({ secretsManager: sm, dynamo });
     const proxy = await startDelayProxy({ target: env[service]!, delayMs: STALLED_MS, phase });
     slow = proxy;
     const handler = createHandler(() =>
@@ -141,36 +136,7 @@ describe("Function: handler — slow dependencies against the Lambda context's d
       .filter((line) => line.msg === "delivery")
       .map((line) => [line.status, line.outcome, line.dependency, line.errorCode]);
 
-  it("answers 503 before the deadline when EventBridge stalls, releases the claim, and the redelivery forwards once", async () => {
-    // Prepare
-    const { handler, proxy } = await handlerWithSlow("AWS_ENDPOINT_URL_EVENTBRIDGE", "request");
-
-    // Act
-    const first = await timed(handler, "evt_stalled_bus", "req-1");
-    const itemAfterFirst = await dynamo.getItem("evt_stalled_bus");
-    proxy.setDelay(0);
-    const redelivery = await timed(handler, "evt_stalled_bus", "req-2");
-
-    // Assess
-    expect(first.result).toEqual({
-      statusCode: 503,
-      headers: { "content-type": "application/json" },
-      body: '{"error":"temporarily_unavailable"}',
-    });
-    expect(first.elapsedMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 500);
-    expect(first.elapsedMs).toBeLessThan(TIMEOUT_MS);
-    expect(first.reads).toBe(1);
-    expect(itemAfterFirst).toBeUndefined();
-    expect(redelivery.result.statusCode).toBe(200);
-    expect(redelivery.result.body).toBe('{"status":"forwarded"}');
-    expect(eb.entries.map((entry) => entry.detailType)).toEqual(["account.created"]);
-    expect(deliveries()).toEqual([
-      [503, "unavailable", "eventbridge", "deadline"],
-      [200, "forwarded", undefined, undefined],
-    ]);
-  });
-
-  it("answers 503 before the deadline when a claim lands but DynamoDB's answer stalls, and gives the claim back", async () => {
+  it("answers 503 before the deadline when the store lands but DynamoDB's answer stalls; the redelivery is a duplicate", async () => {
     // Prepare
     const { handler, proxy } = await handlerWithSlow("AWS_ENDPOINT_URL_DYNAMODB", "response");
 
@@ -183,18 +149,22 @@ describe("Function: handler — slow dependencies against the Lambda context's d
     // Assess
     expect(first.result.statusCode).toBe(503);
     expect(first.elapsedMs).toBeLessThan(TIMEOUT_MS);
-    // The PutItem and the DeleteItem that undid it both reached DynamoDB; only their answers were late.
-    expect(proxy.forwarded).toBeGreaterThanOrEqual(2);
-    expect(itemAfterFirst).toBeUndefined();
-    expect(redelivery.result.statusCode).toBe(200);
-    expect(eb.entries).toHaveLength(1);
+    // One PutItem per attempt reached DynamoDB, nothing else: the first landed (only its answer was late) and
+    // nothing undid it; the redelivery's condition settled it.
+    expect(proxy.forwarded).toBe(2);
+    expect(itemAfterFirst?.pk).toEqual({ S: "evt_stalled_table" });
+    expect(redelivery.result).toEqual({
+      statusCode: 200,
+      headers: { "content-type": "application/json" },
+      body: '{"status":"duplicate"}',
+    });
     expect(deliveries()).toEqual([
       [503, "unavailable", "dynamodb", "deadline"],
-      [200, "forwarded", undefined, undefined],
+      [200, "duplicate", undefined, undefined],
     ]);
   });
 
-  it("answers 503 before the deadline without claiming when Secrets Manager stalls", async () => {
+  it("answers 503 before the deadline without storing when Secrets Manager stalls", async () => {
     // Prepare
     const { handler } = await handlerWithSlow("AWS_ENDPOINT_URL_SECRETS_MANAGER", "request");
 
@@ -205,7 +175,6 @@ describe("Function: handler — slow dependencies against the Lambda context's d
     expect(first.result.statusCode).toBe(503);
     expect(first.elapsedMs).toBeLessThan(TIMEOUT_MS);
     expect(await dynamo.getItem("evt_stalled_secret")).toBeUndefined();
-    expect(eb.putEventsCalls).toBe(0);
     expect(deliveries()).toEqual([[503, "unavailable", "secrets-manager", "deadline"]]);
   });
 });

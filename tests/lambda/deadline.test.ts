@@ -11,10 +11,10 @@ import {
 } from "../../lambda/deadline";
 import { type Dependency, DependencyUnavailableError } from "../../lambda/errors";
 import { createEmfMetrics, createJsonLogger } from "../../lambda/observability";
-import type { ClaimResult, DedupeStore, EventSink, SecretSource, SecretVersion } from "../../lambda/ports";
+import type { EventStore, SecretSource, SecretVersion, StoreOutcome } from "../../lambda/ports";
 import { createReceiver, type Receive } from "../../lambda/receive";
 import { eventBody, SECRET, signedRequest } from "./support/events";
-import { ManualClock, MemoryDedupeStore, MemoryEventSink, T0 } from "./support/ports";
+import { ManualClock, MemoryEventStore, T0 } from "./support/ports";
 
 /**
  * What the AWS client does with a deadline, on the manual clock: a call that takes `costMs` advances the clock
@@ -34,27 +34,23 @@ function spend(clock: ManualClock, deadline: Deadline | undefined, costMs: numbe
 /** Costs per step; every call records the deadline it was given (remaining ms at call time). */
 interface Costs {
   secretMs: number;
-  claimMs: number;
-  forwardMs: number;
-  releaseMs: number;
-  completeMs: number;
+  storeMs: number;
 }
 
 class TimedPorts {
   readonly seen: string[] = [];
-  readonly dedupe: MemoryDedupeStore;
-  readonly sink: MemoryEventSink;
+  readonly store: MemoryEventStore;
   readonly secrets: SecretSource;
-  readonly timedDedupe: DedupeStore;
-  readonly timedSink: EventSink;
+  readonly timedStore: EventStore;
+  /** A store cut off by the deadline lands anyway (its answer is what was lost). */
+  landsWhenCutOff = false;
 
   constructor(
     readonly clock: ManualClock,
     readonly costs: Costs,
   ) {
     const version: SecretVersion = { value: SECRET, createdAt: new Date(T0 - 30 * 86_400_000) };
-    this.dedupe = new MemoryDedupeStore();
-    this.sink = new MemoryEventSink();
+    this.store = new MemoryEventStore();
     const note = (name: string, deadline: Deadline | undefined) =>
       this.seen.push(`${name} ${deadline?.remainingMs() ?? "none"}`);
     this.secrets = {
@@ -65,34 +61,22 @@ class TimedPorts {
       },
       previous: async () => undefined,
     };
-    this.timedDedupe = {
-      claim: async (eventId, _nowMs, deadline): Promise<ClaimResult> => {
-        note("claim", deadline);
-        spend(clock, deadline, costs.claimMs, "dynamodb");
-        return this.dedupe.claim(eventId);
-      },
-      complete: async (eventId, token, deadline) => {
-        note("complete", deadline);
-        spend(clock, deadline, costs.completeMs, "dynamodb");
-        return this.dedupe.complete(eventId, token);
-      },
-      release: async (eventId, token, deadline) => {
-        note("release", deadline);
-        spend(clock, deadline, costs.releaseMs, "dynamodb");
-        return this.dedupe.release(eventId, token);
-      },
-    };
-    this.timedSink = {
-      forward: async (event, deadline) => {
-        note("forward", deadline);
-        spend(clock, deadline, costs.forwardMs, "eventbridge");
-        return this.sink.forward(event);
+    this.timedStore = {
+      store: async (event, nowMs, deadline): Promise<StoreOutcome> => {
+        note("store", deadline);
+        try {
+          spend(clock, deadline, costs.storeMs, "dynamodb");
+        } catch (error) {
+          if (this.landsWhenCutOff) await this.store.store(event, nowMs);
+          throw error;
+        }
+        return this.store.store(event, nowMs);
       },
     };
   }
 }
 
-const FAST: Costs = { secretMs: 10, claimMs: 10, forwardMs: 10, releaseMs: 10, completeMs: 10 };
+const FAST: Costs = { secretMs: 10, storeMs: 10 };
 
 function timedReceiver(costs: Partial<Costs>, invocationBudgetMs?: number) {
   const clock = new ManualClock(T0);
@@ -102,8 +86,7 @@ function timedReceiver(costs: Partial<Costs>, invocationBudgetMs?: number) {
   const receive: Receive = createReceiver({
     config: { maxBodyBytes: 65_536, secretCacheSeconds: 300, rotationGraceSeconds: 86_400 },
     secrets: ports.secrets,
-    dedupe: ports.timedDedupe,
-    sink: ports.timedSink,
+    store: ports.timedStore,
     clock,
     logger: createJsonLogger(write, clock),
     metrics: createEmfMetrics(write, clock),
@@ -185,7 +168,7 @@ describe("Function: invocationDeadline", () => {
 });
 
 describe("Function: createReceiver — the invocation deadline", () => {
-  it("gives every call the platform's remaining time minus the margin, and bookkeeping minus the reserve", async () => {
+  it("gives the secret fetch and the one store the platform's remaining time minus the margin", async () => {
     // Prepare
     const { receive, ports } = timedReceiver({});
 
@@ -194,7 +177,7 @@ describe("Function: createReceiver — the invocation deadline", () => {
 
     // Assess
     expect(response.statusCode).toBe(200);
-    expect(ports.seen).toEqual(["current 1500", "claim 1490", "forward 1480", "complete 1870"]);
+    expect(ports.seen).toEqual(["current 1500", "store 1490"]);
   });
 
   it("uses the configured budget when the platform gives no remaining time, and 8 s by default", async () => {
@@ -212,7 +195,7 @@ describe("Function: createReceiver — the invocation deadline", () => {
     expect(defaulted.ports.seen[0]).toBe("current 7500");
   });
 
-  it("answers 503 without claiming when fetching the secret used up the budget", async () => {
+  it("answers 503 without storing when fetching the secret used up the budget", async () => {
     // Prepare
     const { receive, ports, clock, logs } = timedReceiver({ secretMs: 60_000 });
 
@@ -227,7 +210,7 @@ describe("Function: createReceiver — the invocation deadline", () => {
     });
     expect(clock.now() - T0).toBe(1_500);
     expect(ports.seen).toEqual(["current 1500"]);
-    expect(ports.dedupe.calls).toEqual([]);
+    expect(ports.store.calls).toEqual([]);
     expect(logs()).toEqual([
       expect.objectContaining({
         outcome: "unavailable",
@@ -238,7 +221,7 @@ describe("Function: createReceiver — the invocation deadline", () => {
     ]);
   });
 
-  it("starts no claim once verification has spent the budget exactly", async () => {
+  it("starts no store once verification has spent the budget exactly", async () => {
     // Prepare
     const { receive, ports, logs } = timedReceiver({ secretMs: 1_500 });
 
@@ -248,7 +231,7 @@ describe("Function: createReceiver — the invocation deadline", () => {
     // Assess
     expect(response.statusCode).toBe(503);
     expect(ports.seen).toEqual(["current 1500"]);
-    expect(ports.dedupe.calls).toEqual([]);
+    expect(ports.store.calls).toEqual([]);
     expect(logs()[0]).toMatchObject({
       outcome: "unavailable",
       dependency: "secrets-manager",
@@ -268,7 +251,7 @@ describe("Function: createReceiver — the invocation deadline", () => {
     // Assess
     expect(response.statusCode).toBe(503);
     expect(ports.seen).toEqual([]);
-    expect(ports.dedupe.calls).toEqual(["claim evt_warm", "complete evt_warm token-1"]);
+    expect(ports.store.calls).toEqual(["store evt_warm"]);
     expect(logs()[1]).toMatchObject({
       outcome: "unavailable",
       dependency: "dynamodb",
@@ -276,103 +259,40 @@ describe("Function: createReceiver — the invocation deadline", () => {
     });
   });
 
-  it("gives the claim back and forwards nothing when the claim spent the budget exactly", async () => {
+  it("answers 503 at the deadline when the store is slow; a store that landed anyway makes the redelivery a duplicate", async () => {
     // Prepare
-    const { receive, ports, logs } = timedReceiver({ claimMs: 1_490 });
-
-    // Act
-    const response = await receive({ ...signedRequest(), remainingTimeMs: 2_000 });
-
-    // Assess
-    expect(response.statusCode).toBe(503);
-    expect(ports.seen).toEqual(["current 1500", "claim 1490", "release 400"]);
-    expect(ports.sink.attempts).toBe(0);
-    expect(ports.dedupe.items.size).toBe(0);
-    expect(logs()[0]).toMatchObject({
-      outcome: "unavailable",
-      dependency: "eventbridge",
-      errorCode: "deadline",
-    });
-  });
-
-  it("answers 503 at the deadline when forwarding is slow, releases the claim, and the redelivery forwards once", async () => {
-    // Prepare
-    const { receive, ports, clock, logs } = timedReceiver({ forwardMs: 60_000 });
-    const body = eventBody("evt_slow_bus");
+    const { receive, ports, clock, logs } = timedReceiver({ storeMs: 60_000 });
+    ports.landsWhenCutOff = true;
+    const body = eventBody("evt_slow_table");
 
     // Act
     const first = await receive({ ...signedRequest(body), remainingTimeMs: 2_000 });
     const answeredAfterMs = clock.now() - T0;
-    ports.costs.forwardMs = 10;
+    ports.costs.storeMs = 10;
     const redelivery = await receive({ ...signedRequest(body), remainingTimeMs: 2_000 });
 
     // Assess
     expect(first.statusCode).toBe(503);
-    expect(answeredAfterMs).toBe(1_510);
-    expect(ports.seen.slice(0, 4)).toEqual(["current 1500", "claim 1490", "forward 1480", "release 400"]);
-    expect(ports.dedupe.calls).toEqual([
-      "claim evt_slow_bus",
-      "release evt_slow_bus token-1",
-      "claim evt_slow_bus",
-      "complete evt_slow_bus token-2",
-    ]);
-    expect(redelivery.statusCode).toBe(200);
-    expect(redelivery.body).toBe('{"status":"forwarded"}');
-    expect(ports.sink.forwarded.map((event) => event.id)).toEqual(["evt_slow_bus"]);
-    expect(logs().map((line) => [line.status, line.dependency, line.errorCode, line.note])).toEqual([
-      [503, "eventbridge", "deadline", undefined],
-      [200, undefined, undefined, undefined],
+    expect(answeredAfterMs).toBe(1_500);
+    expect(redelivery.body).toBe('{"status":"duplicate"}');
+    expect([...ports.store.items.keys()]).toEqual(["evt_slow_table"]);
+    expect(logs().map((line) => [line.status, line.outcome, line.dependency, line.errorCode])).toEqual([
+      [503, "unavailable", "dynamodb", "deadline"],
+      [200, "duplicate", undefined, undefined],
     ]);
   });
 
-  it("retries a failed release only while the cleanup deadline leaves room for the next try", async () => {
-    // Prepare
-    const roomy = timedReceiver({ forwardMs: 60_000, releaseMs: 10 });
-    roomy.ports.dedupe.failRelease = true;
-    const tight = timedReceiver({ forwardMs: 60_000, releaseMs: 380 });
-    tight.ports.dedupe.failRelease = true;
-
-    // Act
-    const roomyResponse = await roomy.receive({ ...signedRequest(), remainingTimeMs: 2_000 });
-    const tightResponse = await tight.receive({ ...signedRequest(), remainingTimeMs: 2_000 });
-
-    // Assess
-    expect(roomyResponse.statusCode).toBe(503);
-    expect(roomy.ports.seen.filter((call) => call.startsWith("release"))).toEqual([
-      "release 400",
-      "release 390",
-      "release 380",
-      "release 370",
-    ]);
-    expect(tightResponse.statusCode).toBe(503);
-    // 20 ms left after the first try: less than the 25 ms backoff, so no second try.
-    expect(tight.ports.seen.filter((call) => call.startsWith("release"))).toEqual(["release 400"]);
-    expect(tight.logs()[0]).toMatchObject({ status: 503, note: "release_failed", errorCode: "deadline" });
-  });
-
-  it("still answers 200 when forwarding succeeded and only the done mark ran out of time", async () => {
-    // Prepare
-    const { receive, ports, logs } = timedReceiver({ forwardMs: 1_480, completeMs: 60_000 });
-
-    // Act
-    const response = await receive({ ...signedRequest(), remainingTimeMs: 2_000 });
-
-    // Assess
-    expect(response.statusCode).toBe(200);
-    expect(ports.seen).toEqual(["current 1500", "claim 1490", "forward 1480", "complete 400"]);
-    expect(ports.sink.forwarded).toHaveLength(1);
-    expect(logs()[0]).toMatchObject({ status: 200, outcome: "forwarded", note: "complete_failed" });
-  });
-
-  it("whatever the budget and however slow each step, answers 200 or 503 before the end and leaves no claim behind", async () => {
+  it("whatever the budget and however slow each step, answers 200 or 503 before the margin, 200 only once stored", async () => {
     const cost = fc.integer({ min: 0, max: 12_000 });
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1_000, max: 9_000 }),
-        fc.record({ secretMs: cost, claimMs: cost, forwardMs: cost, releaseMs: cost, completeMs: cost }),
-        async (budgetMs, costs) => {
+        fc.record({ secretMs: cost, storeMs: cost }),
+        fc.boolean(),
+        async (budgetMs, costs, lands) => {
           // Prepare
           const { receive, ports, clock } = timedReceiver(costs);
+          ports.landsWhenCutOff = lands;
 
           // Act
           const response = await receive({
@@ -381,17 +301,10 @@ describe("Function: createReceiver — the invocation deadline", () => {
           });
 
           // Assess
-          expect(clock.now() - T0).toBeLessThanOrEqual(budgetMs - RESPONSE_RESERVE_MS);
+          expect(clock.now() - T0).toBeLessThanOrEqual(budgetMs - DEADLINE_SAFETY_MARGIN_MS);
           expect([200, 503]).toContain(response.statusCode);
-          const forwarded = ports.sink.forwarded.length;
-          expect(forwarded).toBe(response.statusCode === 200 ? 1 : 0);
-          const pending = [...ports.dedupe.items.values()].filter((item) => item.status === "pending");
-          // A claim stays pending only when the bookkeeping write that settles it (release or done mark)
-          // was cut off by the cleanup deadline; the lease then hands it to a later delivery.
-          const cutOff = (name: "release" | "complete", costMs: number) =>
-            ports.seen.some((call) => call.startsWith(`${name} `) && Number(call.split(" ")[1]) < costMs);
-          const unsettled = cutOff("release", costs.releaseMs) || cutOff("complete", costs.completeMs);
-          expect(pending).toHaveLength(unsettled ? 1 : 0);
+          if (response.statusCode === 200) expect(ports.store.items.size).toBe(1);
+          expect(ports.store.calls.length).toBeLessThanOrEqual(1);
         },
       ),
       { numRuns: 300 },

@@ -66,19 +66,16 @@ describe("Function: readConfig", () => {
   const REQUIRED = {
     LEMON_SIGNATURE_SECRET_ARN: ARN,
     LEMON_DEDUPE_TABLE: "dedupe",
-    LEMON_EVENT_BUS_NAME: "bus",
   };
 
   it("fills the documented defaults", () => {
     expect(readConfig(REQUIRED)).toEqual({
       secretArn: ARN,
       dedupeTable: "dedupe",
-      eventBusName: "bus",
       rotationGraceSeconds: 86_400,
       dedupeTtlSeconds: 604_800,
       maxBodyBytes: 65_536,
       secretCacheSeconds: 300,
-      claimLeaseSeconds: 60,
     });
   });
 
@@ -89,23 +86,26 @@ describe("Function: readConfig", () => {
       LEMON_DEDUPE_TTL_SECONDS: "3600",
       LEMON_MAX_BODY_BYTES: "1024",
       LEMON_SECRET_CACHE_SECONDS: "5",
-      LEMON_CLAIM_LEASE_SECONDS: "15",
     });
     expect(config).toMatchObject({
       rotationGraceSeconds: 0,
       dedupeTtlSeconds: 3_600,
       maxBodyBytes: 1_024,
       secretCacheSeconds: 5,
-      claimLeaseSeconds: 15,
     });
+  });
+
+  it("reads no bus and no lease: the receiver only stores", () => {
+    expect(readConfig({ ...REQUIRED, LEMON_EVENT_BUS_NAME: "bus", LEMON_CLAIM_LEASE_SECONDS: "0" })).toEqual(
+      readConfig(REQUIRED),
+    );
   });
 
   it("names every missing variable at once", () => {
     expect(() => readConfig({})).toThrow(
       new ConfigError([
         "LEMON_SIGNATURE_SECRET_ARN is not set; set it to the ARN of the Secrets Manager secret holding the signature secret",
-        "LEMON_DEDUPE_TABLE is not set; set it to the name of the DynamoDB dedupe table",
-        "LEMON_EVENT_BUS_NAME is not set; set it to the name of the EventBridge bus to forward to",
+        "LEMON_DEDUPE_TABLE is not set; set it to the name of the DynamoDB table events are stored in",
       ]),
     );
   });
@@ -117,9 +117,9 @@ describe("Function: readConfig", () => {
       'LEMON_MAX_BODY_BYTES is "64k"; set a whole number from 1 KiB to 200 KiB; an EventBridge entry holds at most 256 KiB (default 65536)',
     ],
     [
-      "LEMON_CLAIM_LEASE_SECONDS",
-      "0",
-      'LEMON_CLAIM_LEASE_SECONDS is "0"; set a whole number from 1 to 900 and longer than the Lambda timeout (default 60)',
+      "LEMON_DEDUPE_TTL_SECONDS",
+      "60",
+      'LEMON_DEDUPE_TTL_SECONDS is "60"; set a whole number from 1 hour to 365 days; it must outlast lemon.markets\' retries (default 604800)',
     ],
     [
       "LEMON_ROTATION_GRACE_SECONDS",

@@ -2,14 +2,14 @@ import fc from "fast-check";
 import type { ReceiveRequest } from "../../lambda/receive";
 import { sign } from "../../lambda/signature";
 import { BODY, EVENT, eventBody, SECRET, signedRequest } from "./support/events";
-import { testReceiver } from "./support/ports";
+import { T0, testReceiver } from "./support/ports";
 
 function withHeader(request: ReceiveRequest, value: string | undefined): ReceiveRequest {
   return { ...request, headers: { "content-type": "application/json", "lemon-markets-signature": value } };
 }
 
 describe("Function: createReceiver — authentication", () => {
-  it("forwards a correctly signed event exactly as received and answers 200", async () => {
+  it("stores a correctly signed event exactly as received with one write and answers 200", async () => {
     // Prepare
     const t = testReceiver(SECRET);
 
@@ -20,12 +20,19 @@ describe("Function: createReceiver — authentication", () => {
     expect(response).toEqual({
       statusCode: 200,
       headers: { "content-type": "application/json" },
-      body: '{"status":"forwarded"}',
+      body: '{"status":"stored"}',
     });
-    expect(t.sink.forwarded).toEqual([
-      { id: EVENT.id, type: EVENT.type, createdAt: EVENT.created_at, json: BODY },
+    expect([...t.store.items.values()]).toEqual([
+      {
+        id: EVENT.id,
+        type: EVENT.type,
+        createdAt: EVENT.created_at,
+        body: BODY,
+        via: "webhook",
+        receivedAtMs: T0,
+      },
     ]);
-    expect(t.dedupe.calls).toEqual([`claim ${EVENT.id}`, `complete ${EVENT.id} token-1`]);
+    expect(t.store.calls).toEqual([`store ${EVENT.id}`]);
   });
 
   it("finds the signature header whatever its case", async () => {
@@ -38,7 +45,7 @@ describe("Function: createReceiver — authentication", () => {
 
     // Assess
     expect(response.statusCode).toBe(200);
-    expect(t.sink.forwarded).toHaveLength(1);
+    expect(t.store.items.size).toBe(1);
   });
 
   const base = signedRequest();
@@ -60,7 +67,7 @@ describe("Function: createReceiver — authentication", () => {
       "a base64 body passed off as text (lying isBase64Encoded)",
       { ...base, body: Buffer.from(BODY).toString("base64"), isBase64Encoded: false },
     ],
-  ])("rejects %s with 401 and forwards nothing", async (_label, request) => {
+  ])("rejects %s with 401 and stores nothing", async (_label, request) => {
     // Prepare
     const t = testReceiver(SECRET);
 
@@ -73,8 +80,7 @@ describe("Function: createReceiver — authentication", () => {
       headers: { "content-type": "application/json" },
       body: '{"error":"invalid_signature"}',
     });
-    expect(t.sink.attempts).toBe(0);
-    expect(t.dedupe.calls).toEqual([]);
+    expect(t.store.calls).toEqual([]);
   });
 
   it("accepts a base64-encoded body whose decoded bytes are signed", async () => {
@@ -87,7 +93,7 @@ describe("Function: createReceiver — authentication", () => {
 
     // Assess
     expect(response.statusCode).toBe(200);
-    expect(t.sink.forwarded.map((e) => e.json)).toEqual([BODY]);
+    expect([...t.store.items.values()].map((e) => e.body)).toEqual([BODY]);
   });
 
   it("does not call Secrets Manager for a request without a signature header", async () => {
@@ -130,7 +136,7 @@ describe("Function: createReceiver — method, size and envelope", () => {
         headers: { "content-type": "application/json", allow: "POST" },
         body: '{"error":"method_not_allowed"}',
       });
-      expect(t.sink.attempts).toBe(0);
+      expect(t.store.calls).toEqual([]);
     },
   );
 
@@ -219,12 +225,12 @@ describe("Function: createReceiver — method, size and envelope", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ error: "invalid_envelope", reason }),
     });
-    expect(t.dedupe.calls).toEqual([]);
+    expect(t.store.calls).toEqual([]);
   });
 });
 
-describe("Function: createReceiver — dedupe and forwarding", () => {
-  it("answers 200 to a duplicate of a forwarded event without forwarding again", async () => {
+describe("Function: createReceiver — storing and dedupe", () => {
+  it("answers 200 to a duplicate of a stored event with one conditional write and nothing stored again", async () => {
     // Prepare
     const t = testReceiver(SECRET);
     await t.receive(signedRequest());
@@ -233,100 +239,62 @@ describe("Function: createReceiver — dedupe and forwarding", () => {
     const response = await t.receive(signedRequest());
 
     // Assess
-    expect(response.body).toBe('{"status":"duplicate"}');
-    expect(response.statusCode).toBe(200);
-    expect(t.sink.attempts).toBe(1);
-  });
-
-  it("answers 409 with Retry-After to a duplicate arriving while the first is still being forwarded", async () => {
-    // Prepare
-    const t = testReceiver(SECRET);
-    t.dedupe.items.set(EVENT.id, { status: "pending", token: "other" });
-
-    // Act
-    const response = await t.receive(signedRequest());
-
-    // Assess
     expect(response).toEqual({
-      statusCode: 409,
-      headers: { "content-type": "application/json", "retry-after": "5" },
-      body: '{"error":"in_flight"}',
+      statusCode: 200,
+      headers: { "content-type": "application/json" },
+      body: '{"status":"duplicate"}',
     });
-    expect(t.sink.attempts).toBe(0);
+    expect(t.store.calls).toEqual([`store ${EVENT.id}`, `store ${EVENT.id}`]);
+    expect(t.store.items.size).toBe(1);
   });
 
-  it("releases the claim and answers 503 when forwarding fails, so the retry is forwarded", async () => {
+  it("answers 503 when the write's answer is lost although it landed, and 200 duplicate to the redelivery", async () => {
     // Prepare
     const t = testReceiver(SECRET);
-    t.sink.failNext = 1;
+    t.store.landThenFail = 1;
 
     // Act
-    const failed = await t.receive(signedRequest());
-    const retried = await t.receive(signedRequest());
+    const lost = await t.receive(signedRequest());
+    const redelivered = await t.receive(signedRequest());
 
     // Assess
-    expect(failed).toEqual({
+    expect(lost).toEqual({
       statusCode: 503,
       headers: { "content-type": "application/json" },
       body: '{"error":"temporarily_unavailable"}',
     });
-    expect(retried.statusCode).toBe(200);
-    expect(t.sink.forwarded).toHaveLength(1);
-    expect(t.dedupe.calls).toEqual([
-      `claim ${EVENT.id}`,
-      `release ${EVENT.id} token-1`,
-      `claim ${EVENT.id}`,
-      `complete ${EVENT.id} token-2`,
-    ]);
+    expect(redelivered.body).toBe('{"status":"duplicate"}');
+    expect(t.store.items.size).toBe(1);
+    expect(t.store.calls).toEqual([`store ${EVENT.id}`, `store ${EVENT.id}`]);
   });
 
-  it("still answers 503 when releasing the claim fails too, and notes it in the log", async () => {
+  it("never answers 409: a delivery racing another copy of its event is stored or a duplicate", async () => {
     // Prepare
     const t = testReceiver(SECRET);
-    t.sink.failNext = 1;
-    t.dedupe.failRelease = true;
 
     // Act
-    const response = await t.receive(signedRequest());
+    const responses = await Promise.all([t.receive(signedRequest()), t.receive(signedRequest())]);
 
     // Assess
-    expect(response.statusCode).toBe(503);
-    expect(t.logs()[0]).toMatchObject({
-      outcome: "unavailable",
-      note: "release_failed",
-      errorCode: "InternalFailure",
-    });
-  });
-
-  it("answers 200 once forwarded even if marking the claim done fails", async () => {
-    // Prepare
-    const t = testReceiver(SECRET);
-    t.dedupe.failComplete = true;
-
-    // Act
-    const response = await t.receive(signedRequest());
-
-    // Assess
-    expect(response.statusCode).toBe(200);
-    expect(t.sink.forwarded).toHaveLength(1);
-    expect(t.logs()[0]).toMatchObject({ outcome: "forwarded", note: "complete_failed" });
+    expect(responses.map((r) => r.body).sort()).toEqual(['{"status":"duplicate"}', '{"status":"stored"}']);
+    expect(t.store.items.size).toBe(1);
   });
 
   it.each([
     ["Secrets Manager", "secrets"],
-    ["DynamoDB", "dedupe"],
+    ["DynamoDB", "store"],
   ] as const)("answers 503, never 401, when %s is unavailable", async (_name, which) => {
     // Prepare
     const t = testReceiver(SECRET);
     if (which === "secrets") t.secrets.failing = true;
-    else t.dedupe.failClaims = true;
+    else t.store.failing = true;
 
     // Act
     const response = await t.receive(signedRequest());
 
     // Assess
     expect(response.statusCode).toBe(503);
-    expect(t.sink.attempts).toBe(0);
+    expect(t.store.items.size).toBe(0);
   });
 });
 
@@ -334,9 +302,10 @@ describe("Function: createReceiver — logs and metrics", () => {
   it("writes one log line and one EMF line per request with outcome, event and latency", async () => {
     // Prepare
     const t = testReceiver(SECRET);
-    t.sink.forward = async (event) => {
+    const store = t.store.store.bind(t.store);
+    t.store.store = async (event, nowMs) => {
       t.clock.advance(42);
-      t.sink.forwarded.push(event);
+      return store(event, nowMs);
     };
 
     // Act
@@ -349,7 +318,7 @@ describe("Function: createReceiver — logs and metrics", () => {
         time: "2026-07-20T10:00:00.042Z",
         msg: "delivery",
         status: 200,
-        outcome: "forwarded",
+        outcome: "stored",
         eventId: EVENT.id,
         eventType: EVENT.type,
         requestId: "req-1",
@@ -366,14 +335,14 @@ describe("Function: createReceiver — logs and metrics", () => {
               Dimensions: [["Service"]],
               Metrics: [
                 { Name: "Received", Unit: "Count" },
-                { Name: "Forwarded", Unit: "Count" },
+                { Name: "Stored", Unit: "Count" },
               ],
             },
           ],
         },
         Service: "lemon-webhooks-receiver",
         Received: 1,
-        Forwarded: 1,
+        Stored: 1,
       },
     ]);
   });
@@ -410,14 +379,16 @@ describe("Function: createReceiver — logs and metrics", () => {
 
   it.each([
     ["a duplicate", "Duplicates"],
-    ["an in-flight duplicate", "InFlight"],
-    ["a failed forward", "Failed"],
+    ["a failed store", "Failed"],
   ])("counts %s", async (label, metric) => {
     // Prepare
     const t = testReceiver(SECRET);
-    if (label === "a duplicate") t.dedupe.items.set(EVENT.id, { status: "done", token: "x" });
-    if (label === "an in-flight duplicate") t.dedupe.items.set(EVENT.id, { status: "pending", token: "x" });
-    if (label === "a failed forward") t.sink.failNext = 1;
+    if (label === "a duplicate")
+      await t.store.store(
+        { id: EVENT.id, type: EVENT.type, createdAt: EVENT.created_at, body: BODY, via: "webhook" },
+        T0,
+      );
+    if (label === "a failed store") t.store.failing = true;
 
     // Act
     await t.receive(signedRequest());
@@ -484,7 +455,7 @@ describe("Function: createReceiver — properties", () => {
       }),
       { numRuns: 300 },
     );
-    expect(t.sink.attempts).toBe(0);
+    expect(t.store.calls).toEqual([]);
   });
 
   it("answers 200 or 400 (never 401 or 500) to any correctly signed body", async () => {

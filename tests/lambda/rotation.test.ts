@@ -4,7 +4,7 @@ import { createReceiver, type Receive } from "../../lambda/receive";
 import { REFETCH_MIN_AGE_MS } from "../../lambda/secret-keyring";
 import { clientFor } from "./support/aws";
 import { BODY, OLD_SECRET, SECRET, signedRequest } from "./support/events";
-import { ManualClock, MemoryDedupeStore, MemoryEventSink, T0 } from "./support/ports";
+import { ManualClock, MemoryEventStore, T0 } from "./support/ports";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -26,8 +26,7 @@ async function rig(versions: { secret: string; createdAt: Date }[]): Promise<Rig
   const receive = createReceiver({
     config: { maxBodyBytes: 65_536, secretCacheSeconds: 300, rotationGraceSeconds: 86_400 },
     secrets: new SecretsManagerSecretSource(clientFor("secrets-manager", sm.endpoint), sm.arn),
-    dedupe: new MemoryDedupeStore(),
-    sink: new MemoryEventSink(),
+    store: new MemoryEventStore(),
     clock,
     logger: { info: () => {}, warn: () => {}, error: () => {} },
     metrics: { record: () => {} },

@@ -1,16 +1,9 @@
 /** In-memory ports for testing the receive core: deterministic, recording every call. */
 import { DependencyUnavailableError } from "../../../lambda/errors";
 import { createEmfMetrics, createJsonLogger } from "../../../lambda/observability";
-import type {
-  ClaimResult,
-  Clock,
-  DedupeStore,
-  EventSink,
-  ForwardableEvent,
-  SecretSource,
-  SecretVersion,
-} from "../../../lambda/ports";
+import type { Clock, EventStore, SecretSource, SecretVersion, StoreOutcome } from "../../../lambda/ports";
 import { createReceiver, type Receive, type ReceiverDeps } from "../../../lambda/receive";
+import type { NewStoredEvent } from "../../../lambda/stored-event";
 
 /** A clock tests move by hand. */
 export class ManualClock implements Clock {
@@ -44,50 +37,24 @@ export class MemorySecretSource implements SecretSource {
   }
 }
 
-/** Claim semantics of the DynamoDB store without leases; records every call. */
-export class MemoryDedupeStore implements DedupeStore {
-  readonly items = new Map<string, { status: "pending" | "done"; token: string }>();
+/** Conditional-put semantics of the DynamoDB store; records every call; can be told to fail. */
+export class MemoryEventStore implements EventStore {
+  readonly items = new Map<string, NewStoredEvent & { receivedAtMs: number }>();
   readonly calls: string[] = [];
-  failClaims = false;
-  failRelease = false;
-  failComplete = false;
-  private next = 0;
-  async claim(eventId: string): Promise<ClaimResult> {
-    this.calls.push(`claim ${eventId}`);
-    if (this.failClaims)
-      throw new DependencyUnavailableError("dynamodb", "ProvisionedThroughputExceededException");
-    const item = this.items.get(eventId);
-    if (item?.status === "done") return { outcome: "done" };
-    if (item?.status === "pending") return { outcome: "in-flight", retryAfterSeconds: 5 };
-    this.next += 1;
-    const token = `token-${this.next}`;
-    this.items.set(eventId, { status: "pending", token });
-    return { outcome: "claimed", token };
-  }
-  async complete(eventId: string, token: string): Promise<void> {
-    this.calls.push(`complete ${eventId} ${token}`);
-    if (this.failComplete) throw new DependencyUnavailableError("dynamodb", "InternalServerError");
-    this.items.set(eventId, { status: "done", token });
-  }
-  async release(eventId: string, token: string): Promise<void> {
-    this.calls.push(`release ${eventId} ${token}`);
-    if (this.failRelease) throw new DependencyUnavailableError("dynamodb", "InternalServerError");
-    this.items.delete(eventId);
-  }
-}
-
-/** Records forwarded events; fails the next `failNext` calls. */
-export class MemoryEventSink implements EventSink {
-  readonly forwarded: ForwardableEvent[] = [];
-  failNext = 0;
-  attempts = 0;
-  async forward(event: ForwardableEvent): Promise<void> {
-    this.attempts += 1;
-    if (this.failNext > 0) {
-      this.failNext -= 1;
-      throw new DependencyUnavailableError("eventbridge", "InternalFailure");
+  /** Fails every call without an answer (as a timeout would). */
+  failing = false;
+  /** The next write lands, but its caller sees a failure (the answer was lost). */
+  landThenFail = 0;
+  async store(event: NewStoredEvent, nowMs: number): Promise<StoreOutcome> {
+    this.calls.push(`store ${event.id}`);
+    if (this.failing) throw new DependencyUnavailableError("dynamodb", "timeout");
+    if (this.items.has(event.id)) return "duplicate";
+    this.items.set(event.id, { ...event, receivedAtMs: nowMs });
+    if (this.landThenFail > 0) {
+      this.landThenFail -= 1;
+      throw new DependencyUnavailableError("dynamodb", "timeout");
     }
-    this.forwarded.push(event);
+    return "stored";
   }
 }
 
@@ -97,8 +64,7 @@ export interface TestReceiver {
   readonly lines: string[];
   readonly clock: ManualClock;
   readonly secrets: MemorySecretSource;
-  readonly dedupe: MemoryDedupeStore;
-  readonly sink: MemoryEventSink;
+  readonly store: MemoryEventStore;
   /** Parsed log lines (those without `_aws`). */
   logs(): Array<Record<string, unknown>>;
   /** Parsed EMF lines. */
@@ -116,8 +82,7 @@ export function testReceiver(
   const secrets =
     (overrides.secrets as MemorySecretSource | undefined) ??
     new MemorySecretSource({ value: secret, createdAt: new Date(T0 - 30 * 86_400_000) });
-  const dedupe = new MemoryDedupeStore();
-  const sink = new MemoryEventSink();
+  const store = new MemoryEventStore();
   const write = (line: string) => lines.push(line);
   const receive = createReceiver({
     config: overrides.config ?? {
@@ -126,8 +91,7 @@ export function testReceiver(
       rotationGraceSeconds: 86_400,
     },
     secrets,
-    dedupe,
-    sink,
+    store,
     clock,
     logger: createJsonLogger(write, clock),
     metrics: createEmfMetrics(write, clock),
@@ -138,8 +102,7 @@ export function testReceiver(
     lines,
     clock,
     secrets,
-    dedupe,
-    sink,
+    store,
     logs: () => parsed().filter((l) => !("_aws" in l)),
     metrics: () => parsed().filter((l) => "_aws" in l),
   };

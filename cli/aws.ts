@@ -1,0 +1,34 @@
+/** AWS access of the CLI commands: the SigV4 JSON client of the Lambdas, as the caller's credentials. */
+import { awsJsonClient } from "../lambda/aws";
+import { readAwsEnvironment } from "../lambda/aws/environment";
+import type { AwsJsonClient } from "../lambda/aws/json-client";
+import { ConfigError } from "../lambda/errors";
+import { SetupError } from "./stack";
+
+/** The region of an ARN (`arn:aws:<service>:<region>:…`). */
+export function regionOfArn(arn: string, what = "secretArn"): string {
+  const region = arn.split(":")[3];
+  if (region === undefined || region === "")
+    throw new SetupError(`${what} ${arn} is not an ARN with a region`);
+  return region;
+}
+
+/**
+ * A client for `service` in `region` with the credentials in `env` (AWS_ACCESS_KEY_ID, …).
+ *
+ * @throws SetupError saying how to export credentials when there are none.
+ */
+export function cliAwsClient(
+  env: Readonly<Record<string, string | undefined>>,
+  region: string,
+  service: "secretsManager" | "dynamodb" | "eventBridge",
+): AwsJsonClient {
+  try {
+    return awsJsonClient(readAwsEnvironment({ ...env, AWS_REGION: region }), service);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new SetupError(
+      `AWS credentials are needed (${error.problems.join("; ")}): export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), e.g. eval "$(aws configure export-credentials --format env)"`,
+    );
+  }
+}

@@ -1,0 +1,19 @@
+/** The stream forwarder: stored events → EventBridge, once each, failures reported per record. */
+export { type ForwarderConfig, readForwarderConfig } from "./config";
+export { createForwarder, type ForwardBatch, type ForwarderDeps, type MarkForwarded } from "./forward";
+export {
+  buildAwsForwarder,
+  createForwarderHandler,
+  FORWARDER_CALL_TIMEOUT_MS,
+  type ForwarderEnvironment,
+  type ForwarderHandler,
+  handler,
+} from "./handler";
+export {
+  type BatchFigures,
+  createForwarderMetrics,
+  FORWARDER_METRICS,
+  FORWARDER_SERVICE,
+  type ForwarderMetrics,
+} from "./metrics";
+export type { DynamoDbStreamEvent, DynamoDbStreamRecord, StreamBatchResponse } from "./stream";

@@ -1,0 +1,2 @@
+/** The forwarder bundle's entry point: exports only the Lambda handler (handler string `index.handler`). */
+export { handler } from "./handler";
