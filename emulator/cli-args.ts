@@ -1,5 +1,6 @@
 /** Command-line flags of `npm run emulator`, turned into {@link EmulatorOptions}. Pure, so tests call it. */
 import { parseArgs } from "node:util";
+import { parseSignatureScheme, SIGNATURE_PRESET_NAMES } from "../lambda/signature-presets";
 import type { EmulatorOptions } from "./types";
 
 export const CLI_USAGE = `Usage: npm run emulator -- [options]
@@ -12,6 +13,9 @@ export const CLI_USAGE = `Usage: npm run emulator -- [options]
   --timeout-ms <n>        delivery timeout (default 10000)
   --max-attempts <n>      attempts per delivery (default 8)
   --base-delay-ms <n>     first retry delay, doubling (default 1000)
+  --signature-scheme <s>  sign deliveries with this scheme: a preset (${SIGNATURE_PRESET_NAMES.join(", ")})
+                          or a JSON object, e.g. '{"preset":"stripe-like","toleranceSeconds":600}'
+                          (default lemon-default)
   --quiet                 do not log requests and delivery attempts
   --help                  show this text`;
 
@@ -48,6 +52,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       "timeout-ms": { type: "string" },
       "max-attempts": { type: "string" },
       "base-delay-ms": { type: "string" },
+      "signature-scheme": { type: "string" },
       quiet: { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -79,5 +84,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   if (values["api-key"] !== undefined) emulator.apiKeys = values["api-key"];
   const seed = number("seed", values.seed, Number.isSafeInteger, "an integer");
   if (seed !== undefined) emulator.seed = seed;
+  if (values["signature-scheme"] !== undefined) {
+    emulator.signatureScheme = parseSignatureScheme(values["signature-scheme"], "--signature-scheme");
+  }
   return { help: values.help ?? false, quiet: values.quiet ?? false, emulator };
 }

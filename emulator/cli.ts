@@ -2,6 +2,7 @@
  * `npm run emulator -- [options]`: runs the local lemon.markets until Ctrl-C and prints its base URL.
  * User-supplied API keys are never printed; only the documented default key is, since it is public.
  */
+import { formatSignatureScheme } from "../lambda/signature-presets";
 import { CLI_USAGE, parseCliArgs } from "./cli-args";
 import { DEFAULT_API_KEYS, startEmulator } from "./server";
 
@@ -26,7 +27,8 @@ async function main(argv: readonly string[]): Promise<void> {
     ? `${cli.emulator.apiKeys.length} API key(s) from --api-key`
     : `API key: ${DEFAULT_API_KEYS[0]}`;
   process.stdout.write(
-    `lemon.markets emulator: ${emulator.baseUrl}\n${keys}; seed ${emulator.seed}\n` +
+    `lemon.markets emulator: ${emulator.baseUrl}\n${keys}; seed ${emulator.seed}; ` +
+      `deliveries signed with ${formatSignatureScheme(emulator.signatureScheme)}\n` +
       `emit an event: curl -X POST ${emulator.baseUrl.replace(/\/v1$/, "")}/_emulator/events ` +
       `-d '{"type":"account.created","context":{"account":"cusa_33531f7f801d4ce997747470ab7208fd"}}'\n`,
   );

@@ -6,7 +6,7 @@
  */
 import http from "node:http";
 import https from "node:https";
-import { sign } from "../lambda/signature";
+import { DEFAULT_SIGNATURE_SCHEME, type SignatureScheme, signHeaders } from "../lambda/signature";
 import { deriveSeed, seededRandom } from "./rng";
 import type { DeliveryAttempt, DeliveryOptions, LemonEvent, Webhook } from "./types";
 
@@ -20,8 +20,6 @@ export const DEFAULT_DELIVERY: Readonly<Required<DeliveryOptions>> = Object.free
   reorderWindowMs: 200,
   concurrency: 8,
 });
-
-const SIGNATURE_HEADER = "Lemon-Markets-Signature";
 
 interface Job {
   readonly event: LemonEvent;
@@ -92,6 +90,8 @@ export class DeliveryEngine {
     /** Shared with `Emulator.deliveries`: appended to, never replaced. */
     readonly attempts: DeliveryAttempt[],
     private readonly log: (line: string) => void,
+    /** How each attempt is signed; a timestamped scheme signs each attempt at its own time. */
+    private readonly signatureScheme: SignatureScheme = DEFAULT_SIGNATURE_SCHEME,
   ) {
     this.duplicateRandom = seededRandom(deriveSeed(seed, "duplicates"));
     this.reorderRandom = seededRandom(deriveSeed(seed, "reorder"));
@@ -242,7 +242,7 @@ export class DeliveryEngine {
           "content-type": "application/json",
           "content-length": Buffer.byteLength(job.body),
           "user-agent": "lemon-markets-emulator",
-          [SIGNATURE_HEADER]: sign(job.body, job.webhook.signature_secret),
+          ...signHeaders(job.body, job.webhook.signature_secret, this.signatureScheme, { id: job.event.id }),
         },
       });
       // The answer counts only once it is complete: a 200 whose body never ends is no acknowledgement.

@@ -15,6 +15,7 @@
 import { randomInt } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { parseSignatureScheme } from "../lambda/signature-presets";
 import { DeliveryEngine, resolveDeliveryOptions } from "./delivery";
 import { ApiError } from "./errors";
 import { FaultInjector } from "./faults";
@@ -70,7 +71,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const requests: RecordedRequest[] = [];
   const deliveries: DeliveryAttempt[] = [];
   const faults = new FaultInjector(seed);
-  const engine = new DeliveryEngine(delivery, seed, (id) => state.isRegistered(id), deliveries, log);
+  // Validated up front like every option: a SignatureSchemeError (a TypeError) names the field.
+  const signatureScheme = parseSignatureScheme(options.signatureScheme);
+  const engine = new DeliveryEngine(
+    delivery,
+    seed,
+    (id) => state.isRegistered(id),
+    deliveries,
+    log,
+    signatureScheme,
+  );
   const sleeps = new Set<NodeJS.Timeout>();
 
   const emit = (type: string, context: Record<string, string>) => {
@@ -207,6 +217,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   return {
     baseUrl: `http://${urlHost}:${port}/v1`,
+    signatureScheme,
     port,
     seed,
     faults,

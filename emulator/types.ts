@@ -3,6 +3,8 @@
  * Wire shapes (`Webhook`, `LemonEvent`) are the ones of the Events + Webhooks OpenAPI fragment.
  */
 import type { PublishedEventType } from "../components/lemon-api/event-types";
+import type { SignatureScheme } from "../lambda/signature";
+import type { SignatureSchemeInput } from "../lambda/signature-presets";
 
 /** A registered webhook exactly as `POST /v1/webhooks` returns it (the `Webhook` schema). */
 export interface Webhook {
@@ -136,6 +138,12 @@ export interface EmulatorOptions {
   seed?: number;
   /** Receives one line per API request and delivery attempt; never secrets. Silent by default. */
   log?: (line: string) => void;
+  /**
+   * How deliveries are signed: a preset name (`hex-key`, `stripe-like`, …), a JSON object string, an object
+   * of scheme fields, or a parsed {@link SignatureScheme}. Default `lemon-default`, the documented assumption.
+   * Lets you rehearse a receiver's scheme switch locally.
+   */
+  signatureScheme?: SignatureSchemeInput;
 }
 
 export interface Emulator {
@@ -144,6 +152,8 @@ export interface Emulator {
   readonly port: number;
   /** The seed in use (the given one, or the random one chosen when none was given). */
   readonly seed: number;
+  /** The scheme deliveries are signed with. */
+  readonly signatureScheme: SignatureScheme;
   readonly faults: FaultControls;
   readonly requests: RecordedRequest[];
   readonly deliveries: DeliveryAttempt[];
