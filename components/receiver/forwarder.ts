@@ -37,10 +37,10 @@ export const FORWARDER_SETTINGS = Object.freeze({
    */
   maximumBatchingWindowInSeconds: 0,
   /**
-   * The largest Lambda accepts: time (the age below) is what ends the retries of a record. The poller retries
-   * a failed record at once, and an attempt that fails fast (EventBridge answering 5xx) takes milliseconds,
-   * so a smaller count could send a few minutes' outage to the failure queue instead of to the bus. Set, not
-   * left infinite (-1), so the bound is explicit either way.
+   * The largest Lambda accepts: time (the age below) is what ends the retries of a record. A mapping has no
+   * backoff setting for stream retries, and an attempt that fails fast (EventBridge answering 5xx) takes
+   * milliseconds, so a smaller count could send a few minutes' outage to the failure queue instead of to the
+   * bus. Set, not left infinite (-1), so the bound is explicit either way.
    */
   maximumRetryAttempts: 10_000,
   /**
