@@ -11,7 +11,6 @@ const ARN = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:lemon-api-k
 const BASE_ENV = {
   LEMON_RECONCILER_API_KEY_SECRET_ARN: ARN,
   LEMON_DEDUPE_TABLE: "lemon-dedupe",
-  LEMON_EVENT_BUS_NAME: "lemon-bus",
   LEMON_RECONCILER_EVENT_TYPES: "order.executed, account.created,order.executed",
 };
 
@@ -22,8 +21,7 @@ const REPORT: ReconcileReport = {
   watermarkGapSeconds: 0,
   scanned: 12,
   recovered: 3,
-  alreadyForwarded: 8,
-  inFlight: 1,
+  alreadyStored: 9,
   ignored: 0,
   invalid: 0,
   newestEventMs: Date.parse("2026-07-20T09:59:00.000Z"),
@@ -41,13 +39,11 @@ describe("Function: readReconcilerConfig", () => {
     expect(config).toEqual({
       apiKeySecretArn: ARN,
       dedupeTable: "lemon-dedupe",
-      eventBusName: "lemon-bus",
       eventTypes: ["order.executed", "account.created"],
       overlapSeconds: 600,
       initialLookbackSeconds: 1_500,
       settleSeconds: 300,
       dedupeTtlSeconds: 604_800,
-      claimLeaseSeconds: 60,
       apiBaseUrl: "https://sandbox.api.lemon.markets/v1",
       privacyPrincipal: "lemon-webhooks/reconciler (automated reconciliation)",
       privacyJustification: "reconcile missed webhook deliveries",
@@ -133,8 +129,7 @@ describe("Function: writeRunMetrics", () => {
               Dimensions: [["Service", "FunctionName"]],
               Metrics: [
                 { Name: "Recovered", Unit: "Count" },
-                { Name: "AlreadyForwarded", Unit: "Count" },
-                { Name: "InFlight", Unit: "Count" },
+                { Name: "AlreadyStored", Unit: "Count" },
                 { Name: "Invalid", Unit: "Count" },
                 { Name: "Scanned", Unit: "Count" },
                 { Name: "FailedRuns", Unit: "Count" },
@@ -148,8 +143,7 @@ describe("Function: writeRunMetrics", () => {
         Service: "lemon-webhooks-reconciler",
         FunctionName: "lemon-reconciler-1",
         Recovered: 3,
-        AlreadyForwarded: 8,
-        InFlight: 1,
+        AlreadyStored: 9,
         Invalid: 0,
         Scanned: 12,
         FailedRuns: 0,
@@ -199,8 +193,7 @@ describe("Function: writeRunMetrics", () => {
     expect(fresh.WatermarkAgeSeconds).toBeUndefined();
     expect(fresh._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name)).toEqual([
       "Recovered",
-      "AlreadyForwarded",
-      "InFlight",
+      "AlreadyStored",
       "Invalid",
       "Scanned",
       "FailedRuns",

@@ -13,11 +13,23 @@ function handlerFor(world: World, lines: string[], { settleSeconds = 0, aheadMs 
   const write = (line: string) => lines.push(line);
   const clock = { now: () => Date.now() + aheadMs };
   const env = { ...world.reconcilerEnv(), LEMON_RECONCILER_SETTLE_SECONDS: String(settleSeconds) };
-  return createReconcilerHandler(() => buildAwsReconciler({ env, write, clock }), {
+  const handler = createReconcilerHandler(() => buildAwsReconciler({ env, write, clock }), {
     write,
     clock,
     functionName: "lemon-reconciler-test",
   });
+  // A run stores; the table's stream forwards what it stored. Resolve once both are done.
+  return async (...args: Parameters<typeof handler>) => {
+    const summary = await handler(...args);
+    await world.stream.idle();
+    return summary;
+  };
+}
+
+/** Deliveries answered, and everything the receiver stored forwarded by the stream. */
+async function settled(world: World): Promise<void> {
+  await world.emulator.waitForDeliveries();
+  await world.stream.idle();
 }
 
 function emitMany(world: World, count: number, types: readonly string[]): LemonEvent[] {
@@ -37,14 +49,14 @@ describe("Reconciler against the emulator: a receiver outage", () => {
     await world.close();
   });
 
-  it("forwards exactly the events whose deliveries were exhausted, once, and nothing on the next run", async () => {
+  it("stores exactly the events whose deliveries were exhausted, once (the stream forwards them), and nothing on the next run", async () => {
     // Prepare: 5 events delivered normally, then the receiver is down while 100 are emitted (deliveries exhaust).
     const before = emitMany(world, 5, ["order.executed"]);
-    await world.emulator.waitForDeliveries();
+    await settled(world);
     world.setReceiverDown(true);
     const missed = emitMany(world, 100, ["order.executed", "account.created"]);
     const unsubscribed = emitMany(world, 10, ["identification.created"]);
-    await world.emulator.waitForDeliveries();
+    await settled(world);
     world.setReceiverDown(false);
     const missedIds = new Set(missed.map((e) => e.id));
     const failedAttempts = world.emulator.deliveries.filter((d) => missedIds.has(d.eventId));
@@ -60,7 +72,7 @@ describe("Reconciler against the emulator: a receiver outage", () => {
     expect(failedAttempts).toHaveLength(200);
     expect(failedAttempts.every((d) => d.status === 503)).toBe(true);
     const forwardedIds = entriesAfterFirst.map((e) => JSON.parse(e.detail).id as string);
-    // Webhook deliveries run concurrently (any order); the reconciler forwards oldest first.
+    // Webhook deliveries run concurrently (any order); the reconciler stores oldest first, the stream keeps that order.
     expect(forwardedIds.slice(0, 5).sort()).toEqual(before.map((e) => e.id).sort());
     expect(forwardedIds.slice(5)).toEqual(missed.map((e) => e.id));
     // The emulator serialises deliveries and GET /v1/events alike, so here even the bytes are equal.
@@ -70,8 +82,7 @@ describe("Reconciler against the emulator: a receiver outage", () => {
       outcome: "complete",
       scanned: 115,
       recovered: 100,
-      alreadyForwarded: 5,
-      inFlight: 0,
+      alreadyStored: 5,
       ignored: 10,
       invalid: 0,
       watermarkMoved: true,
@@ -79,30 +90,32 @@ describe("Reconciler against the emulator: a receiver outage", () => {
     expect(unsubscribed.every((e) => !world.eventBridge.entries.some((x) => x.detail.includes(e.id)))).toBe(
       true,
     );
-    expect(second).toMatchObject({ outcome: "complete", recovered: 0, alreadyForwarded: 105, scanned: 115 });
+    expect(second).toMatchObject({ outcome: "complete", recovered: 0, alreadyStored: 105, scanned: 115 });
     expect(world.eventBridge.entries).toHaveLength(105);
-    expect(await world.dynamo.getItem(missed[99]!.id)).toMatchObject({ status: { S: "done" } });
+    expect(await world.dynamo.getItem(missed[99]!.id)).toMatchObject({
+      via: { S: "reconciler" },
+      forwardedAtMs: { N: expect.stringMatching(/^\d+$/) },
+    });
     expect(lines.join("\n")).not.toContain(WORLD_API_KEY);
   });
 
-  it("recovers events whose forwarding failed at EventBridge (claims released) without duplicating the others", async () => {
+  it("has nothing to recover when EventBridge failed during the deliveries: they were answered 200, stored and forwarded by the stream's retries", async () => {
     // Prepare
-    world.eventBridge.failFor(600_000, "unavailable");
-    const failed = emitMany(world, 6, ["order.executed"]);
-    await world.emulator.waitForDeliveries();
-    world.eventBridge.clearFaults();
-    const delivered = emitMany(world, 4, ["account.created"]);
-    await world.emulator.waitForDeliveries();
+    world.eventBridge.failNext(2, "unavailable");
+    const events = emitMany(world, 6, ["order.executed"]);
+    await settled(world);
     const handler = handlerFor(world, []);
 
     // Act
     const report = await handler({}, { getRemainingTimeInMillis: () => 300_000 });
 
     // Assess
-    expect(report).toMatchObject({ outcome: "complete", recovered: 6, alreadyForwarded: 4, inFlight: 0 });
+    const answered = world.emulator.deliveries.filter((d) => !d.duplicate).map((d) => d.status);
+    expect(answered).toEqual(events.map(() => 200));
+    expect(report).toMatchObject({ outcome: "complete", recovered: 0, alreadyStored: 6 });
     const ids = world.eventBridge.entries.map((e) => JSON.parse(e.detail).id as string);
-    expect(ids.slice(0, 4).sort()).toEqual(delivered.map((e) => e.id).sort());
-    expect(ids.slice(4)).toEqual(failed.map((e) => e.id));
+    expect([...ids].sort()).toEqual(events.map((e) => e.id).sort());
+    expect(world.stream.failures).toEqual([]);
   });
 
   it("pages through GET /v1/events oldest first with the privacy headers, then follows the cursor", async () => {
@@ -111,7 +124,7 @@ describe("Reconciler against the emulator: a receiver outage", () => {
     emitMany(world, 130, ["identification.created"]);
     world.setReceiverDown(true);
     const [last] = emitMany(world, 1, ["account.created"]);
-    await world.emulator.waitForDeliveries();
+    await settled(world);
     world.setReceiverDown(false);
     const handler = handlerFor(world, []);
 
@@ -139,7 +152,7 @@ describe("Reconciler against the emulator: a receiver outage", () => {
   it("leaves the stored watermark unchanged and fails the invocation when the API rejects the key", async () => {
     // Prepare: one good run stores a watermark, then the key stops working.
     emitMany(world, 3, ["order.executed"]);
-    await world.emulator.waitForDeliveries();
+    await settled(world);
     const lines: string[] = [];
     const handler = handlerFor(world, lines);
     await handler({}, { getRemainingTimeInMillis: () => 300_000 });
@@ -161,11 +174,11 @@ describe("Reconciler against the emulator: a receiver outage", () => {
     expect(lines.join("\n")).not.toContain(WORLD_API_KEY);
   });
 
-  it("leaves an event created just before the run to its webhook, and forwards it in a later run if the webhook never delivers it", async () => {
+  it("leaves an event created just before the run to its webhook, and stores it in a later run (the stream forwards it) if the webhook never delivers it", async () => {
     // Prepare: the receiver is down while the event is emitted and its deliveries are exhausted.
     world.setReceiverDown(true);
     const [missed] = emitMany(world, 1, ["order.executed"]);
-    await world.emulator.waitForDeliveries();
+    await settled(world);
     world.setReceiverDown(false);
     const now = handlerFor(world, [], { settleSeconds: 300 });
     const sixMinutesLater = handlerFor(world, [], { settleSeconds: 300, aheadMs: 6 * 60_000 });

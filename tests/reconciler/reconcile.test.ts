@@ -1,20 +1,22 @@
 import fc from "fast-check";
 import { validateReconcilerArgs } from "../../components/reconciler/args";
 import { DependencyUnavailableError } from "../../lambda/errors";
-import type { ForwardableEvent } from "../../lambda/ports";
+import type { EventStore } from "../../lambda/ports";
 import { EventsApiError } from "../../lambda/reconcile/errors";
 import {
   DEDUPE_TTL_MARGIN_SECONDS,
   type ReconcileSettings,
   reconcile,
 } from "../../lambda/reconcile/reconcile";
-import { MemoryEventSink } from "../lambda/support/ports";
+import type { NewStoredEvent } from "../../lambda/stored-event";
 import {
   ArrayEventsApi,
   apiEvent,
-  MemoryDedupeLookup,
+  MemoryStoredLookup,
   MemoryWatermarkStore,
   memoryDeps,
+  reconciled,
+  storedByWebhook,
   T0,
 } from "./support";
 
@@ -28,19 +30,18 @@ const SETTINGS: ReconcileSettings = {
   dedupeTtlSeconds: 604_800,
 };
 
-/** Fails forwarding of one event id (EventBridge down for it), forwards the rest. */
-class FailingSink extends MemoryEventSink {
-  constructor(private readonly failId: string) {
-    super();
-  }
-  override async forward(event: ForwardableEvent): Promise<void> {
-    if (event.id === this.failId) throw new DependencyUnavailableError("eventbridge", "InternalFailure");
-    return super.forward(event);
-  }
+/** `store` with the write of one event id failing (DynamoDB not answering for it). */
+function failingFor(store: EventStore, failId: string, code = "timeout"): EventStore {
+  return {
+    store: (event: NewStoredEvent, nowMs: number) =>
+      event.id === failId
+        ? Promise.reject(new DependencyUnavailableError("dynamodb", code))
+        : store.store(event, nowMs),
+  };
 }
 
 describe("Function: reconcile", () => {
-  it("forwards exactly the subscribed events the dedupe table has not seen, oldest first", async () => {
+  it("stores exactly the subscribed events the table does not have, oldest first, via reconciler", async () => {
     // Prepare
     const events = [
       apiEvent(1, "order.executed", -30 * MINUTE),
@@ -49,19 +50,21 @@ describe("Function: reconcile", () => {
       apiEvent(4, "order.executed", -10 * MINUTE),
     ];
     const api = new ArrayEventsApi([events[3]!, events[0]!, events[2]!, events[1]!]);
-    const { deps, sink, dedupe } = memoryDeps(api);
-    dedupe.items.set("evt_000002", { status: "done", token: "webhook" });
+    const { deps, store } = memoryDeps(api);
+    storedByWebhook(store, "evt_000002");
 
     // Act
     const report = await reconcile(deps, SETTINGS);
 
     // Assess
-    expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000001", "evt_000004"]);
-    expect(sink.forwarded[0]).toEqual({
+    expect(reconciled(store)).toEqual(["evt_000001", "evt_000004"]);
+    expect(store.items.get("evt_000001")).toEqual({
       id: "evt_000001",
       type: "order.executed",
       createdAt: events[0]!.created_at,
-      json: JSON.stringify(events[0]),
+      body: JSON.stringify(events[0]),
+      via: "reconciler",
+      receivedAtMs: T0,
     });
     expect(report).toEqual({
       outcome: "complete",
@@ -70,8 +73,7 @@ describe("Function: reconcile", () => {
       watermarkGapSeconds: 0,
       scanned: 4,
       recovered: 2,
-      alreadyForwarded: 1,
-      inFlight: 0,
+      alreadyStored: 1,
       ignored: 1,
       invalid: 0,
       newestEventMs: T0 - 10 * MINUTE,
@@ -79,21 +81,21 @@ describe("Function: reconcile", () => {
       watermarkMs: T0 - 10 * MINUTE,
       watermarkMoved: true,
     });
-    expect(dedupe.items.get("evt_000003")).toBeUndefined();
+    expect(store.items.get("evt_000003")).toBeUndefined();
   });
 
   it("reads from the watermark minus the overlap, and moves the watermark to start minus overlap when that is later", async () => {
     // Prepare
     const api = new ArrayEventsApi([apiEvent(1, "order.executed", -50 * MINUTE)]);
     const watermarks = new MemoryWatermarkStore(T0 - 40 * MINUTE);
-    const { deps, sink } = memoryDeps(api, watermarks);
+    const { deps, store } = memoryDeps(api, watermarks);
 
     // Act
     const report = await reconcile(deps, SETTINGS);
 
     // Assess
     expect(api.queries).toEqual([{ since: new Date(T0 - 50 * MINUTE).toISOString() }]);
-    expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000001"]);
+    expect(reconciled(store)).toEqual(["evt_000001"]);
     expect(report.watermarkMs).toBe(T0 - 10 * MINUTE);
     expect(watermarks.value).toBe(T0 - 10 * MINUTE);
   });
@@ -101,7 +103,7 @@ describe("Function: reconcile", () => {
   it("forwards an event published late with a created_at inside the overlap window", async () => {
     // Prepare: run 1 sees an event at T0-2min; the watermark becomes T0-2min.
     const api = new ArrayEventsApi([apiEvent(1, "order.executed", -2 * MINUTE)]);
-    const { deps, sink, clock, watermarks } = memoryDeps(api);
+    const { clock, deps, store, watermarks } = memoryDeps(api);
     await reconcile(deps, SETTINGS);
     // A late one appears, stamped 9 minutes before the watermark (clock skew): inside the 10-minute overlap.
     // One stamped 11 minutes before it is outside the window, and the window is what the overlap promises.
@@ -113,9 +115,9 @@ describe("Function: reconcile", () => {
 
     // Assess
     expect(api.queries[1]).toEqual({ since: new Date(T0 - 12 * MINUTE).toISOString() });
-    expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000001", "evt_000002"]);
+    expect(reconciled(store)).toEqual(["evt_000001", "evt_000002"]);
     expect(report.recovered).toBe(1);
-    expect(report.alreadyForwarded).toBe(1);
+    expect(report.alreadyStored).toBe(1);
     expect(watermarks.value).toBe(T0 + 5 * MINUTE);
   });
 
@@ -125,14 +127,14 @@ describe("Function: reconcile", () => {
       apiEvent(1, "order.executed", -MINUTE),
       apiEvent(2, "account.created", -MINUTE),
     ]);
-    const { deps, sink } = memoryDeps(api);
+    const { deps, store } = memoryDeps(api);
 
     // Act
     await reconcile(deps, { ...SETTINGS, eventTypes: ["account.created"] });
 
     // Assess
     expect(api.queries).toEqual([{ since: new Date(T0 - 3_600_000).toISOString(), type: "account.created" }]);
-    expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000002"]);
+    expect(reconciled(store)).toEqual(["evt_000002"]);
   });
 
   it("leaves the watermark unchanged when the API fails, even after pages were processed", async () => {
@@ -143,7 +145,7 @@ describe("Function: reconcile", () => {
     const api = new ArrayEventsApi(events, 10);
     api.failAfterPages = 2;
     const watermarks = new MemoryWatermarkStore(T0 - 31 * MINUTE);
-    const { deps, sink } = memoryDeps(api, watermarks);
+    const { deps, store } = memoryDeps(api, watermarks);
 
     // Act
     const report = await reconcile(deps, SETTINGS);
@@ -154,7 +156,7 @@ describe("Function: reconcile", () => {
       name: "EventsApiError",
       detail: "GET /v1/events failed after 5 attempt(s): HTTP 503",
     });
-    expect(sink.forwarded).toHaveLength(20);
+    expect(reconciled(store)).toHaveLength(20);
     expect(watermarks.writes).toEqual([]);
     expect(watermarks.value).toBe(T0 - 31 * MINUTE);
     expect(report.watermarkMoved).toBe(false);
@@ -164,60 +166,74 @@ describe("Function: reconcile", () => {
     // Prepare
     const api = new ArrayEventsApi([apiEvent(1, "order.executed", -MINUTE)]);
     api.failAfterPages = 0;
-    const { deps, sink, watermarks } = memoryDeps(api);
+    const { deps, store, watermarks } = memoryDeps(api);
 
     // Act
     const report = await reconcile(deps, SETTINGS);
 
     // Assess
     expect(report.outcome).toBe("failed");
-    expect(sink.forwarded).toEqual([]);
+    expect(reconciled(store)).toEqual([]);
     expect(watermarks.writes).toEqual([]);
     expect(watermarks.value).toBeUndefined();
   });
 
-  it("stops at a forwarding failure and holds the watermark at the failed event", async () => {
+  it("stops at a store that stays unanswered and holds the watermark at that event", async () => {
     // Prepare
     const events = [1, 2, 3, 4].map((n) => apiEvent(n, "order.executed", -(10 - n) * MINUTE));
     const api = new ArrayEventsApi(events);
-    const { deps, dedupe } = memoryDeps(api);
-    const sink = new FailingSink("evt_000003");
+    const { deps, store } = memoryDeps(api);
 
     // Act
-    const report = await reconcile({ ...deps, sink }, SETTINGS);
+    const report = await reconcile({ ...deps, store: failingFor(store, "evt_000003") }, SETTINGS);
 
     // Assess
-    expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000001", "evt_000002"]);
+    expect(reconciled(store)).toEqual(["evt_000001", "evt_000002"]);
     expect(report.outcome).toBe("failed");
     expect(report.error).toEqual({
       name: "DependencyUnavailableError",
-      detail: "eventbridge unavailable (InternalFailure)",
+      detail: "dynamodb unavailable (timeout)",
     });
     expect(report.watermarkMs).toBe(T0 - 7 * MINUTE);
-    // The failed event's claim was given back, so the next run can forward it.
-    expect(dedupe.items.has("evt_000003")).toBe(false);
-    expect(dedupe.items.has("evt_000004")).toBe(false);
+    expect(store.items.has("evt_000004")).toBe(false);
   });
 
-  it("holds the watermark at an event another invocation is forwarding and forwards it next run", async () => {
+  it("retries a store whose answer was lost: the retry finds it stored, once, and the watermark passes it", async () => {
     // Prepare
-    const events = [1, 2, 3].map((n) => apiEvent(n, "order.executed", -(10 - n) * MINUTE));
-    const api = new ArrayEventsApi(events);
-    const { deps, dedupe, sink, clock } = memoryDeps(api);
-    dedupe.items.set("evt_000002", { status: "pending", token: "webhook-invocation" });
+    const events = [1, 2].map((n) => apiEvent(n, "order.executed", -(10 - n) * MINUTE));
+    const { deps, sleeps, store } = memoryDeps(new ArrayEventsApi(events));
+    store.landThenFail = 1;
+
+    // Act
+    const report = await reconcile(deps, SETTINGS);
+
+    // Assess
+    expect(report).toMatchObject({ outcome: "complete", recovered: 1, alreadyStored: 1 });
+    expect(store.calls).toEqual(["store evt_000001", "store evt_000001", "store evt_000002"]);
+    expect(reconciled(store)).toEqual(["evt_000001", "evt_000002"]);
+    expect(sleeps).toEqual([200]);
+    expect(report.watermarkMs).toBe(T0 - 8 * MINUTE);
+  });
+
+  it("holds the watermark at a store still unanswered after the retries and stores it next run", async () => {
+    // Prepare
+    const events = [1, 2].map((n) => apiEvent(n, "order.executed", -(10 - n) * MINUTE));
+    const watermarks = new MemoryWatermarkStore(T0 - 60 * MINUTE);
+    const { clock, deps, store } = memoryDeps(new ArrayEventsApi(events), watermarks);
+    store.failing = true;
 
     // Act
     const first = await reconcile(deps, SETTINGS);
-    dedupe.items.delete("evt_000002"); // that invocation failed and gave its claim back
+    store.failing = false;
     clock.advance(15 * MINUTE);
     const second = await reconcile(deps, SETTINGS);
 
     // Assess
-    expect(first.inFlight).toBe(1);
-    expect(first.watermarkMs).toBe(T0 - 8 * MINUTE);
-    expect(second.since).toBe(new Date(T0 - 18 * MINUTE).toISOString());
-    expect(second.recovered).toBe(1);
-    expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000001", "evt_000003", "evt_000002"]);
+    // The watermark may reach the unsettled event but never pass it: the next run (watermark − overlap) re-reads it.
+    expect(first).toMatchObject({ outcome: "failed", recovered: 0, watermarkMs: T0 - 9 * MINUTE });
+    expect(store.calls.slice(0, 4)).toEqual(Array.from({ length: 4 }, () => "store evt_000001"));
+    expect(second).toMatchObject({ outcome: "complete", recovered: 2 });
+    expect(reconciled(store)).toEqual(["evt_000001", "evt_000002"]);
   });
 
   it("stops paging at the deadline and keeps what it processed", async () => {
@@ -226,14 +242,14 @@ describe("Function: reconcile", () => {
       apiEvent(i + 1, "order.executed", -(30 - i) * MINUTE),
     );
     const api = new ArrayEventsApi(events, 10);
-    const { deps, sink, watermarks } = memoryDeps(api);
+    const { deps, store, watermarks } = memoryDeps(api);
 
     // Act
     const report = await reconcile(deps, { ...SETTINGS, deadlineMs: T0 });
 
     // Assess
     expect(report.outcome).toBe("partial");
-    expect(sink.forwarded).toHaveLength(10);
+    expect(reconciled(store)).toHaveLength(10);
     expect(watermarks.value).toBe(T0 - 21 * MINUTE);
   });
 
@@ -241,14 +257,14 @@ describe("Function: reconcile", () => {
     // Prepare
     const bad = { ...apiEvent(1, "order.executed", -5 * MINUTE), id: "not-an-event-id" };
     const api = new ArrayEventsApi([bad, apiEvent(2, "order.executed", -4 * MINUTE)]);
-    const { deps, sink, lines, watermarks } = memoryDeps(api);
+    const { deps, lines, store, watermarks } = memoryDeps(api);
 
     // Act
     const report = await reconcile(deps, SETTINGS);
 
     // Assess
     expect(report.invalid).toBe(1);
-    expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000002"]);
+    expect(reconciled(store)).toEqual(["evt_000002"]);
     expect(lines.map((l) => JSON.parse(l))).toContainEqual({
       level: "error",
       msg: "reconcile_invalid_event",
@@ -279,35 +295,32 @@ describe("Function: reconcile", () => {
     expect(watermarks.value).toBe(T0 + 60 * MINUTE);
   });
 
-  it("skips the claim for events the batch pre-check reports done, and claims the rest", async () => {
+  it("skips the write for events the batch pre-check finds stored, and stores the rest", async () => {
     // Prepare
     const events = [1, 2, 3, 4].map((n) => apiEvent(n, "order.executed", -(10 - n) * MINUTE));
-    const { deps, dedupe, sink } = memoryDeps(
+    const { deps, store } = memoryDeps(
       new ArrayEventsApi([...events, apiEvent(5, "identification.created", -MINUTE)]),
     );
-    dedupe.items.set("evt_000001", { status: "done", token: "webhook" });
-    dedupe.items.set("evt_000003", { status: "done", token: "webhook" });
-    const lookup = new MemoryDedupeLookup(dedupe);
+    storedByWebhook(store, "evt_000001");
+    storedByWebhook(store, "evt_000003");
+    const lookup = new MemoryStoredLookup(store);
 
     // Act
     const report = await reconcile({ ...deps, lookup }, SETTINGS);
 
     // Assess
     expect(lookup.batches).toEqual([["evt_000001", "evt_000002", "evt_000003", "evt_000004"]]);
-    expect(dedupe.calls.filter((c) => c.startsWith("claim"))).toEqual([
-      "claim evt_000002",
-      "claim evt_000004",
-    ]);
-    expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000002", "evt_000004"]);
-    expect(report).toMatchObject({ recovered: 2, alreadyForwarded: 2, ignored: 1 });
+    expect(store.calls).toEqual(["store evt_000002", "store evt_000004"]);
+    expect(reconciled(store)).toEqual(["evt_000002", "evt_000004"]);
+    expect(report).toMatchObject({ recovered: 2, alreadyStored: 2, ignored: 1 });
   });
 
   it("fails the run without passing the page when the batch pre-check fails", async () => {
     // Prepare
     const events = [1, 2].map((n) => apiEvent(n, "order.executed", -(10 - n) * MINUTE));
     const watermarks = new MemoryWatermarkStore(T0 - 60 * MINUTE);
-    const { deps, dedupe, sink } = memoryDeps(new ArrayEventsApi(events), watermarks);
-    const lookup = new MemoryDedupeLookup(dedupe);
+    const { deps, store } = memoryDeps(new ArrayEventsApi(events), watermarks);
+    const lookup = new MemoryStoredLookup(store);
     lookup.failing = true;
 
     // Act
@@ -319,11 +332,11 @@ describe("Function: reconcile", () => {
       name: "DependencyUnavailableError",
       detail: "dynamodb unavailable (InternalServerError)",
     });
-    expect(sink.forwarded).toEqual([]);
+    expect(reconciled(store)).toEqual([]);
     expect(watermarks.value).toBe(T0 - 9 * MINUTE);
   });
 
-  it("forwards every subscribed event exactly once across runs, whatever the webhook already forwarded", async () => {
+  it("stores every subscribed event exactly once across runs, whatever the webhook already stored", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(
@@ -339,9 +352,9 @@ describe("Function: reconcile", () => {
           // Prepare
           const events = specs.map((s, i) => apiEvent(i + 1, s.type, s.offsetMin * MINUTE));
           const api = new ArrayEventsApi(events, pageSize);
-          const { deps, dedupe, sink, clock } = memoryDeps(api);
+          const { clock, deps, store } = memoryDeps(api);
           const webhookIds = events.filter((_, i) => specs[i]!.byWebhook).map((e) => e.id);
-          for (const id of webhookIds) dedupe.items.set(id, { status: "done", token: "webhook" });
+          for (const id of webhookIds) storedByWebhook(store, id);
 
           // Act
           await reconcile(deps, SETTINGS);
@@ -350,7 +363,7 @@ describe("Function: reconcile", () => {
 
           // Assess
           const subscribed = events.filter((e) => SETTINGS.eventTypes.includes(e.type)).map((e) => e.id);
-          const forwarded = sink.forwarded.map((e) => e.id);
+          const forwarded = reconciled(store);
           expect(new Set(forwarded).size).toBe(forwarded.length);
           expect([...forwarded].sort()).toEqual(subscribed.filter((id) => !webhookIds.includes(id)).sort());
           expect(second.recovered).toBe(0);
@@ -370,7 +383,7 @@ describe("Function: reconcile", () => {
       );
       const sinceDeploy = apiEvent(9, "order.executed", -12 * MINUTE);
       const api = new ArrayEventsApi([...history, sinceDeploy]);
-      const { deps, sink } = memoryDeps(api);
+      const { deps, store } = memoryDeps(api);
 
       // Act
       const report = await reconcile(deps, {
@@ -386,7 +399,7 @@ describe("Function: reconcile", () => {
       expect(api.queries).toEqual([
         { since: new Date(T0 - 25 * MINUTE).toISOString(), type: "order.executed" },
       ]);
-      expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000009"]);
+      expect(reconciled(store)).toEqual(["evt_000009"]);
       expect(report).toMatchObject({ scanned: 1, recovered: 1, watermarkGapSeconds: 0 });
     });
 
@@ -394,13 +407,13 @@ describe("Function: reconcile", () => {
       // Prepare
       const resolved = validateReconcilerArgs({ events: ["order.executed"], initialLookbackSeconds: 86_400 });
       const api = new ArrayEventsApi([apiEvent(1, "order.executed", -6 * 60 * MINUTE)]);
-      const { deps, sink } = memoryDeps(api);
+      const { deps, store } = memoryDeps(api);
 
       // Act
       await reconcile(deps, { ...SETTINGS, initialLookbackSeconds: resolved.initialLookbackSeconds });
 
       // Assess
-      expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000001"]);
+      expect(reconciled(store)).toEqual(["evt_000001"]);
     });
   });
 
@@ -415,11 +428,11 @@ describe("Function: reconcile", () => {
         apiEvent(3, "account.created", -10_000),
       ]);
       const watermarks = new MemoryWatermarkStore(T0 - 20 * MINUTE);
-      const { deps, sink, clock } = memoryDeps(api, watermarks);
+      const { clock, deps, store } = memoryDeps(api, watermarks);
 
       // Act
       const first = await reconcile(deps, SETTLED);
-      const forwardedByFirst = sink.forwarded.map((e) => e.id);
+      const forwardedByFirst = reconciled(store);
       clock.advance(15 * MINUTE);
       const later = await reconcile(deps, SETTLED);
 
@@ -432,25 +445,25 @@ describe("Function: reconcile", () => {
         recovered: 1,
         watermarkMs: T0 - 15 * MINUTE,
       });
-      expect(later).toMatchObject({ outcome: "complete", scanned: 3, recovered: 2, alreadyForwarded: 1 });
-      expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000001", "evt_000002", "evt_000003"]);
+      expect(later).toMatchObject({ outcome: "complete", scanned: 3, recovered: 2, alreadyStored: 1 });
+      expect(reconciled(store)).toEqual(["evt_000001", "evt_000002", "evt_000003"]);
     });
 
-    it("counts an event the webhook delivers during the settle time as already forwarded, never as recovered", async () => {
+    it("counts an event the webhook delivers during the settle time as already stored, never as recovered", async () => {
       // Prepare
       const api = new ArrayEventsApi([apiEvent(1, "order.executed", -MINUTE)]);
-      const { deps, sink, clock, dedupe } = memoryDeps(api);
+      const { clock, deps, store } = memoryDeps(api);
 
       // Act
       const first = await reconcile(deps, SETTLED);
-      dedupe.items.set("evt_000001", { status: "done", token: "webhook" });
+      storedByWebhook(store, "evt_000001");
       clock.advance(15 * MINUTE);
       const later = await reconcile(deps, SETTLED);
 
       // Assess
       expect([first.recovered, later.recovered]).toEqual([0, 0]);
-      expect(later.alreadyForwarded).toBe(1);
-      expect(sink.forwarded).toEqual([]);
+      expect(later.alreadyStored).toBe(1);
+      expect(reconciled(store)).toEqual([]);
     });
 
     it("never moves the watermark past the start minus the settle time", async () => {
@@ -487,7 +500,7 @@ describe("Function: reconcile", () => {
         apiEvent(2, "order.executed", -DAY),
       ]);
       const watermarks = new MemoryWatermarkStore(T0 - 8 * DAY);
-      const { deps, sink, lines } = memoryDeps(api, watermarks);
+      const { deps, lines, store } = memoryDeps(api, watermarks);
       const oldestSafe = T0 - (604_800 - DEDUPE_TTL_MARGIN_SECONDS) * 1000;
       const intended = T0 - 8 * DAY - 10 * MINUTE;
 
@@ -496,7 +509,7 @@ describe("Function: reconcile", () => {
 
       // Assess
       expect(api.queries).toEqual([{ since: new Date(oldestSafe).toISOString() }]);
-      expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000002"]);
+      expect(reconciled(store)).toEqual(["evt_000002"]);
       expect(report.watermarkGapSeconds).toBe((oldestSafe - intended) / 1000);
       expect(lines.map((l) => JSON.parse(l))).toContainEqual({
         level: "warn",
@@ -544,7 +557,7 @@ describe("Function: reconcile", () => {
       const api = new ArrayEventsApi(events, 10);
       api.failAfterPages = 2;
       api.failure = new EventsApiError("deadline", undefined, 0, "stopped at the run's deadline");
-      const { deps, sink, watermarks } = memoryDeps(api);
+      const { deps, store, watermarks } = memoryDeps(api);
 
       // Act
       const report = await reconcile(deps, SETTINGS);
@@ -552,7 +565,7 @@ describe("Function: reconcile", () => {
       // Assess
       expect(report.outcome).toBe("partial");
       expect(report.error).toBeUndefined();
-      expect(sink.forwarded).toHaveLength(20);
+      expect(reconciled(store)).toHaveLength(20);
       expect(watermarks.value).toBe(T0 - 11 * MINUTE);
     });
 
@@ -569,7 +582,7 @@ describe("Function: reconcile", () => {
         2,
         "no time left before the run's deadline for another retry",
       );
-      const { deps, sink, watermarks } = memoryDeps(api);
+      const { deps, store, watermarks } = memoryDeps(api);
 
       // Act
       const report = await reconcile(deps, SETTINGS);
@@ -581,43 +594,33 @@ describe("Function: reconcile", () => {
         detail:
           "GET /v1/events failed after 2 attempt(s): no time left before the run's deadline for another retry",
       });
-      expect(sink.forwarded).toHaveLength(10);
+      expect(reconciled(store)).toHaveLength(10);
       expect(watermarks.value).toBe(T0 - 21 * MINUTE);
     });
   });
 
   describe("throttled AWS calls", () => {
-    it("retries a throttled claim, PutEvents and batch pre-check with backoff and completes the run", async () => {
+    it("retries a throttled store and batch pre-check with backoff and completes the run", async () => {
       // Prepare
       const events = [1, 2].map((n) => apiEvent(n, "order.executed", -(10 - n) * MINUTE));
-      const { deps, dedupe, sink, sleeps } = memoryDeps(new ArrayEventsApi(events));
-      const throttled = (dependency: "dynamodb" | "eventbridge", code: string) =>
-        new DependencyUnavailableError(dependency, code);
+      const { deps, sleeps, store } = memoryDeps(new ArrayEventsApi(events));
+      const throttled = (code: string) => new DependencyUnavailableError("dynamodb", code);
       const failures = {
-        lookup: [throttled("dynamodb", "ProvisionedThroughputExceededException")],
-        claim: [throttled("dynamodb", "ThrottlingException"), throttled("dynamodb", "http-500")],
-        forward: [throttled("eventbridge", "InternalFailure")],
+        lookup: [throttled("ProvisionedThroughputExceededException")],
+        store: [throttled("ThrottlingException"), throttled("http-500")],
       };
-      const lookup = new MemoryDedupeLookup(dedupe);
+      const lookup = new MemoryStoredLookup(store);
       const flaky = {
-        dedupe: {
-          claim: (id: string) => {
-            const error = failures.claim.shift();
-            return error === undefined ? dedupe.claim(id) : Promise.reject(error);
-          },
-          complete: (id: string, token: string) => dedupe.complete(id, token),
-          release: (id: string, token: string) => dedupe.release(id, token),
-        },
-        sink: {
-          forward: (event: ForwardableEvent) => {
-            const error = failures.forward.shift();
-            return error === undefined ? sink.forward(event) : Promise.reject(error);
+        store: {
+          store: (event: NewStoredEvent, nowMs: number) => {
+            const error = failures.store.shift();
+            return error === undefined ? store.store(event, nowMs) : Promise.reject(error);
           },
         },
         lookup: {
-          forwardedIds: (ids: readonly string[]) => {
+          states: (ids: readonly string[]) => {
             const error = failures.lookup.shift();
-            return error === undefined ? lookup.forwardedIds(ids) : Promise.reject(error);
+            return error === undefined ? lookup.states(ids) : Promise.reject(error);
           },
         },
       };
@@ -628,8 +631,8 @@ describe("Function: reconcile", () => {
       // Assess
       expect(report).toMatchObject({ outcome: "complete", recovered: 2 });
       expect(report.error).toBeUndefined();
-      expect(sink.forwarded.map((e) => e.id)).toEqual(["evt_000001", "evt_000002"]);
-      expect(sleeps).toEqual([200, 200, 400, 200]);
+      expect(reconciled(store)).toEqual(["evt_000001", "evt_000002"]);
+      expect(sleeps).toEqual([200, 200, 400]);
     });
 
     it("gives up after four tries, and at once on a failure that is not transient", async () => {
@@ -637,24 +640,24 @@ describe("Function: reconcile", () => {
       const events = [apiEvent(1, "order.executed", -5 * MINUTE)];
       const persistent = memoryDeps(new ArrayEventsApi(events));
       const denied = memoryDeps(new ArrayEventsApi(events));
-      const failingSink = (code: string) => ({
-        forward: () => Promise.reject(new DependencyUnavailableError("eventbridge", code)),
+      const failing = (code: string) => ({
+        store: () => Promise.reject(new DependencyUnavailableError("dynamodb", code)),
       });
 
       // Act
       const throttledReport = await reconcile(
-        { ...persistent.deps, sink: failingSink("ThrottlingException") },
+        { ...persistent.deps, store: failing("ThrottlingException") },
         SETTINGS,
       );
       const deniedReport = await reconcile(
-        { ...denied.deps, sink: failingSink("AccessDeniedException") },
+        { ...denied.deps, store: failing("AccessDeniedException") },
         SETTINGS,
       );
 
       // Assess
       expect(throttledReport.error).toEqual({
         name: "DependencyUnavailableError",
-        detail: "eventbridge unavailable (ThrottlingException)",
+        detail: "dynamodb unavailable (ThrottlingException)",
       });
       expect(persistent.sleeps).toEqual([200, 400, 800]);
       expect(deniedReport.outcome).toBe("failed");
@@ -664,12 +667,12 @@ describe("Function: reconcile", () => {
     it("does not sleep for a retry that would end past the run's deadline", async () => {
       // Prepare
       const { deps, sleeps } = memoryDeps(new ArrayEventsApi([apiEvent(1, "order.executed", -5 * MINUTE)]));
-      const sink = {
-        forward: () => Promise.reject(new DependencyUnavailableError("eventbridge", "http-503")),
+      const store = {
+        store: () => Promise.reject(new DependencyUnavailableError("dynamodb", "http-503")),
       };
 
       // Act
-      const report = await reconcile({ ...deps, sink }, { ...SETTINGS, deadlineMs: T0 + 100 });
+      const report = await reconcile({ ...deps, store }, { ...SETTINGS, deadlineMs: T0 + 100 });
 
       // Assess
       expect(report.outcome).toBe("failed");

@@ -1,14 +1,14 @@
 /**
- * Which AWS failures the reconciler retries, seen through the real JSON client and EventBridge adapter
+ * Which AWS failures the reconciler retries, seen through the real JSON client and DynamoDB store adapter
  * against a server that answers like AWS: every 5xx and throttling is tried again, a definite rejection
  * (access denied, validation) is not.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { EventBridgeEventSink } from "../../lambda/aws/event-sink";
+import { DynamoDbEventStore } from "../../lambda/aws/event-store";
 import { DependencyUnavailableError } from "../../lambda/errors";
-import type { ForwardableEvent } from "../../lambda/ports";
 import { AWS_RETRY, isTransientAwsFailure, retryingPorts } from "../../lambda/reconcile/retry";
+import type { NewStoredEvent } from "../../lambda/stored-event";
 import { clientFor } from "../lambda/support/aws";
 
 interface Reply {
@@ -17,24 +17,25 @@ interface Reply {
   readonly body: string;
 }
 
-const ACCEPTED: Reply = { status: 200, body: '{"FailedEntryCount":0,"Entries":[{"EventId":"e-1"}]}' };
+const ACCEPTED: Reply = { status: 200, body: "{}" };
 
-const EVENT: ForwardableEvent = {
+const EVENT: NewStoredEvent = {
   id: "evt_33531f7f801d4ce997747470ab7208fd",
   type: "order.executed",
   createdAt: "2026-07-19T12:00:00.000+00:00",
-  json: '{"id":"evt_33531f7f801d4ce997747470ab7208fd"}',
+  body: '{"id":"evt_33531f7f801d4ce997747470ab7208fd"}',
+  via: "reconciler",
 };
 
-/** An EventBridge endpoint that answers `replies` in turn (the last one for every further request). */
-async function scriptedEventBridge(replies: readonly Reply[]) {
+/** A DynamoDB endpoint that answers `replies` in turn (the last one for every further request). */
+async function scriptedDynamoDb(replies: readonly Reply[]) {
   const targets: string[] = [];
   const server: Server = createServer((req, res) => {
     targets.push(String(req.headers["x-amz-target"]));
     req.resume();
     req.on("end", () => {
       const reply = replies[Math.min(targets.length, replies.length) - 1]!;
-      res.writeHead(reply.status, { "content-type": "application/x-amz-json-1.1", ...reply.headers });
+      res.writeHead(reply.status, { "content-type": "application/x-amz-json-1.0", ...reply.headers });
       res.end(reply.body);
     });
   });
@@ -50,21 +51,17 @@ async function scriptedEventBridge(replies: readonly Reply[]) {
   };
 }
 
-/** Forwards EVENT through the retrying EventBridge port; returns the waits and the requests the server saw. */
-async function forwardWithRetries(replies: readonly Reply[]) {
-  const server = await scriptedEventBridge(replies);
+/** Stores EVENT through the retrying store port; returns the waits and the requests the server saw. */
+async function storeWithRetries(replies: readonly Reply[]) {
+  const server = await scriptedDynamoDb(replies);
   const sleeps: number[] = [];
-  const sink = new EventBridgeEventSink(clientFor("eventbridge", server.endpoint), "lemon-bus");
+  const store = new DynamoDbEventStore(clientFor("dynamodb", server.endpoint), "lemon-events", 3_600);
   const ports = retryingPorts(
-    {
-      sink,
-      dedupe: { claim: jest.fn(), complete: jest.fn(), release: jest.fn() },
-      watermarks: { read: jest.fn(), advance: jest.fn() },
-    },
+    { store, watermarks: { read: jest.fn(), advance: jest.fn() } },
     { sleep: async (ms) => void sleeps.push(ms), now: () => 0 },
   );
   try {
-    const error = await ports.sink.forward(EVENT).then(
+    const error = await ports.store.store(EVENT, 0).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -74,10 +71,10 @@ async function forwardWithRetries(replies: readonly Reply[]) {
   }
 }
 
-describe("Function: retryingPorts (PutEvents through the real JSON client)", () => {
+describe("Function: retryingPorts (the conditional PutItem through the real JSON client)", () => {
   it.each<[string, Reply]>([
-    ["EventBridge's InternalException (HTTP 500)", { status: 500, body: '{"__type":"InternalException"}' }],
-    ["a 500 that names its type in `code`", { status: 500, body: '{"code":"InternalException"}' }],
+    ["DynamoDB's InternalServerError (HTTP 500)", { status: 500, body: '{"__type":"InternalServerError"}' }],
+    ["a 500 that names its type in `code`", { status: 500, body: '{"code":"InternalServerError"}' }],
     ["a 501 with any error type", { status: 501, body: '{"__type":"NotImplemented"}' }],
     ["a 502 without a body", { status: 502, body: "" }],
     ["a 503 ServiceUnavailableException", { status: 503, body: '{"__type":"ServiceUnavailableException"}' }],
@@ -88,9 +85,16 @@ describe("Function: retryingPorts (PutEvents through the real JSON client)", () 
     ["a 504 with an HTML body", { status: 504, body: "<html>Gateway Timeout</html>" }],
     ["a 429 TooManyRequestsException", { status: 429, body: '{"__type":"TooManyRequestsException"}' }],
     ["a 400 ThrottlingException", { status: 400, body: '{"__type":"ThrottlingException"}' }],
-  ])("retries %s and then forwards", async (_label, failure) => {
+    [
+      "a 400 ProvisionedThroughputExceededException",
+      {
+        status: 400,
+        body: '{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException"}',
+      },
+    ],
+  ])("retries %s and then stores", async (_label, failure) => {
     // Act
-    const { error, sleeps, requests } = await forwardWithRetries([failure, ACCEPTED]);
+    const { error, sleeps, requests } = await storeWithRetries([failure, ACCEPTED]);
 
     // Assess
     expect(error).toBeUndefined();
@@ -100,15 +104,15 @@ describe("Function: retryingPorts (PutEvents through the real JSON client)", () 
 
   it("gives up after AWS_RETRY.attempts tries of a lasting 500, with the last error", async () => {
     // Act
-    const { error, sleeps, requests } = await forwardWithRetries([
-      { status: 500, body: '{"__type":"InternalException","message":"try later"}' },
+    const { error, sleeps, requests } = await storeWithRetries([
+      { status: 500, body: '{"__type":"InternalServerError","message":"try later"}' },
     ]);
 
     // Assess
     expect(requests).toBe(AWS_RETRY.attempts);
     expect(sleeps).toEqual([200, 400, 800]);
     expect(error).toBeInstanceOf(DependencyUnavailableError);
-    expect((error as DependencyUnavailableError).code).toBe("InternalException");
+    expect((error as DependencyUnavailableError).code).toBe("InternalServerError");
   });
 
   it.each<[string, Reply, string]>([
@@ -121,7 +125,7 @@ describe("Function: retryingPorts (PutEvents through the real JSON client)", () 
     ["a 413 without a type", { status: 413, body: "{}" }, "http-413"],
   ])("does not retry %s (it would fail again)", async (_label, failure, code) => {
     // Act
-    const { error, sleeps, requests } = await forwardWithRetries([failure, ACCEPTED]);
+    const { error, sleeps, requests } = await storeWithRetries([failure, ACCEPTED]);
 
     // Assess
     expect(requests).toBe(1);

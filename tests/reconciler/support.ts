@@ -1,10 +1,12 @@
 /** In-memory stand-ins for the reconciler's own ports, plus an event factory. Deterministic, recording calls. */
+
+import type { StoredLookup, StoredState } from "../../lambda/aws/stored-lookup";
 import { DependencyUnavailableError } from "../../lambda/errors";
 import { EventsApiError } from "../../lambda/reconcile/errors";
 import type { EventsApi, EventsQuery, PagingLimits } from "../../lambda/reconcile/events-api";
 import type { ReconcileDeps } from "../../lambda/reconcile/reconcile";
 import type { WatermarkStore } from "../../lambda/reconcile/watermark";
-import { ManualClock, MemoryDedupeStore, MemoryEventSink } from "../lambda/support/ports";
+import { ManualClock, MemoryEventStore } from "../lambda/support/ports";
 
 /** An event as `GET /v1/events` returns it. */
 export interface ApiEvent {
@@ -70,15 +72,15 @@ export class MemoryWatermarkStore implements WatermarkStore {
   }
 }
 
-/** Reads the done ids of a {@link MemoryDedupeStore}; records the batches it was asked about. */
-export class MemoryDedupeLookup {
+/** Reads the stored ids of a {@link MemoryEventStore}; records the batches it was asked about. */
+export class MemoryStoredLookup implements StoredLookup {
   readonly batches: string[][] = [];
   failing = false;
-  constructor(private readonly store: MemoryDedupeStore) {}
-  async forwardedIds(ids: readonly string[]): Promise<ReadonlySet<string>> {
+  constructor(private readonly store: MemoryEventStore) {}
+  async states(ids: readonly string[]): Promise<ReadonlyMap<string, StoredState>> {
     this.batches.push([...ids]);
     if (this.failing) throw new DependencyUnavailableError("dynamodb", "InternalServerError");
-    return new Set(ids.filter((id) => this.store.items.get(id)?.status === "done"));
+    return new Map(ids.filter((id) => this.store.items.has(id)).map((id) => [id, { forwarded: false }]));
   }
 }
 
@@ -87,8 +89,7 @@ export function memoryDeps(api: EventsApi, watermarks = new MemoryWatermarkStore
   const lines: string[] = [];
   const sleeps: number[] = [];
   const clock = new ManualClock(T0);
-  const dedupe = new MemoryDedupeStore();
-  const sink = new MemoryEventSink();
+  const store = new MemoryEventStore();
   const logger = {
     info: (r: object) => lines.push(JSON.stringify({ level: "info", ...r })),
     warn: (r: object) => lines.push(JSON.stringify({ level: "warn", ...r })),
@@ -97,6 +98,23 @@ export function memoryDeps(api: EventsApi, watermarks = new MemoryWatermarkStore
   const sleep = async (ms: number) => {
     sleeps.push(ms);
   };
-  const deps: ReconcileDeps = { api, watermarks, dedupe, sink, clock, logger, sleep };
-  return { deps, lines, sleeps, clock, dedupe, sink, watermarks };
+  const deps: ReconcileDeps = { api, watermarks, store, clock, logger, sleep };
+  return { deps, lines, sleeps, clock, store, watermarks };
+}
+
+/** Ids the reconciler stored (via `reconciler`), in the order it stored them. */
+export function reconciled(store: MemoryEventStore): string[] {
+  return [...store.items.values()].filter((e) => e.via === "reconciler").map((e) => e.id);
+}
+
+/** The item a webhook delivery left for `id` (stored before the run). */
+export function storedByWebhook(store: MemoryEventStore, id: string): void {
+  store.items.set(id, {
+    id,
+    type: "order.executed",
+    createdAt: "2026-07-20T09:00:00+00:00",
+    body: "{}",
+    via: "webhook",
+    receivedAtMs: T0,
+  });
 }

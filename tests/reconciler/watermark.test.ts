@@ -1,8 +1,8 @@
 import fc from "fast-check";
-import { DynamoDbDedupeStore } from "../../lambda/aws/dedupe-store";
+import { DynamoDbEventStore, markForwarded } from "../../lambda/aws/event-store";
 import { AwsJsonClient } from "../../lambda/aws/json-client";
+import { DynamoDbStoredLookup } from "../../lambda/aws/stored-lookup";
 import { LOCAL_CREDENTIALS, type LocalDynamo, startLocalDynamo } from "../../lambda/local";
-import { DynamoDbDedupeLookup } from "../../lambda/reconcile/dedupe-lookup";
 import { DynamoDbWatermarkStore, WATERMARK_KEY } from "../../lambda/reconcile/watermark";
 
 describe("Class: DynamoDbWatermarkStore on dynalite", () => {
@@ -83,7 +83,7 @@ describe("Class: DynamoDbWatermarkStore on dynalite", () => {
   });
 });
 
-describe("Class: DynamoDbDedupeLookup on dynalite", () => {
+describe("Class: DynamoDbStoredLookup on dynalite", () => {
   let dynamo: LocalDynamo;
   let client: AwsJsonClient;
 
@@ -101,20 +101,29 @@ describe("Class: DynamoDbDedupeLookup on dynalite", () => {
     await dynamo.close();
   });
 
-  it("reports exactly the done ids, across more than one batch, ignoring pending and unknown ones", async () => {
+  it("reports exactly the stored ids with their forwarded mark, across more than one batch, ignoring unknown ones", async () => {
     // Prepare
-    const store = new DynamoDbDedupeStore(client, dynamo.tableName, { ttlSeconds: 3_600, leaseSeconds: 60 });
+    const store = new DynamoDbEventStore(client, dynamo.tableName, 3_600);
     const ids = Array.from({ length: 130 }, (_, i) => `evt_lookup_${i}`);
-    const doneIds = ids.filter((_, i) => i % 3 === 0);
+    const forwardedIds = ids.filter((_, i) => i % 3 === 0);
     for (const id of ids.slice(0, 120)) {
-      const claim = await store.claim(id, Date.now());
-      if (claim.outcome === "claimed" && doneIds.includes(id)) await store.complete(id, claim.token);
+      await store.store(
+        { id, type: "order.executed", createdAt: "2026-07-20T10:00:00+00:00", body: "{}", via: "reconciler" },
+        1,
+      );
+      if (forwardedIds.includes(id)) await markForwarded(client, dynamo.tableName, id, 2);
     }
 
     // Act
-    const found = await new DynamoDbDedupeLookup(client, dynamo.tableName).forwardedIds([...ids, ids[0]!]);
+    const found = await new DynamoDbStoredLookup(client, dynamo.tableName).states([...ids, ids[0]!]);
 
     // Assess
-    expect([...found].sort()).toEqual(doneIds.filter((id) => ids.indexOf(id) < 120).sort());
+    expect([...found.keys()].sort()).toEqual(ids.slice(0, 120).sort());
+    expect(
+      [...found]
+        .filter(([, state]) => state.forwarded)
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(forwardedIds.filter((id) => ids.indexOf(id) < 120).sort());
   });
 });

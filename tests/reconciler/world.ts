@@ -1,22 +1,27 @@
 /**
  * A complete local world for the reconciler: the emulator (lemon.markets), the production receiver handler
- * behind the local API Gateway adapter, dynalite (dedupe table), a fake EventBridge, and two fake Secrets
+ * behind the local API Gateway adapter, dynalite (the events table) behind the local stream stand-in, which
+ * hands every stored event to the production forwarder, a fake EventBridge, and two fake Secrets
  * Managers (the signature secret for the receiver, the API key for the reconciler). Engine-free, localhost only.
  */
 import { randomBytes } from "node:crypto";
 import { type Emulator, startEmulator } from "../../emulator";
 import type { ApiGatewayV2Event, ApiGatewayV2Result } from "../../lambda/apigw";
+import { buildAwsForwarder, createForwarderHandler } from "../../lambda/forwarder";
 import { buildAwsReceiver, createHandler } from "../../lambda/handler";
 import {
   type FakeEventBridge,
   type FakeSecretsManager,
   type HttpAdapter,
   type LocalDynamo,
+  type LocalStream,
+  localForwarderEnv,
   localReceiverEnv,
   startFakeEventBridge,
   startFakeSecretsManager,
   startHttpAdapter,
   startLocalDynamo,
+  startLocalStream,
 } from "../../lambda/local";
 import { RECONCILER_ENV_NAMES } from "../../lambda/reconcile/env-names";
 
@@ -29,7 +34,10 @@ const ROUTE = "/webhooks/lemon-markets";
 /** A running world. */
 export interface World {
   readonly emulator: Emulator;
+  /** The table as every Lambda reaches it (through the stream's proxy). */
   readonly dynamo: LocalDynamo;
+  /** The table's stream stand-in; `idle()` once the forwarder has handled every stored event. */
+  readonly stream: LocalStream;
   readonly eventBridge: FakeEventBridge;
   readonly signatureSecrets: FakeSecretsManager;
   readonly apiKeySecrets: FakeSecretsManager;
@@ -66,14 +74,24 @@ export async function startWorld(): Promise<World> {
     seed: 11,
     delivery: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 5_000 },
   });
-  const [dynamo, eventBridge, apiKeySecrets] = await Promise.all([
-    startLocalDynamo(),
+  const [stream, eventBridge, apiKeySecrets] = await Promise.all([
+    startLocalDynamo().then((table) => startLocalStream({ dynamo: table })),
     startFakeEventBridge(),
     startFakeSecretsManager({
       arn: API_KEY_ARN,
       versions: [{ secret: WORLD_API_KEY, createdAt: new Date() }],
     }),
   ]);
+  const dynamo = stream.dynamo;
+  stream.attach(
+    createForwarderHandler(() =>
+      buildAwsForwarder({
+        env: localForwarderEnv({ eventBridge, dynamo }),
+        write: () => undefined,
+        clock: { now: () => Date.now() },
+      }),
+    ),
+  );
   let handler: ((event: ApiGatewayV2Event) => Promise<ApiGatewayV2Result>) | undefined;
   let down = false;
   const adapter = await startHttpAdapter({
@@ -89,11 +107,12 @@ export async function startWorld(): Promise<World> {
   });
   const receiverLines: string[] = [];
   const write = (line: string) => receiverLines.push(line);
-  const env = localReceiverEnv({ secretsManager: signatureSecrets, eventBridge, dynamo });
+  const env = localReceiverEnv({ secretsManager: signatureSecrets, dynamo });
   handler = createHandler(() => buildAwsReceiver({ env, write, clock: { now: () => Date.now() } }), write);
   return {
     emulator,
     dynamo,
+    stream,
     eventBridge,
     signatureSecrets,
     apiKeySecrets,
@@ -103,7 +122,7 @@ export async function startWorld(): Promise<World> {
       down = value;
     },
     reconcilerEnv: () => ({
-      ...localReceiverEnv({ secretsManager: apiKeySecrets, eventBridge, dynamo }),
+      ...localReceiverEnv({ secretsManager: apiKeySecrets, dynamo }),
       [RECONCILER_ENV_NAMES.apiKeySecretArn]: apiKeySecrets.arn,
       [RECONCILER_ENV_NAMES.eventTypes]: SUBSCRIBED.join(","),
       [RECONCILER_ENV_NAMES.apiBaseUrl]: emulator.baseUrl,
@@ -112,7 +131,7 @@ export async function startWorld(): Promise<World> {
       await emulator.close();
       await Promise.all([
         adapter.close(),
-        dynamo.close(),
+        stream.close(),
         eventBridge.close(),
         signatureSecrets.close(),
         apiKeySecrets.close(),
