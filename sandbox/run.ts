@@ -102,8 +102,12 @@ export async function runSandbox(
   let live = false;
   let sandbox: Sandbox | undefined;
   const printLive = (record: ReceiverLogRecord) => {
-    if (live && sandbox !== undefined)
-      reporter.line(describeReceiverOutcome(record, sandbox.forwarded(), SANDBOX_EVENT_BUS));
+    const running = sandbox;
+    if (!live || running === undefined) return;
+    // Stored means answered; the stream forwards a moment later: tell the line once it has.
+    void running
+      .streamIdle()
+      .then(() => reporter.line(describeReceiverOutcome(record, running.forwarded(), SANDBOX_EVENT_BUS)));
   };
   // Ctrl-C during the run: clean up (unregister, stop servers) before exiting, like the normal path.
   const interrupted = untilSignal();

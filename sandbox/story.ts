@@ -31,7 +31,7 @@ export function describeReceiverOutcome(
     case "stored":
       return event === undefined
         ? `✔ signature verified, stored ${record.eventType ?? ""} ${record.eventId ?? ""} (answered 200; the stream forwards it)`.trimEnd()
-        : `✔ signature verified, stored and answered 200; the table's stream handed it to the forwarder, which put it on EventBridge bus ${eventBusName}: ${describeForwarded(event)}`;
+        : `✔ signature verified, stored (200); the stream's forwarder put it on EventBridge bus ${eventBusName}: ${describeForwarded(event)}`;
     case "duplicate":
       return `✔ signature verified, deduplicated: ${record.eventId} was already stored, so it is neither stored nor forwarded again`;
     case "rejected":

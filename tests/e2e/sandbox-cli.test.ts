@@ -63,7 +63,7 @@ describe("npm start (the sandbox CLI)", () => {
     ).toHaveLength(1);
   });
 
-  it("creates Erika Mustermann's account and forwards exactly one account.created for it", () => {
+  it("creates Erika Mustermann's account and stores and forwards exactly one account.created for it", () => {
     // Prepare
     const [account] = linesMatching(
       run.stdout,
@@ -72,7 +72,7 @@ describe("npm start (the sandbox CLI)", () => {
     const forwarded = linesMatching(
       run.stdout,
       new RegExp(
-        `forwarded to EventBridge bus lemon-webhooks-sandbox: (\\S+) (evt_${HEX32}) account (cusa_${HEX32})$`,
+        `put it on EventBridge bus lemon-webhooks-sandbox: (\\S+) (evt_${HEX32}) account (cusa_${HEX32})$`,
       ),
     );
 
@@ -85,11 +85,11 @@ describe("npm start (the sandbox CLI)", () => {
     // Prepare
     const [forwarded] = linesMatching(
       run.stdout,
-      new RegExp(`forwarded to EventBridge bus \\S+: account\\.created (evt_${HEX32})`),
+      new RegExp(`put it on EventBridge bus \\S+: account\\.created (evt_${HEX32})`),
     );
     const deduplicated = linesMatching(
       run.stdout,
-      new RegExp(`deduplicated: (evt_${HEX32}) was already forwarded`),
+      new RegExp(`deduplicated: (evt_${HEX32}) was already stored`),
     );
     const redeliveries = linesMatching(
       run.stdout,
@@ -102,13 +102,13 @@ describe("npm start (the sandbox CLI)", () => {
     expect(
       linesMatching(
         run.stdout,
-        /^✔ 5\/6 1 event delivered, verified and forwarded; 1 redelivery deduplicated$/,
+        /^✔ 5\/6 1 event delivered, verified, stored and forwarded from the stream; 1 redelivery deduplicated$/,
       ),
     ).toHaveLength(1);
     expect(
       linesMatching(
         run.stdout,
-        /^Done in \d+\.\d s: 1 event forwarded, 1 duplicate deduplicated\. Every server is stopped\.$/,
+        /^Done in \d+\.\d s: 1 event stored, 1 event forwarded, 1 duplicate deduplicated\. Every server is stopped\.$/,
       ),
     ).toHaveLength(1);
   });
@@ -128,7 +128,7 @@ describe("npm start (the sandbox CLI)", () => {
 });
 
 describe("npm start -- --keep-running", () => {
-  it("prints events forwarded while running, then unregisters and stops cleanly on Ctrl-C", async () => {
+  it("prints events stored and forwarded while running, then unregisters and stops cleanly on Ctrl-C", async () => {
     // Prepare
     let emitted = false;
     let interrupted = false;
@@ -162,21 +162,18 @@ describe("npm start -- --keep-running", () => {
       linesMatching(
         live,
         new RegExp(
-          `^✔ signature verified, forwarded to EventBridge bus lemon-webhooks-sandbox: account\\.created evt_${HEX32} account ${ACCOUNT}$`,
+          `^✔ signature verified, stored \\(200\\); the stream's forwarder put it on EventBridge bus lemon-webhooks-sandbox: account\\.created evt_${HEX32} account ${ACCOUNT}$`,
         ),
       ),
     ).toHaveLength(1);
     expect(
-      linesMatching(
-        live,
-        new RegExp(`^✔ signature verified, deduplicated: evt_${HEX32} was already forwarded`),
-      ),
+      linesMatching(live, new RegExp(`^✔ signature verified, deduplicated: evt_${HEX32} was already stored`)),
     ).toHaveLength(1);
     expect(linesMatching(live, new RegExp(`^✔ 6/6 unregistered webhook wbh_${HEX32} \\(`))).toHaveLength(1);
     expect(
       linesMatching(
         live,
-        /^Done in \d+\.\d s: 2 events forwarded, 2 duplicates deduplicated\. Every server is stopped\.$/,
+        /^Done in \d+\.\d s: 2 events stored, 2 events forwarded, 2 duplicates deduplicated\. Every server is stopped\.$/,
       ),
     ).toHaveLength(1);
     expect(linesMatching(run.stdout, /^ {6}curl /)).toHaveLength(3);
@@ -232,7 +229,7 @@ describe("npm start -- --keep-running, signalled as a whole process group", () =
       expect(
         linesMatching(
           live,
-          /^Done in \d+\.\d s: 1 event forwarded, 1 duplicate deduplicated\. Every server is stopped\.$/,
+          /^Done in \d+\.\d s: 1 event stored, 1 event forwarded, 1 duplicate deduplicated\. Every server is stopped\.$/,
         ),
       ).toHaveLength(1);
       expect(groupAlive(pgid!)).toBe(false);

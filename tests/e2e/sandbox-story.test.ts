@@ -30,7 +30,7 @@ function log(overrides: Partial<ReceiverLogRecord>): ReceiverLogRecord {
   return {
     level: "info",
     status: 200,
-    outcome: "forwarded",
+    outcome: "stored",
     eventId: EVT,
     eventType: "account.created",
     ...overrides,
@@ -180,9 +180,9 @@ describe("Function: describeOutcomes", () => {
     // Assess
     expect(lines).toEqual([
       `→ delivery of ${EVT} (account.created): HTTP 200 in 31 ms`,
-      `✔ signature verified, forwarded to EventBridge bus bus: account.created ${EVT} account ${ACCOUNT}`,
+      `✔ signature verified, stored (200); the stream's forwarder put it on EventBridge bus bus: account.created ${EVT} account ${ACCOUNT}`,
       `→ redelivery of ${EVT} (account.created), the same event once more as lemon.markets may send it: HTTP 200 in 6 ms`,
-      `✔ signature verified, deduplicated: ${EVT} was already forwarded, so it was not forwarded again`,
+      `✔ signature verified, deduplicated: ${EVT} was already stored, so it is neither stored nor forwarded again`,
     ]);
   });
 
@@ -205,8 +205,8 @@ describe("Function: describeOutcomes", () => {
 
   it.each([
     [
-      log({ status: 409, outcome: "in_flight" }),
-      `… ${EVT} is still being forwarded by an earlier delivery: answered 409, lemon.markets retries`,
+      log({ status: 200, outcome: "stored", eventId: "evt_notyetonthebus" }),
+      "✔ signature verified, stored account.created evt_notyetonthebus (answered 200; the stream forwards it)",
     ],
     [log({ status: 401, outcome: "rejected", rejectReason: "signature" }), "✖ rejected with 401 (signature)"],
     [log({ status: 503, outcome: "unavailable" }), "✖ answered 503 (unavailable): lemon.markets retries"],

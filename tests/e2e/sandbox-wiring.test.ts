@@ -1,4 +1,5 @@
 import { ENV_NAMES } from "../../lambda/env-names";
+import { FORWARDER_ENV_NAMES } from "../../lambda/stored-event";
 import {
   type Sandbox,
   SandboxError,
@@ -24,7 +25,7 @@ describe("Function: startSandbox", () => {
     sandbox = undefined;
   });
 
-  it("gives the Lambda only names, ARNs and local endpoints: no API key, no signature secret", async () => {
+  it("gives the Lambdas only names, ARNs and local endpoints: no API key, no signature secret, no bus for the receiver", async () => {
     // Act
     sandbox = await startSandbox();
     const secret = sandbox.registration()!.outputs.signatureSecret;
@@ -34,23 +35,36 @@ describe("Function: startSandbox", () => {
       [
         "AWS_ACCESS_KEY_ID",
         "AWS_ENDPOINT_URL_DYNAMODB",
-        "AWS_ENDPOINT_URL_EVENTBRIDGE",
         "AWS_ENDPOINT_URL_SECRETS_MANAGER",
         "AWS_REGION",
         "AWS_SECRET_ACCESS_KEY",
         ENV_NAMES.dedupeTable,
-        ENV_NAMES.eventBusName,
         ENV_NAMES.secretArn,
       ].sort(),
     );
+    expect(Object.keys(sandbox.forwarder.environment).sort()).toEqual(
+      [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_ENDPOINT_URL_DYNAMODB",
+        "AWS_ENDPOINT_URL_EVENTBRIDGE",
+        "AWS_REGION",
+        "AWS_SECRET_ACCESS_KEY",
+        FORWARDER_ENV_NAMES.eventBusName,
+        FORWARDER_ENV_NAMES.table,
+      ].sort(),
+    );
+    expect(sandbox.forwarder.environment.AWS_ENDPOINT_URL_DYNAMODB).toBe(sandbox.dynamo.endpoint);
     expect(sandbox.lambda.environment[ENV_NAMES.secretArn]).toBe(sandbox.secretsManager.arn);
     expect(sandbox.lambda.environment.AWS_ENDPOINT_URL_SECRETS_MANAGER).toBe(sandbox.secretsManager.endpoint);
-    const values = Object.values(sandbox.lambda.environment).join("\n");
+    const values = [
+      ...Object.values(sandbox.lambda.environment),
+      ...Object.values(sandbox.forwarder.environment),
+    ].join("\n");
     expect(values.includes(secret)).toBe(false);
     expect(values.includes(sandbox.apiKey)).toBe(false);
   });
 
-  it("forwards an emitted event once although the emulator delivers it twice", async () => {
+  it("stores and forwards an emitted event once although the emulator delivers it twice", async () => {
     // Prepare
     sandbox = await startSandbox({ events: ["order.executed"] });
     const account = "cusa_33531f7f801d4ce997747470ab7208fd";
@@ -73,13 +87,14 @@ describe("Function: startSandbox", () => {
       },
     ]);
     expect(report.outcomes.map((o) => [o.attempt.duplicate, o.attempt.status, o.receiver?.outcome])).toEqual([
-      [false, 200, "forwarded"],
+      [false, 200, "stored"],
       [true, 200, "duplicate"],
     ]);
     expect(report.duplicates).toBe(1);
+    expect(sandbox.stream.records.map((r) => r.eventName)).toEqual(["INSERT"]);
   });
 
-  it("shows a failed forward answered 503 and the retry forwarded, still exactly once", async () => {
+  it("answers 200 although EventBridge fails once: the stream retries the forwarder, still exactly once on the bus", async () => {
     // Prepare
     sandbox = await startSandbox({ delivery: { baseDelayMs: 20 } });
     sandbox.eventBridge.failNext(1, "unavailable");
@@ -93,8 +108,6 @@ describe("Function: startSandbox", () => {
     // Assess
     expect(report.problems).toEqual([]);
     expect(report.forwarded.map((entry) => entry.id)).toEqual([event.id]);
-    // One attempt at a time: the copy, queued behind the original, is forwarded while the original waits
-    // for its retry, which then finds the event done.
     expect(
       report.outcomes.map((o) => [
         o.attempt.duplicate,
@@ -103,10 +116,12 @@ describe("Function: startSandbox", () => {
         o.receiver?.outcome,
       ]),
     ).toEqual([
-      [false, 1, 503, "unavailable"],
-      [true, 1, 200, "forwarded"],
-      [false, 2, 200, "duplicate"],
+      [false, 1, 200, "stored"],
+      [true, 1, 200, "duplicate"],
     ]);
+    expect(sandbox.stream.invocations()).toBe(2);
+    expect(sandbox.eventBridge.putEventsCalls).toBe(2);
+    expect(sandbox.stream.failures).toEqual([]);
   });
 
   it("reports the problem when deliveries never verify, instead of claiming success", async () => {
