@@ -125,11 +125,17 @@ describe("Reliability: secrets in the resources of a receiver with its reconcile
     );
 
     // Assess
-    expect(Object.keys(environments).sort()).toEqual(["lemon-receiver", "lemon-reconciler"]);
+    expect(Object.keys(environments).sort()).toEqual([
+      "lemon-forwarder",
+      "lemon-receiver",
+      "lemon-reconciler",
+    ]);
     expect(found).toEqual([]);
     expect(Object.values(environments).filter(holdsSecretInput)).toEqual([]);
     expect(environments["lemon-receiver"]?.LEMON_SIGNATURE_SECRET_ARN).toBe(signatureSecretArn);
     expect(environments["lemon-reconciler"]?.[RECONCILER_ENV_NAMES.apiKeySecretArn]).toBe(apiKeySecretArn);
+    // The forwarder verifies nothing and calls no API: it gets no secret's ARN at all.
+    expect(JSON.stringify(environments["lemon-forwarder"])).not.toMatch(/secretsmanager|SECRET/);
   });
 
   it("names the API key's secret in the reconciler's policy and function only, no other policy", () => {
