@@ -92,11 +92,18 @@ export function probeSignatureScheme(
   configured: SignatureScheme,
   options: ProbeOptions,
 ): SignaturePresetName | undefined {
+  return matchAmong(probeCandidates(request, configured, options), request, secrets, options.nowMs);
+}
+
+function matchAmong(
+  names: readonly SignaturePresetName[],
+  request: SignedRequest,
+  secrets: readonly string[],
+  nowMs: number,
+): SignaturePresetName | undefined {
   try {
     const tried = secrets.slice(0, MAX_PROBE_SECRETS);
-    const matches = probeCandidates(request, configured, options).filter((name) =>
-      verifyRequest(request, tried, SIGNATURE_PRESETS[name], options.nowMs),
-    );
+    const matches = names.filter((name) => verifyRequest(request, tried, SIGNATURE_PRESETS[name], nowMs));
     return matches.length === 1 ? matches[0] : undefined;
   } catch {
     return undefined;
@@ -123,18 +130,25 @@ export class TokenBucket {
     this.last = Math.floor(options.clock.now());
   }
 
+  /** Whether a token is there, without taking it. */
+  available(): boolean {
+    this.refill();
+    return this.units >= TokenBucket.UNIT;
+  }
+
   /** Takes one token; false when the bucket is empty. */
   tryTake(): boolean {
+    if (!this.available()) return false;
+    this.units -= TokenBucket.UNIT;
+    return true;
+  }
+
+  private refill(): void {
     const now = Math.floor(this.options.clock.now());
     const elapsed = Math.max(0, now - this.last);
     this.last = Math.max(this.last, now);
-    this.units = Math.min(
-      this.options.capacity * TokenBucket.UNIT,
-      this.units + elapsed * this.options.perMinute,
-    );
-    if (this.units < TokenBucket.UNIT) return false;
-    this.units -= TokenBucket.UNIT;
-    return true;
+    const full = this.options.capacity * TokenBucket.UNIT;
+    this.units = Math.min(full, this.units + elapsed * this.options.perMinute);
   }
 }
 
@@ -171,12 +185,17 @@ export class SchemeProbe {
     return probeCandidates(request, configured, { nowMs: this.clock.now() }).length > 0;
   }
 
-  /** Never throws. */
+  /**
+   * Never throws. Over the rate it answers `rate_limited` before even parsing the request, so a flood costs
+   * little more than the failed verifications themselves.
+   */
   run(request: SignedRequest, secrets: readonly string[], configured: SignatureScheme): ProbeResult {
+    if (!this.bucket.available()) return { outcome: "rate_limited" };
     const nowMs = this.clock.now();
-    if (probeCandidates(request, configured, { nowMs }).length === 0) return { outcome: "no_candidates" };
-    if (!this.bucket.tryTake()) return { outcome: "rate_limited" };
-    const preset = probeSignatureScheme(request, secrets, configured, { nowMs });
+    const names = probeCandidates(request, configured, { nowMs });
+    if (names.length === 0) return { outcome: "no_candidates" };
+    this.bucket.tryTake();
+    const preset = matchAmong(names, request, secrets, nowMs);
     return preset === undefined ? { outcome: "no_match" } : { outcome: "matched", preset };
   }
 }

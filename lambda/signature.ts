@@ -112,9 +112,12 @@ const WHSEC = "whsec_";
 function strictDecode(text: string, encoding: "hex" | "base64"): Buffer | undefined {
   if (encoding === "hex")
     return HEX.test(text) && text.length % 2 === 0 ? Buffer.from(text, "hex") : undefined;
-  return BASE64.test(text) && text.length % 4 === 0 ? Buffer.from(text, "base64") : undefined;
+  if (!BASE64.test(text) || text.length % 4 !== 0) return undefined;
+  // Canonical only: base64's last character may carry unused bits, so "…+I=" and "…+J=" decode alike; a
+  // signature that is not exactly the encoding of its bytes is not accepted.
+  const bytes = Buffer.from(text, "base64");
+  return bytes.toString("base64") === text ? bytes : undefined;
 }
-
 /** Key bytes of `secret` under the scheme; undefined when the secret is not valid in that encoding. */
 export function keyBytes(secret: string, scheme: Pick<SignatureScheme, "keyEncoding">): Buffer | undefined {
   if (secret.length === 0) return undefined;
@@ -211,7 +214,12 @@ function elements(header: string, scheme: SignatureScheme): string[] {
     .slice(0, MAX_SIGNATURES_PER_HEADER);
 }
 
-/** Candidate MACs in the header: well-formed, with an accepted prefix (longest prefix tried first). */
+const DIGEST_BYTES = { sha256: 32, sha512: 64 } as const;
+
+/**
+ * Candidate MACs in the header: well-formed, with an accepted prefix (longest prefix tried first), and of the
+ * algorithm's digest length (a MAC of any other length cannot match, so it costs no HMAC).
+ */
 function candidates(parts: readonly string[], scheme: SignatureScheme): Buffer[] {
   const prefixes = [...scheme.prefixes].sort((a, b) => b.length - a.length);
   const found: Buffer[] = [];
@@ -219,7 +227,7 @@ function candidates(parts: readonly string[], scheme: SignatureScheme): Buffer[]
     for (const prefix of prefixes) {
       if (!part.startsWith(prefix)) continue;
       const bytes = strictDecode(part.slice(prefix.length), scheme.encoding);
-      if (bytes !== undefined) {
+      if (bytes !== undefined && bytes.length === DIGEST_BYTES[scheme.algorithm]) {
         found.push(bytes);
         break;
       }

@@ -1,4 +1,3 @@
-import * as crypto from "node:crypto";
 import fc from "fast-check";
 import { DEFAULT_SIGNATURE_SCHEME, signHeaders } from "../../lambda/signature";
 import {
@@ -21,9 +20,12 @@ const NOW_MS = TIMESTAMP * 1000;
 const presetArb = fc.constantFrom(...SIGNATURE_PRESET_NAMES);
 const secretArb = fc.stringMatching(/^[0-9a-f]{64}$/);
 
-/** Counts HMACs computed while `run` runs (the probe's cost). */
+/**
+ * Counts HMACs computed while `run` runs (the probe's cost). Spies on the real module object (an `import *`
+ * would be a copy the code under test never calls through).
+ */
 function countHmacs<T>(run: () => T): { result: T; hmacs: number } {
-  const spy = jest.spyOn(crypto, "createHmac");
+  const spy = jest.spyOn(require("node:crypto") as typeof import("node:crypto"), "createHmac");
   try {
     return { result: run(), hmacs: spy.mock.calls.length };
   } finally {
@@ -170,6 +172,37 @@ describe("Function: probeSignatureScheme", () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("reaches its bound exactly: a forged signature for every preset, two secrets, 14 HMACs", () => {
+    // Prepare: one header value holding the forged signature of each preset sharing it, as a rotation would
+    const forger = "a".repeat(64);
+    const headers: Record<string, string> = {};
+    for (const name of SIGNATURE_PRESET_NAMES) {
+      const scheme = SIGNATURE_PRESETS[name];
+      for (const [key, value] of Object.entries(signHeaders(BODY, forger, scheme, { nowMs: NOW_MS }))) {
+        headers[key] =
+          key === scheme.headerName && headers[key] !== undefined ? `${headers[key]},${value}` : value;
+      }
+    }
+
+    // Act
+    const { result, hmacs } = countHmacs(() =>
+      probeSignatureScheme(
+        { body: BODY, headers },
+        [SECRET, "0".repeat(64), "1".repeat(64)],
+        DEFAULT_SIGNATURE_SCHEME,
+        {
+          nowMs: NOW_MS,
+        },
+      ),
+    );
+
+    // Assess
+    expect(probeCandidates({ body: BODY, headers }, DEFAULT_SIGNATURE_SCHEME, { nowMs: NOW_MS })).toEqual(
+      SIGNATURE_PRESET_NAMES.filter((name) => name !== "lemon-default"),
+    );
+    expect({ result, hmacs }).toEqual({ result: undefined, hmacs: 14 });
   });
 
   it("costs no HMAC when no other preset's header is present", () => {

@@ -315,3 +315,16 @@ describe("Properties of every preset", () => {
     );
   });
 });
+
+describe("Base64 signatures", () => {
+  it("accepts only the canonical encoding (unused trailing bits set is not the same signature)", () => {
+    // Prepare: "…+I=" is the openssl vector; "…+J=" decodes to the same bytes in a lenient decoder
+    const canonical = VECTORS["base64-digest"].headers["Lemon-Markets-Signature"]!;
+    const lenient = `${canonical.slice(0, -2)}J=`;
+    expect(Buffer.from(lenient, "base64").equals(Buffer.from(canonical, "base64"))).toBe(true);
+
+    // Act + Assess
+    expect(verify(BODY, canonical, [SECRET], SIGNATURE_PRESETS["base64-digest"])).toBe(true);
+    expect(verify(BODY, lenient, [SECRET], SIGNATURE_PRESETS["base64-digest"])).toBe(false);
+  });
+});
