@@ -3,8 +3,9 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { EXIT, USAGE } from "../../cli/args";
 import { runCli } from "../../cli/main";
-import { type CliIo, testEventNotice } from "../../cli/send-test-event";
+import { type CliIo, sendTestEvent, testEventNotice } from "../../cli/send-test-event";
 import { isProductionApi } from "../../cli/stack";
+import { buildAwsForwarder, createForwarderHandler } from "../../lambda/forwarder";
 import { buildAwsReceiver, createHandler } from "../../lambda/handler";
 import {
   type FakeEventBridge,
@@ -12,11 +13,14 @@ import {
   type HttpAdapter,
   LOCAL_CREDENTIALS,
   type LocalDynamo,
+  type LocalStream,
+  localForwarderEnv,
   localReceiverEnv,
   startFakeEventBridge,
   startFakeSecretsManager,
   startHttpAdapter,
   startLocalDynamo,
+  startLocalStream,
 } from "../../lambda/local";
 
 const ROOT = join(__dirname, "..", "..");
@@ -72,17 +76,28 @@ function capture(
 describe("Command: lemon-webhooks send-test-event against the local receiver", () => {
   let sm: FakeSecretsManager;
   let eb: FakeEventBridge;
+  let stream: LocalStream;
   let dynamo: LocalDynamo;
   let adapter: HttpAdapter;
   let awsEnv: Record<string, string>;
 
   beforeAll(async () => {
-    [sm, eb, dynamo] = await Promise.all([
+    [sm, eb, stream] = await Promise.all([
       startFakeSecretsManager({ versions: [{ secret: SECRET, createdAt: new Date() }] }),
       startFakeEventBridge(),
-      startLocalDynamo(),
+      startLocalDynamo().then((table) => startLocalStream({ dynamo: table, maxAttempts: 1 })),
     ]);
-    awsEnv = localReceiverEnv({ secretsManager: sm, eventBridge: eb, dynamo });
+    dynamo = stream.dynamo;
+    stream.attach(
+      createForwarderHandler(() =>
+        buildAwsForwarder({
+          env: localForwarderEnv({ eventBridge: eb, dynamo }),
+          write: () => undefined,
+          clock: { now: () => Date.now() },
+        }),
+      ),
+    );
+    awsEnv = localReceiverEnv({ secretsManager: sm, dynamo });
     const handler = createHandler(
       () => buildAwsReceiver({ env: awsEnv, write: () => undefined, clock: { now: () => Date.now() } }),
       () => undefined,
@@ -91,7 +106,7 @@ describe("Command: lemon-webhooks send-test-event against the local receiver", (
   });
 
   afterAll(async () => {
-    await Promise.all([adapter.close(), sm.close(), eb.close(), dynamo.close()]);
+    await Promise.all([adapter.close(), sm.close(), eb.close(), stream.close()]);
   });
 
   it("signs a synthetic event like lemon.markets and reports status and round-trip time", async () => {
@@ -121,7 +136,8 @@ describe("Command: lemon-webhooks send-test-event against the local receiver", (
     expect(out[1]).toMatch(
       /^Sending account\.created evt_test_[0-9a-f]{32} to http:\/\/127\.0\.0\.1:\d+\/webhooks\/lemon-markets$/,
     );
-    expect(out[2]).toMatch(/^HTTP 200 in \d+ ms: forwarded\.$/);
+    expect(out[2]).toMatch(/^HTTP 200 in \d+ ms: stored\.$/);
+    await stream.idle();
     const entries = eb.entries.slice(before);
     expect(entries).toHaveLength(1);
     const detail = JSON.parse(entries[0]!.detail);
@@ -166,10 +182,15 @@ describe("Command: lemon-webhooks send-test-event against the local receiver", (
     ]);
     expect(out[0]).toBe(testEventNotice("order.executed"));
     const eventId = out[1]!.split(" ")[2]!;
-    expect(out[2]).toMatch(/^HTTP 200 in \d+ ms: forwarded\.$/);
-    expect(out[3]).toBe(`Confirmed: ${eventId} reached the event bus (marked done in ${dynamo.tableName}).`);
+    expect(out[2]).toMatch(/^HTTP 200 in \d+ ms: stored\.$/);
+    expect(out[3]).toBe(
+      `Confirmed: ${eventId} reached the event bus (the forwarder marked it forwardedAtMs in ${dynamo.tableName} after EventBridge accepted it).`,
+    );
     expect(out).toHaveLength(4);
-    expect(await dynamo.getItem(eventId)).toMatchObject({ status: { S: "done" } });
+    expect(await dynamo.getItem(eventId)).toMatchObject({
+      forwardedAtMs: { N: expect.stringMatching(/^\d+$/) },
+    });
+    expect(eb.entries.filter((e) => e.detail.includes(eventId))).toHaveLength(1);
     expect([...out, ...err].join("\n")).not.toContain(SECRET);
   });
 
@@ -193,6 +214,47 @@ describe("Command: lemon-webhooks send-test-event against the local receiver", (
       ),
     ]);
     expect(eb.entries.length).toBe(before);
+  });
+
+  it("exits 3 naming the forwarder and reforward when the event is stored but never marked forwarded", async () => {
+    // Prepare: EventBridge down; the stream gives up after its one attempt, as the mapping would after its retries.
+    eb.failFor(60_000, "unavailable");
+    const env = {
+      MY_SECRET: SECRET,
+      AWS_REGION: "eu-central-1",
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    };
+    const { io, out, err } = capture(env);
+
+    // Act
+    const code = await sendTestEvent(
+      {
+        target: {
+          kind: "endpoint",
+          endpoint: adapter.url,
+          secretEnvVar: "MY_SECRET",
+          dedupeTable: dynamo.tableName,
+        },
+        type: "order.executed",
+        expectForwarded: true,
+        timeoutMs: 10_000,
+        yes: false,
+        confirmWindowMs: 300,
+      },
+      io,
+    );
+    await stream.idle();
+    eb.clearFaults();
+
+    // Assess
+    const eventId = out[1]!.split(" ")[2]!;
+    expect(code).toBe(EXIT.notForwarded);
+    expect(err).toEqual([
+      `Not confirmed: ${eventId} is stored in ${dynamo.tableName} but not marked forwarded; check the forwarder's logs and its failure queue (lemon-webhooks reforward re-forwards it).`,
+    ]);
+    expect(stream.failures.at(-1)?.eventIds).toEqual([eventId]);
   });
 
   it("exits 3 when the forward cannot be confirmed in the dedupe table", async () => {
@@ -376,7 +438,7 @@ describe("Command: lemon-webhooks send-test-event flags", () => {
       "--timeout must be a whole number of milliseconds from 1 to 120000",
     ],
     [["send-test-event", "--bogus"], "unknown option --bogus; see --help"],
-    [["trigger"], "unknown command trigger; the command is send-test-event (see --help)"],
+    [["trigger"], "unknown command trigger; the commands are send-test-event and reforward (see --help)"],
   ])("rejects %j with exit 2 and a message naming the fix", async (argv, message) => {
     // Prepare
     const { io, out, err, pulumiCalls } = capture({});
