@@ -55,7 +55,8 @@ describe("Reliability: delivery under load with faults", () => {
 
   it("really injected every kind of fault, the ambiguous ones included", () => {
     // Assess: bounds, not exact counts — which call meets which fault depends on the interleaving.
-    const { dynamodb, eventbridge, eventBridgeOutage, secrets } = report.faults;
+    const { dynamodb, eventbridge, eventBridgeOutage, eventBridgePartial, secrets } = report.faults;
+    expect(eventBridgePartial).toBeGreaterThan(0);
     for (const fault of ["PutItem late", "PutItem reset", "PutItem throttle"])
       expect(dynamodb[fault]).toBeGreaterThan(0);
     for (const fault of ["PutEvents late", "PutEvents reset", "PutEvents throttle"])

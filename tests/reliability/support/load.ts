@@ -38,6 +38,8 @@ export interface LoadOptions {
   readonly dynamoRates: Readonly<Record<string, FaultRates>>;
   /** Fault rates of the proxy in front of EventBridge. */
   readonly eventBridgeRates: Readonly<Record<string, FaultRates>>;
+  /** Share of `PutEvents` calls EventBridge answers 200 with every entry failed (`FailedEntryCount`). */
+  readonly eventBridgePartialRate: number;
   /**
    * Faults the first calls of an operation get for sure, before the random ones (which calls meet a random
    * fault depends on batching): so the ambiguous paths of the forwarder run in every run.
@@ -73,6 +75,7 @@ export const CI_LOAD: LoadOptions = {
   concurrency: 50,
   dynamoRates: { PutItem: { late: 0.01, reset: 0.005, throttle: 0.03 }, "*": { throttle: 0.03 } },
   eventBridgeRates: { PutEvents: { throttle: 0.03 } },
+  eventBridgePartialRate: 0.05,
   forcedFaults: [
     { service: "eventbridge", operation: "PutEvents", faults: ["late", "reset", "throttle"] },
     { service: "dynamodb", operation: "UpdateItem", faults: ["reset"] },
@@ -120,6 +123,7 @@ export interface LoadReport {
     readonly dynamodb: Readonly<Record<string, number>>;
     readonly eventbridge: Readonly<Record<string, number>>;
     readonly eventBridgeOutage: number;
+    readonly eventBridgePartial: number;
     readonly secrets: Readonly<Record<string, number>>;
     readonly total: number;
   };
@@ -249,6 +253,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     adapter = await startHttpAdapter({ handler, path: ROUTE });
     await standIns.putSecret(await register(emulator, adapter.url));
     await standIns.setRates({ dynamo: options.dynamoRates, eventbridge: options.eventBridgeRates });
+    await standIns.eventBridgePartial(options.eventBridgePartialRate, options.seed + 2);
 
     const started = performance.now();
     let emitted = 0;
@@ -370,8 +375,14 @@ function report(run: {
       dynamodb,
       eventbridge,
       eventBridgeOutage: snapshot.injected.eventBridgeOutage,
+      eventBridgePartial: snapshot.injected.eventBridgePartial,
       secrets,
-      total: sum(dynamodb) + sum(eventbridge) + snapshot.injected.eventBridgeOutage + sum(secrets),
+      total:
+        sum(dynamodb) +
+        sum(eventbridge) +
+        snapshot.injected.eventBridgeOutage +
+        snapshot.injected.eventBridgePartial +
+        sum(secrets),
     },
     outage: outageOf(snapshot),
     abandoned: {
@@ -408,7 +419,7 @@ export function summaryLine(r: LoadReport): string {
   return (
     `load: ${r.events} events, ${r.duplicates} duplicates, ${r.attempts} deliveries (${counts(r.statuses)}); ` +
     `${r.faults.total} faults injected (dynamodb: ${counts(r.faults.dynamodb)}; eventbridge: ${counts(r.faults.eventbridge)}, ` +
-    `outage ${r.faults.eventBridgeOutage} calls refusing ${r.outage.refused} events, ${r.outage.forwardedAfter} of them forwarded after it; secrets: ${counts(r.faults.secrets)}); ` +
+    `all entries failed ×${r.faults.eventBridgePartial}, outage ${r.faults.eventBridgeOutage} calls refusing ${r.outage.refused} events, ${r.outage.forwardedAfter} of them forwarded after it; secrets: ${counts(r.faults.secrets)}); ` +
     `abandoned by the client without a fault: dynamodb ${r.abandoned.dynamodb}, eventbridge ${r.abandoned.eventbridge}; ` +
     `lost ${v.lost.length}, unfinished ${v.unfinished.length}, 200 but not stored ${v.acknowledgedNotStored.length}, ` +
     `doubles ${v.allowedDoubles.length + v.unexplainedDoubles.length} (causally allowed ${v.allowedDoubles.length}, ` +

@@ -61,6 +61,8 @@ export interface HostSnapshot {
   readonly puttingNow: readonly string[];
   readonly injected: {
     readonly eventBridgeOutage: number;
+    /** PutEvents answered 200 with every entry failed (`FailedEntryCount`). */
+    readonly eventBridgePartial: number;
     readonly secrets: Readonly<Record<string, number>>;
   };
   readonly stream: Readonly<Record<string, number>>;
@@ -134,6 +136,7 @@ async function snapshot(): Promise<HostSnapshot> {
     puttingNow: ebProxy.pendingKeys(),
     injected: {
       eventBridgeOutage: eb.injectedFaults().unavailable ?? 0,
+      eventBridgePartial: eb.injectedFaults().partial ?? 0,
       secrets: { ...sm.injectedFaults() },
     },
     stream: rig.forwarding?.counters() ?? {},
@@ -153,6 +156,8 @@ const operations: Readonly<Record<string, (args: Args) => unknown>> = {
   putSecret: (args) => rig.sm?.putSecretValue(String(args.secret)),
   secretsOutage: (args) => rig.sm?.failFor(Number(args.ms), "unavailable"),
   eventBridgeOutage: (args) => rig.eb?.failFor(Number(args.ms), "unavailable"),
+  eventBridgePartial: (args) =>
+    rig.eb?.failRandomly({ rate: Number(args.rate), kinds: ["partial"], seed: Number(args.seed) }),
   setRates: (args) => {
     rig.dynamoProxy?.setRates((args.dynamo ?? {}) as Record<string, FaultRates>);
     rig.ebProxy?.setRates((args.eventbridge ?? {}) as Record<string, FaultRates>);

@@ -18,6 +18,8 @@ export interface StandIns {
   secretsOutage(ms: number): Promise<void>;
   /** EventBridge answers every `PutEvents` 500 for `ms` (nothing accepted). */
   eventBridgeOutage(ms: number): Promise<void>;
+  /** A seeded share of `PutEvents` calls answers 200 with every entry failed (`FailedEntryCount`). */
+  eventBridgePartial(rate: number, seed: number): Promise<void>;
   setRates(rates: {
     readonly dynamo: Readonly<Record<string, FaultRates>>;
     readonly eventbridge: Readonly<Record<string, FaultRates>>;
@@ -104,6 +106,7 @@ export async function startStandIns(options: HostStartOptions): Promise<StandIns
       putSecret: (secret) => call<void>("putSecret", { secret }),
       secretsOutage: (ms) => call<void>("secretsOutage", { ms }),
       eventBridgeOutage: (ms) => call<void>("eventBridgeOutage", { ms }),
+      eventBridgePartial: (rate, seed) => call<void>("eventBridgePartial", { rate, seed }),
       setRates: (rates) => call<void>("setRates", rates),
       force: (service, operation, faults, key) => call<void>("force", { service, operation, faults, key }),
       snapshot: () => call<HostSnapshot>("snapshot"),
