@@ -11,19 +11,20 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   BatchGetItemCommand,
-  DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  ScanCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { type AwsEnvironment, awsJsonClient } from "../../lambda/aws";
-import { DynamoDbDedupeStore } from "../../lambda/aws/dedupe-store";
-import { EventBridgeEventSink } from "../../lambda/aws/event-sink";
+import { EventBridgePublisher } from "../../lambda/aws/event-sink";
+import { DynamoDbEventStore, markForwarded } from "../../lambda/aws/event-store";
 import { SecretsManagerSecretSource } from "../../lambda/aws/secret-source";
+import { DynamoDbStoredLookup } from "../../lambda/aws/stored-lookup";
 import {
   type FakeEventBridge,
   type FakeSecretsManager,
@@ -32,7 +33,6 @@ import {
   startFakeSecretsManager,
   startLocalDynamo,
 } from "../../lambda/local";
-import { DynamoDbDedupeLookup } from "../../lambda/reconcile/dedupe-lookup";
 import { DynamoDbWatermarkStore, WATERMARK_KEY } from "../../lambda/reconcile/watermark";
 import { startThrottleProxy } from "../reliability/support/throttle-proxy";
 import { NodeSha256 } from "./support/sha256";
@@ -49,7 +49,6 @@ const NOW_MS = Date.parse("2026-07-20T10:00:00.250Z");
 const TABLE = "lemon-webhooks-dedupe";
 const BUS = "lemon-webhooks-bus";
 const ARN = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:lemon-webhooks-signature-AbCdEf";
-const TIMES = { ttlSeconds: 604_800, leaseSeconds: 60 };
 
 /** One request as the recording server saw it. */
 interface Recorded {
@@ -202,7 +201,14 @@ describe("The SDK v3 as protocol oracle for our AWS adapters", () => {
   });
 
   const now = () => SIGNING_DATE;
-  const dedupeStore = () => new DynamoDbDedupeStore(awsJsonClient(aws, "dynamodb", now), TABLE, TIMES);
+  const eventStore = () => new DynamoDbEventStore(awsJsonClient(aws, "dynamodb", now), TABLE, 604_800);
+  const STORED = {
+    id: "evt_oracle",
+    type: "order.executed",
+    createdAt: "2026-07-20T09:59:58.523373+00:00",
+    body: '{"id":"evt_oracle","type":"order.executed","created_at":"2026-07-20T09:59:58.523373+00:00","context":{}}',
+    via: "webhook",
+  } as const;
   const secretSource = () => new SecretsManagerSecretSource(awsJsonClient(aws, "secretsManager", now), ARN);
 
   /**
@@ -266,19 +272,22 @@ describe("The SDK v3 as protocol oracle for our AWS adapters", () => {
     },
   );
 
-  it("sends the claim (conditional PutItem) as the SDK does", async () => {
+  it("sends the store (the one conditional PutItem) as the SDK does", async () => {
     // Act
     const { ours } = await compare(
-      () => dedupeStore().claim("evt_oracle", NOW_MS),
-      (body) =>
+      () => eventStore().store(STORED, NOW_MS),
+      () =>
         sdk.dynamodb.send(
           new PutItemCommand({
             TableName: TABLE,
             Item: {
               pk: { S: "evt_oracle" },
-              status: { S: "pending" },
-              token: { S: (body.Item as { token: { S: string } }).token.S },
-              leaseUntilMs: { N: String(NOW_MS + 60_000) },
+              kind: { S: "event" },
+              type: { S: "order.executed" },
+              createdAt: { S: STORED.createdAt },
+              body: { S: STORED.body },
+              receivedAtMs: { N: String(NOW_MS) },
+              via: { S: "webhook" },
               expiresAt: { N: String(Math.floor(NOW_MS / 1000) + 604_800) },
             },
             ConditionExpression: "attribute_not_exists(pk)",
@@ -294,99 +303,38 @@ describe("The SDK v3 as protocol oracle for our AWS adapters", () => {
     });
   });
 
-  it("sends the duplicate's consistent GetItem as the SDK does", async () => {
-    // Prepare: the claim fails its condition, the item is done.
+  it("reads the SDK's ConditionalCheckFailedException answer as a duplicate, with no further call", async () => {
+    // Prepare
     recorder.replies = {
       PutItem: {
         status: 400,
         body: { __type: "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException", message: "x" },
       },
-      GetItem: { status: 200, body: { Item: { pk: { S: "evt_oracle" }, status: { S: "done" } } } },
     };
 
     // Act
-    const { ours } = await compare(
-      () => dedupeStore().claim("evt_oracle", NOW_MS),
-      () =>
-        sdk.dynamodb.send(
-          new GetItemCommand({ TableName: TABLE, Key: { pk: { S: "evt_oracle" } }, ConsistentRead: true }),
-        ),
-    );
+    let outcome: unknown;
+    const requests = await recorder.during(async () => {
+      outcome = await eventStore().store(STORED, NOW_MS);
+    });
 
     // Assess
-    expect(header(ours, "x-amz-target")).toBe("DynamoDB_20120810.GetItem");
+    expect(outcome).toBe("duplicate");
+    expect(requests.map((r) => header(r, "x-amz-target"))).toEqual(["DynamoDB_20120810.PutItem"]);
   });
 
-  it("sends the takeover of an expired claim (conditional UpdateItem) as the SDK does", async () => {
-    // Prepare: the claim fails its condition, the item is pending with a lease that ran out.
-    recorder.replies = {
-      PutItem: { status: 400, body: { __type: "ConditionalCheckFailedException", message: "x" } },
-      GetItem: {
-        status: 200,
-        body: {
-          Item: {
-            pk: { S: "evt_oracle" },
-            status: { S: "pending" },
-            token: { S: "old-token" },
-            leaseUntilMs: { N: String(NOW_MS - 1) },
-          },
-        },
-      },
-    };
-
-    // Act
-    const { ours } = await compare(
-      () => dedupeStore().claim("evt_oracle", NOW_MS),
-      (body) =>
-        sdk.dynamodb.send(
-          new UpdateItemCommand({
-            TableName: TABLE,
-            Key: { pk: { S: "evt_oracle" } },
-            UpdateExpression: "SET #t = :new, #l = :lease",
-            ConditionExpression: "#s = :pending AND #t = :old",
-            ExpressionAttributeNames: { "#s": "status", "#t": "token", "#l": "leaseUntilMs" },
-            ExpressionAttributeValues: {
-              ":new": { S: (body.ExpressionAttributeValues as { ":new": { S: string } })[":new"].S },
-              ":lease": { N: String(NOW_MS + 60_000) },
-              ":pending": { S: "pending" },
-              ":old": { S: "old-token" },
-            },
-          }),
-        ),
-    );
-
-    // Assess
-    expect(header(ours, "x-amz-target")).toBe("DynamoDB_20120810.UpdateItem");
-  });
-
-  it("sends the done mark (UpdateItem on our token) as the SDK does", async () => {
+  it("sends the forwarder's mark (conditional UpdateItem of forwardedAtMs) as the SDK does", async () => {
     await compare(
-      () => dedupeStore().complete("evt_oracle", "our-token"),
+      () => markForwarded(awsJsonClient(aws, "dynamodb", now), TABLE, "evt_oracle", NOW_MS),
       () =>
         sdk.dynamodb.send(
           new UpdateItemCommand({
             TableName: TABLE,
             Key: { pk: { S: "evt_oracle" } },
-            UpdateExpression: "SET #s = :done",
-            ConditionExpression: "#t = :token",
-            ExpressionAttributeNames: { "#s": "status", "#t": "token" },
-            ExpressionAttributeValues: { ":done": { S: "done" }, ":token": { S: "our-token" } },
-          }),
-        ),
-    );
-  });
-
-  it("sends the release (conditional DeleteItem) as the SDK does", async () => {
-    await compare(
-      () => dedupeStore().release("evt_oracle", "our-token"),
-      () =>
-        sdk.dynamodb.send(
-          new DeleteItemCommand({
-            TableName: TABLE,
-            Key: { pk: { S: "evt_oracle" } },
-            ConditionExpression: "#t = :token AND #s = :pending",
-            ExpressionAttributeNames: { "#s": "status", "#t": "token" },
-            ExpressionAttributeValues: { ":token": { S: "our-token" }, ":pending": { S: "pending" } },
+            UpdateExpression: "SET #f = :at",
+            ConditionExpression: "attribute_exists(pk)",
+            ExpressionAttributeNames: { "#f": "forwardedAtMs" },
+            ExpressionAttributeValues: { ":at": { N: String(NOW_MS) } },
           }),
         ),
     );
@@ -425,14 +373,14 @@ describe("The SDK v3 as protocol oracle for our AWS adapters", () => {
     );
   });
 
-  it("sends the reconciler's done pre-check (BatchGetItem) as the SDK does", async () => {
+  it("sends the stored-ids pre-check (BatchGetItem) of the reconciler and the forwarder as the SDK does", async () => {
     // Prepare
     recorder.replies = { BatchGetItem: { status: 200, body: { Responses: { [TABLE]: [] } } } };
-    const lookup = new DynamoDbDedupeLookup(awsJsonClient(aws, "dynamodb", now), TABLE);
+    const lookup = new DynamoDbStoredLookup(awsJsonClient(aws, "dynamodb", now), TABLE);
 
     // Act
     const { ours } = await compare(
-      () => lookup.forwardedIds(["evt_a", "evt_b", "evt_a"]),
+      () => lookup.states(["evt_a", "evt_b", "evt_a"]),
       () =>
         sdk.dynamodb.send(
           new BatchGetItemCommand({
@@ -440,8 +388,8 @@ describe("The SDK v3 as protocol oracle for our AWS adapters", () => {
               [TABLE]: {
                 Keys: [{ pk: { S: "evt_a" } }, { pk: { S: "evt_b" } }],
                 ConsistentRead: true,
-                ProjectionExpression: "pk, #s",
-                ExpressionAttributeNames: { "#s": "status" },
+                ProjectionExpression: "#id, #f",
+                ExpressionAttributeNames: { "#id": "pk", "#f": "forwardedAtMs" },
               },
             },
           }),
@@ -452,24 +400,17 @@ describe("The SDK v3 as protocol oracle for our AWS adapters", () => {
     expect(header(ours, "x-amz-target")).toBe("DynamoDB_20120810.BatchGetItem");
   });
 
-  it("sends the forward (EventBridge PutEvents, Time from created_at) as the SDK does", async () => {
+  it("sends the forward (EventBridge PutEvents, Detail = the stored body, Time from created_at) as the SDK does", async () => {
     // Prepare
     recorder.replies = {
       PutEvents: { status: 200, body: { FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] } },
     };
-    const sink = new EventBridgeEventSink(awsJsonClient(aws, "eventBridge", now), BUS);
-    const json =
-      '{"id":"evt_oracle","type":"order.executed","created_at":"2026-07-20T09:59:58.523373+00:00","context":{}}';
+    const publisher = new EventBridgePublisher(awsJsonClient(aws, "eventBridge", now), BUS);
+    const json = STORED.body;
 
     // Act
     const { ours } = await compare(
-      () =>
-        sink.forward({
-          id: "evt_oracle",
-          type: "order.executed",
-          createdAt: "2026-07-20T09:59:58.523373+00:00",
-          json,
-        }),
+      () => publisher.publish([{ ...STORED, receivedAtMs: NOW_MS }]),
       () =>
         sdk.eventBridge.send(
           new PutEventsCommand({
@@ -649,9 +590,18 @@ describe("Our local stand-ins answer the SDK v3", () => {
     });
     afterAll(() => client.destroy());
 
-    it("answers the claim, the duplicate's read, the done mark, the release and the batch read", async () => {
+    it("answers the store, the forwarded mark, the batch read and reforward's filtered Scan", async () => {
       // Prepare
-      const Item = { pk: { S: "evt_sdk_ok" }, status: { S: "pending" }, token: { S: "t1" } };
+      const Item = {
+        pk: { S: "evt_sdk_ok" },
+        kind: { S: "event" },
+        type: { S: "order.executed" },
+        createdAt: { S: "2026-07-20T09:59:58+00:00" },
+        body: { S: "{}" },
+        receivedAtMs: { N: "1000" },
+        via: { S: "webhook" },
+        expiresAt: { N: "2000" },
+      };
 
       // Act
       await client.send(
@@ -661,21 +611,23 @@ describe("Our local stand-ins answer the SDK v3", () => {
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
-      const got = await client.send(
-        new GetItemCommand({
+      const unforwarded = await client.send(
+        new ScanCommand({
           TableName: dynamo.tableName,
-          Key: { pk: { S: "evt_sdk_ok" } },
           ConsistentRead: true,
+          FilterExpression: "#k = :event AND #r BETWEEN :from AND :to AND attribute_not_exists(#f)",
+          ExpressionAttributeNames: { "#k": "kind", "#r": "receivedAtMs", "#f": "forwardedAtMs" },
+          ExpressionAttributeValues: { ":event": { S: "event" }, ":from": { N: "0" }, ":to": { N: "5000" } },
         }),
       );
       await client.send(
         new UpdateItemCommand({
           TableName: dynamo.tableName,
           Key: { pk: { S: "evt_sdk_ok" } },
-          UpdateExpression: "SET #s = :done",
-          ConditionExpression: "#t = :token",
-          ExpressionAttributeNames: { "#s": "status", "#t": "token" },
-          ExpressionAttributeValues: { ":done": { S: "done" }, ":token": { S: "t1" } },
+          UpdateExpression: "SET #f = :at",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeNames: { "#f": "forwardedAtMs" },
+          ExpressionAttributeValues: { ":at": { N: "3000" } },
         }),
       );
       const batch = await client.send(
@@ -684,41 +636,42 @@ describe("Our local stand-ins answer the SDK v3", () => {
             [dynamo.tableName]: {
               Keys: [{ pk: { S: "evt_sdk_ok" } }, { pk: { S: "evt_sdk_missing" } }],
               ConsistentRead: true,
-              ProjectionExpression: "pk, #s",
-              ExpressionAttributeNames: { "#s": "status" },
+              ProjectionExpression: "#id, #f",
+              ExpressionAttributeNames: { "#id": "pk", "#f": "forwardedAtMs" },
             },
           },
         }),
       );
-      const releaseDone = await sdkError(
+      const markGone = await sdkError(
         client.send(
-          new DeleteItemCommand({
+          new UpdateItemCommand({
             TableName: dynamo.tableName,
-            Key: { pk: { S: "evt_sdk_ok" } },
-            ConditionExpression: "#t = :token AND #s = :pending",
-            ExpressionAttributeNames: { "#s": "status", "#t": "token" },
-            ExpressionAttributeValues: { ":token": { S: "t1" }, ":pending": { S: "pending" } },
+            Key: { pk: { S: "evt_sdk_expired" } },
+            UpdateExpression: "SET #f = :at",
+            ConditionExpression: "attribute_exists(pk)",
+            ExpressionAttributeNames: { "#f": "forwardedAtMs" },
+            ExpressionAttributeValues: { ":at": { N: "3000" } },
           }),
         ),
       );
 
       // Assess
-      expect(got.Item).toEqual(Item);
+      expect(unforwarded.Items?.map((item) => item.pk)).toContainEqual({ S: "evt_sdk_ok" });
       expect(batch.Responses).toEqual({
-        [dynamo.tableName]: [{ pk: { S: "evt_sdk_ok" }, status: { S: "done" } }],
+        [dynamo.tableName]: [{ pk: { S: "evt_sdk_ok" }, forwardedAtMs: { N: "3000" } }],
       });
       expect(batch.UnprocessedKeys).toEqual({});
-      // A done item is never released: the condition fails.
-      expect(releaseDone).toEqual({ name: "ConditionalCheckFailedException", fault: "client", status: 400 });
+      // The mark never re-creates an item that expired.
+      expect(markGone).toEqual({ name: "ConditionalCheckFailedException", fault: "client", status: 400 });
     });
 
-    it("answers a second claim of the same id with ConditionalCheckFailedException", async () => {
+    it("answers a second store of the same id with ConditionalCheckFailedException", async () => {
       // Prepare
       const claim = () =>
         client.send(
           new PutItemCommand({
             TableName: dynamo.tableName,
-            Item: { pk: { S: "evt_sdk_twice" }, status: { S: "pending" } },
+            Item: { pk: { S: "evt_sdk_twice" }, kind: { S: "event" } },
             ConditionExpression: "attribute_not_exists(pk)",
           }),
         );
