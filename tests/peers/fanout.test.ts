@@ -16,17 +16,27 @@ import type { ApiGatewayV2Result } from "../../lambda/apigw";
 import { signedApiGatewayEvent } from "../lambda/support/apigw";
 import { eventBody, SECRET } from "../lambda/support/events";
 import { type DeliveredEvent, PeerAws, uniqueName } from "./support/aws";
-import { type LambdaContainer, RECEIVER_BUNDLE, receiverEnv, startContainer } from "./support/bundles";
+import {
+  FORWARDER_BUNDLE,
+  forwarderEnv,
+  type LambdaContainer,
+  RECEIVER_BUNDLE,
+  receiverEnv,
+  startContainer,
+} from "./support/bundles";
+import { forwardFromStream } from "./support/stream";
 
-describe("The component's event patterns on moto, with events the bundle forwarded", () => {
+describe("The component's event patterns on moto, with events the bundles stored and forwarded", () => {
   const aws = new PeerAws();
   let eventBusName: string;
   let busArn: string;
   let receiver: LambdaContainer;
+  let forwarder: LambdaContainer;
+  let tableName: string;
   let n = 0;
 
   beforeAll(async () => {
-    const tableName = await aws.createDedupeTable();
+    tableName = await aws.createDedupeTable({ stream: true });
     const secret = await aws.secretsManager.send(
       new CreateSecretCommand({ Name: uniqueName("lemon-signature"), SecretString: SECRET }),
     );
@@ -34,16 +44,20 @@ describe("The component's event patterns on moto, with events the bundle forward
     busArn = (await aws.eventBridge.send(new CreateEventBusCommand({ Name: eventBusName }))).EventBusArn!;
     receiver = await startContainer(
       RECEIVER_BUNDLE,
-      receiverEnv({ endpoint: aws.endpoint, secretArn: secret.ARN!, tableName, eventBusName }),
+      receiverEnv({ endpoint: aws.endpoint, secretArn: secret.ARN!, tableName }),
+    );
+    forwarder = await startContainer(
+      FORWARDER_BUNDLE,
+      forwarderEnv({ endpoint: aws.endpoint, tableName, eventBusName }),
     );
   });
 
   afterAll(async () => {
-    await receiver.close();
+    await Promise.all([receiver.close(), forwarder.close()]);
     aws.destroy();
   });
 
-  /** Delivers one new event of `type`, created at `createdAt`, to the bundle; returns its body. */
+  /** Delivers one new event of `type`, created at `createdAt`, to the receiver; the stream's record of it goes to the forwarder. Returns its body. */
   async function deliver(type: string, createdAt?: Date): Promise<string> {
     n += 1;
     const fixture = JSON.parse(eventBody(`evt_fanout_${process.pid}_${n}`, type)) as Record<string, unknown>;
@@ -53,7 +67,11 @@ describe("The component's event patterns on moto, with events the bundle forward
         : { ...fixture, created_at: createdAt.toISOString().replace("Z", "+00:00") },
     );
     const result = await receiver.invoke<ApiGatewayV2Result>(signedApiGatewayEvent(body, `req-fanout-${n}`));
-    expect(result.body).toBe('{"status":"forwarded"}');
+    expect(result.body).toBe('{"status":"stored"}');
+    const id = (JSON.parse(body) as { id: string }).id;
+    expect((await forwardFromStream(aws, tableName, forwarder, [id])).response).toEqual({
+      batchItemFailures: [],
+    });
     return body;
   }
 

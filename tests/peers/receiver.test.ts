@@ -1,16 +1,24 @@
 /**
- * The built receiver bundle against moto (DynamoDB, Secrets Manager, EventBridge with a real rule and an SQS
- * target) instead of our stand-ins: forwarding as docs/receiver.md ("What is forwarded") promises it, and
- * dedupe under 50 concurrent copies of one event.
+ * The built receiver and forwarder bundles against moto (DynamoDB with its real Streams API, Secrets Manager,
+ * EventBridge with a real rule and an SQS target) instead of our stand-ins: a stored item's INSERT record read
+ * with GetRecords, handed to the forwarder bundle, reaches the queue as docs/receiver.md ("What is forwarded")
+ * promises it; dedupe under 50 concurrent copies of one event.
  */
-import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import type { ApiGatewayV2Result } from "../../lambda/apigw";
 import { signedApiGatewayEvent } from "../lambda/support/apigw";
 import { SECRET } from "../lambda/support/events";
 import { type DeliveredEvent, PeerAws, uniqueName } from "./support/aws";
-import { type LambdaContainer, RECEIVER_BUNDLE, receiverEnv, startContainer } from "./support/bundles";
+import {
+  FORWARDER_BUNDLE,
+  forwarderEnv,
+  type LambdaContainer,
+  RECEIVER_BUNDLE,
+  receiverEnv,
+  startContainer,
+} from "./support/bundles";
 import { type RecordingProxy, startRecordingProxy } from "./support/recording-proxy";
+import { forwardFromStream } from "./support/stream";
 
 const COPIES = 50;
 
@@ -19,12 +27,13 @@ function eventBody(id: string): string {
   return `{"id":"${id}", "type":"account.created","created_at":"2026-07-20T10:00:00.523373+00:00",\n  "context":{"account":"cusa_33531f7f801d4ce997747470ab7208fd","note":"Gr\\u00fc\u00dfe \u20ac"}}`;
 }
 
-describe("The receiver bundle against moto", () => {
+describe("The receiver and forwarder bundles against moto", () => {
   const aws = new PeerAws();
   let tableName: string;
   let secretArn: string;
   let bus: { eventBusName: string; queueUrl: string };
   let eventBridgeProxy: RecordingProxy;
+  let forwarder: LambdaContainer;
 
   beforeAll(async () => {
     tableName = await aws.createDedupeTable({ stream: true });
@@ -34,17 +43,24 @@ describe("The receiver bundle against moto", () => {
     secretArn = created.ARN!;
     bus = await aws.busWithQueue();
     eventBridgeProxy = await startRecordingProxy(aws.endpoint);
+    forwarder = await startContainer(FORWARDER_BUNDLE, forwarderEnvFor(bus.eventBusName));
   });
 
   afterAll(async () => {
+    await forwarder.close();
     await eventBridgeProxy.close();
     aws.destroy();
   });
 
-  /** The bundle's env: moto for everything, EventBridge through the recording proxy. */
+  /** The receiver's env: moto for everything (it has no EventBridge client). */
   function env(): Record<string, string> {
+    return receiverEnv({ endpoint: aws.endpoint, secretArn, tableName });
+  }
+
+  /** The forwarder's env: moto for everything, EventBridge through the recording proxy. */
+  function forwarderEnvFor(eventBusName: string): Record<string, string> {
     return {
-      ...receiverEnv({ endpoint: aws.endpoint, secretArn, tableName, eventBusName: bus.eventBusName }),
+      ...forwarderEnv({ endpoint: aws.endpoint, tableName, eventBusName }),
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridgeProxy.endpoint,
     };
   }
@@ -55,7 +71,7 @@ describe("The receiver bundle against moto", () => {
     );
   }
 
-  it("forwards a verified delivery through a real rule to an SQS queue with source, detail-type, time and the verified bytes as detail", async () => {
+  it("stores a verified delivery; its INSERT record from GetRecords, handed to the forwarder, reaches an SQS queue through a real rule with source, detail-type, time and the verified bytes as detail", async () => {
     // Prepare
     const id = `evt_${uniqueName("forward").replace("-", "_")}`;
     const body = eventBody(id);
@@ -64,14 +80,19 @@ describe("The receiver bundle against moto", () => {
     try {
       // Act
       const result = await container.invoke<ApiGatewayV2Result>(signedApiGatewayEvent(body, "req-forward"));
+      const putCallsBeforeForwarder = putEventsCalls(id).length;
+      const { records, response } = await forwardFromStream(aws, tableName, forwarder, [id]);
       const messages = await aws.drainQueue(bus.queueUrl, 1);
 
       // Assess
       expect(result).toEqual({
         statusCode: 200,
         headers: { "content-type": "application/json" },
-        body: '{"status":"forwarded"}',
+        body: '{"status":"stored"}',
       });
+      expect(putCallsBeforeForwarder).toBe(0);
+      expect(records.map((r) => [r.eventName, r.dynamodb.NewImage?.body])).toEqual([["INSERT", { S: body }]]);
+      expect(response).toEqual({ batchItemFailures: [] });
       // On the wire: one entry, Detail = the verified bytes, Time = created_at in epoch seconds.
       const calls = putEventsCalls(id);
       expect(calls).toHaveLength(1);
@@ -97,14 +118,19 @@ describe("The receiver bundle against moto", () => {
       expect(delivered.resources).toEqual([]);
       // EventBridge parses Detail and delivers it as a JSON value: equal to the received event, not its bytes.
       expect(delivered.detail).toEqual(JSON.parse(body));
-      // The dedupe item is marked done in moto's table.
-      expect(await aws.item(tableName, id)).toMatchObject({ pk: { S: id }, status: { S: "done" } });
+      // The stored item is marked forwarded in moto's table.
+      expect(await aws.item(tableName, id)).toMatchObject({
+        pk: { S: id },
+        kind: { S: "event" },
+        via: { S: "webhook" },
+        forwardedAtMs: { N: expect.stringMatching(/^\d+$/) },
+      });
     } finally {
       await container.close();
     }
   });
 
-  it(`forwards exactly once when ${COPIES} concurrent copies of one event reach ${COPIES} containers at once`, async () => {
+  it(`stores once and forwards once when ${COPIES} concurrent copies of one event reach ${COPIES} containers at once`, async () => {
     // Prepare: every container loaded (init done) before any copy is sent, so the copies really overlap.
     const id = `evt_${uniqueName("dedupe").replace("-", "_")}`;
     const body = eventBody(id);
@@ -122,7 +148,7 @@ describe("The receiver bundle against moto", () => {
           c.invoke<ApiGatewayV2Result>(signedApiGatewayEvent(body, `req-copy-${i}`), 60_000),
         ),
       );
-      // lemon.markets retries every non-200: redeliver the 409s (bounded) until each copy has its 200.
+      // lemon.markets retries every non-200: redeliver (bounded) until each copy has its 200.
       const finals = [...first];
       for (let round = 0; round < 10 && finals.some((r) => r.statusCode !== 200); round += 1) {
         for (const [i, r] of finals.entries()) {
@@ -133,139 +159,74 @@ describe("The receiver bundle against moto", () => {
           );
         }
       }
+      const { records: handed, response } = await forwardFromStream(aws, tableName, forwarder, [id]);
       const messages = await aws.drainQueue(bus.queueUrl, 1);
 
       // Assess
-      const firstBodies = first.map((r) => `${r.statusCode} ${r.body}`);
-      expect(firstBodies.filter((b) => b === '200 {"status":"forwarded"}')).toHaveLength(1);
-      // The others: already forwarded, being forwarded, or (a call cut off on a slow machine) try again.
-      const retryable = [
+      const bodies = [...first, ...finals].map((r) => `${r.statusCode} ${r.body}`);
+      // Stored by exactly one write; every other copy is a duplicate (or, cut off on a slow machine, a 503
+      // whose redelivery finds it stored). No 409 exists any more.
+      const finalBodies = finals.map((r) => `${r.statusCode} ${r.body}`);
+      expect(finalBodies.filter((b) => b === '200 {"status":"stored"}')).toHaveLength(1);
+      const allowed = [
+        '200 {"status":"stored"}',
         '200 {"status":"duplicate"}',
-        '409 {"error":"in_flight"}',
         '503 {"error":"temporarily_unavailable"}',
       ];
-      expect(firstBodies.filter((b) => !retryable.includes(b))).toEqual(['200 {"status":"forwarded"}']);
+      expect(bodies.filter((b) => !allowed.includes(b))).toEqual([]);
       expect(finals.map((r) => r.statusCode)).toEqual(Array(COPIES).fill(200));
+      // The stream saw one INSERT (the 49 failed conditional writes left no record), handed once: one PutEvents.
+      expect(handed).toHaveLength(1);
+      expect(response).toEqual({ batchItemFailures: [] });
       expect(putEventsCalls(id)).toHaveLength(1);
       expect(messages).toHaveLength(1);
       expect((JSON.parse(messages[0]!.Body) as DeliveredEvent).detail).toEqual(JSON.parse(body));
-      expect(await aws.item(tableName, id)).toMatchObject({ status: { S: "done" } });
-      // The table's stream saw the claim land once (one INSERT) and the done mark (one MODIFY): the property a
-      // stream-driven forwarder would rely on. The 49 failed conditional writes left no record.
+      // After the forwarder: the INSERT and its mark (a MODIFY, which the mapping's filter drops).
       const records = (await aws.streamRecords(tableName)).filter((r) => r.dynamodb.Keys.pk.S === id);
-      expect(records.map((r) => [r.eventName, r.dynamodb.NewImage?.status])).toEqual([
-        ["INSERT", { S: "pending" }],
-        ["MODIFY", { S: "done" }],
+      expect(records.map((r) => [r.eventName, r.dynamodb.NewImage?.forwardedAtMs === undefined])).toEqual([
+        ["INSERT", true],
+        ["MODIFY", false],
       ]);
     } finally {
       await Promise.all(containers.map((c) => c.close()));
     }
   });
-  /** A pending claim left in moto's table by "another invocation" (written with the SDK). */
-  async function leavePendingClaim(id: string, leaseUntilMs: number): Promise<void> {
-    await aws.dynamodb.send(
-      new PutItemCommand({
-        TableName: tableName,
-        Item: {
-          pk: { S: id },
-          status: { S: "pending" },
-          token: { S: "token-of-another-invocation" },
-          leaseUntilMs: { N: String(leaseUntilMs) },
-          expiresAt: { N: String(Math.floor(Date.now() / 1000) + 3600) },
-        },
-      }),
-    );
-  }
-
-  it("answers 409 with Retry-After while another invocation's claim is live, forwarding nothing", async () => {
-    // Prepare
-    const id = `evt_${uniqueName("inflight").replace("-", "_")}`;
-    await leavePendingClaim(id, Date.now() + 60_000);
-    const container = await startContainer(RECEIVER_BUNDLE, env());
-
-    try {
-      // Act
-      const result = await container.invoke<ApiGatewayV2Result>(
-        signedApiGatewayEvent(eventBody(id), "req-409"),
-      );
-
-      // Assess
-      expect(result).toEqual({
-        statusCode: 409,
-        headers: { "content-type": "application/json", "retry-after": "5" },
-        body: '{"error":"in_flight"}',
-      });
-      expect(putEventsCalls(id)).toEqual([]);
-      expect(await aws.item(tableName, id)).toMatchObject({
-        status: { S: "pending" },
-        token: { S: "token-of-another-invocation" },
-      });
-    } finally {
-      await container.close();
-    }
-  });
-
-  it("takes over a claim whose lease ran out (conditional UpdateItem on the old token) and forwards once", async () => {
-    // Prepare
-    const id = `evt_${uniqueName("takeover").replace("-", "_")}`;
-    await leavePendingClaim(id, Date.now() - 1_000);
-    const container = await startContainer(RECEIVER_BUNDLE, env());
-
-    try {
-      // Act
-      const result = await container.invoke<ApiGatewayV2Result>(
-        signedApiGatewayEvent(eventBody(id), "req-take"),
-      );
-      const messages = await aws.drainQueue(bus.queueUrl, 1);
-
-      // Assess
-      expect(result.body).toBe('{"status":"forwarded"}');
-      expect(putEventsCalls(id)).toHaveLength(1);
-      expect(messages.map((m) => (JSON.parse(m.Body) as DeliveredEvent).detail)).toEqual([
-        JSON.parse(eventBody(id)),
-      ]);
-      const item = await aws.item(tableName, id);
-      expect(item?.status).toEqual({ S: "done" });
-      expect(item?.token?.S).toMatch(/^[0-9a-f-]{36}$/);
-    } finally {
-      await container.close();
-    }
-  });
-
-  it("answers 503 and gives the claim back when PutEvents is rejected as a whole", async () => {
+  it("reports the record back (partial batch response) and marks nothing when PutEvents is rejected as a whole", async () => {
     // Prepare: moto rejects PutEvents for a bus that does not exist (400 ResourceNotFoundException). AWS itself
     // does not: it accepts such entries and drops them (aws/aws-cli#9186), as our fake EventBridge does; the
     // component always passes the bus it created. Here the missing bus is just a way to get a whole-call rejection.
-    const id = `evt_${uniqueName("release").replace("-", "_")}`;
-    const container = await startContainer(RECEIVER_BUNDLE, {
-      ...env(),
-      LEMON_EVENT_BUS_NAME: uniqueName("no-such-bus"),
-    });
+    const id = `evt_${uniqueName("reported").replace("-", "_")}`;
+    const container = await startContainer(RECEIVER_BUNDLE, env());
+    const lost = await startContainer(FORWARDER_BUNDLE, forwarderEnvFor(uniqueName("no-such-bus")));
 
     try {
       // Act
       const result = await container.invoke<ApiGatewayV2Result>(
-        signedApiGatewayEvent(eventBody(id), "req-503"),
+        signedApiGatewayEvent(eventBody(id), "req-stored"),
       );
+      const { records, response } = await forwardFromStream(aws, tableName, lost, [id]);
 
       // Assess
-      expect(result).toEqual({
-        statusCode: 503,
-        headers: { "content-type": "application/json" },
-        body: '{"error":"temporarily_unavailable"}',
+      expect(result.statusCode).toBe(200);
+      expect(response).toEqual({
+        batchItemFailures: [{ itemIdentifier: records[0]!.dynamodb.SequenceNumber }],
       });
-      const logged = container.lines
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-        .find((l) => l.msg === "delivery");
-      expect(logged).toMatchObject({
-        outcome: "unavailable",
-        dependency: "eventbridge",
-        errorCode: "ResourceNotFoundException",
+      const logged = lost.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(logged).toContainEqual(
+        expect.objectContaining({
+          msg: "put_events_failed",
+          eventId: id,
+          errorCode: "ResourceNotFoundException",
+        }),
+      );
+      expect(logged.find((l) => l.Service === "lemon-webhooks-forwarder")).toMatchObject({
+        ForwardFailed: 1,
+        Forwarded: 0,
       });
-      // Released: the redelivery can claim afresh.
-      expect(await aws.item(tableName, id)).toBeUndefined();
+      // Still stored, never marked: what `lemon-webhooks reforward` finds once the mapping gives up.
+      expect((await aws.item(tableName, id))?.forwardedAtMs).toBeUndefined();
     } finally {
-      await container.close();
+      await Promise.all([container.close(), lost.close()]);
     }
   });
 });

@@ -1,9 +1,10 @@
 /**
  * Reconciler recovery against moto: the emulator holds events whose webhook deliveries were exhausted while the
  * receiver was down; the built reconciler bundle reads its API key from moto's Secrets Manager, pages
- * `GET /v1/events`, stores its watermark in moto's DynamoDB table and forwards exactly the missed events through
- * moto's EventBridge to a real rule's SQS queue. The receiver is the built bundle too, in its own container
- * behind the local API Gateway adapter, so the events it did get are `done` in the same moto table.
+ * `GET /v1/events`, stores its watermark and exactly the missed events in moto's DynamoDB table; their INSERT
+ * records, read with moto's Streams API, go to the built forwarder bundle and through moto's EventBridge to a
+ * real rule's SQS queue. The receiver is the built bundle too, in its own container behind the local API
+ * Gateway adapter, so the events it did get are stored in the same moto table.
  */
 import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { type Emulator, type LemonEvent, startEmulator } from "../../emulator";
@@ -11,6 +12,8 @@ import { type HttpAdapter, startHttpAdapter } from "../../lambda/local";
 import { WATERMARK_KEY } from "../../lambda/reconcile/watermark";
 import { type DeliveredEvent, PeerAws, uniqueName } from "./support/aws";
 import {
+  FORWARDER_BUNDLE,
+  forwarderEnv,
   type LambdaContainer,
   RECEIVER_BUNDLE,
   RECONCILER_BUNDLE,
@@ -18,6 +21,7 @@ import {
   reconcilerEnv,
   startContainer,
 } from "./support/bundles";
+import { forwardFromStream } from "./support/stream";
 
 const API_KEY = `lm-peer-${uniqueName("key")}`;
 const SUBSCRIBED = ["order.executed", "account.created"] as const;
@@ -26,8 +30,7 @@ interface Summary {
   readonly outcome: string;
   readonly scanned: number;
   readonly recovered: number;
-  readonly alreadyForwarded: number;
-  readonly inFlight: number;
+  readonly alreadyStored: number;
   readonly ignored: number;
   readonly invalid: number;
   readonly watermarkMs?: number;
@@ -39,13 +42,14 @@ describe("The reconciler bundle against moto and the emulator", () => {
   let emulator: Emulator;
   let adapter: HttpAdapter;
   let receiver: LambdaContainer | undefined;
+  let forwarder: LambdaContainer | undefined;
   let down = false;
   let tableName: string;
   let bus: { eventBusName: string; queueUrl: string };
   let apiKeySecretArn: string;
 
   beforeAll(async () => {
-    tableName = await aws.createDedupeTable();
+    tableName = await aws.createDedupeTable({ stream: true });
     bus = await aws.busWithQueue();
     apiKeySecretArn = (
       await aws.secretsManager.send(
@@ -81,27 +85,32 @@ describe("The reconciler bundle against moto and the emulator", () => {
     );
     receiver = await startContainer(
       RECEIVER_BUNDLE,
-      receiverEnv({
-        endpoint: aws.endpoint,
-        secretArn: signatureSecret.ARN!,
-        tableName,
-        eventBusName: bus.eventBusName,
-      }),
+      receiverEnv({ endpoint: aws.endpoint, secretArn: signatureSecret.ARN!, tableName }),
+    );
+    forwarder = await startContainer(
+      FORWARDER_BUNDLE,
+      forwarderEnv({ endpoint: aws.endpoint, tableName, eventBusName: bus.eventBusName }),
     );
   });
 
   afterAll(async () => {
     await emulator.close();
-    await Promise.all([adapter.close(), receiver?.close()]);
+    await Promise.all([adapter.close(), receiver?.close(), forwarder?.close()]);
     aws.destroy();
   });
 
-  it("stores the watermark in the moto table and forwards exactly the events whose deliveries were exhausted", async () => {
+  it("stores the watermark in the moto table and stores exactly the events whose deliveries were exhausted; the stream forwards them", async () => {
     // Prepare: 3 events delivered, then the receiver is down while 4 subscribed and 1 other event are emitted.
     const delivered = [emulator.emit("order.executed", { account: "cusa_peer_0" })];
     delivered.push(emulator.emit("account.created", { account: "cusa_peer_1" }));
     delivered.push(emulator.emit("order.executed", { account: "cusa_peer_2" }));
     await emulator.waitForDeliveries(60_000);
+    await forwardFromStream(
+      aws,
+      tableName,
+      forwarder!,
+      delivered.map((e) => e.id),
+    );
     const deliveredMessages = await aws.drainQueue(bus.queueUrl, 3);
     down = true;
     emulator.emit("identification.created", { account: "cusa_peer_3" });
@@ -116,7 +125,6 @@ describe("The reconciler bundle against moto and the emulator", () => {
       endpoint: aws.endpoint,
       apiKeySecretArn,
       tableName,
-      eventBusName: bus.eventBusName,
       eventTypes: SUBSCRIBED,
       apiBaseUrl: emulator.baseUrl,
       // The events were emitted a moment ago; the 5-minute settle time would leave them to their webhook.
@@ -127,6 +135,13 @@ describe("The reconciler bundle against moto and the emulator", () => {
     try {
       // Act
       const first = await reconciler.invoke<Summary>({}, 300_000);
+      const putBeforeStream = await aws.drainQueue(bus.queueUrl, 0);
+      const fromStream = await forwardFromStream(
+        aws,
+        tableName,
+        forwarder!,
+        missed.map((e) => e.id),
+      );
       const recoveredMessages = await aws.drainQueue(bus.queueUrl, missed.length);
       const watermarkItem = await aws.item(tableName, WATERMARK_KEY);
       const second = await reconciler.invoke<Summary>({}, 300_000);
@@ -142,12 +157,17 @@ describe("The reconciler bundle against moto and the emulator", () => {
         outcome: "complete",
         scanned: 8,
         recovered: 4,
-        alreadyForwarded: 3,
-        inFlight: 0,
+        alreadyStored: 3,
         ignored: 1,
         invalid: 0,
         watermarkMoved: true,
       });
+      // The reconciler itself puts nothing on the bus; its stored events' INSERTs do, through the forwarder.
+      expect(putBeforeStream).toEqual([]);
+      expect(fromStream.records.map((r) => r.dynamodb.NewImage?.via)).toEqual(
+        missed.map(() => ({ S: "reconciler" })),
+      );
+      expect(fromStream.response).toEqual({ batchItemFailures: [] });
       // Oldest first, each once, with the emulator's bytes as detail (parsed by EventBridge).
       expect(recoveredMessages.map((m) => (JSON.parse(m.Body) as DeliveredEvent).detail)).toEqual(missed);
       expect(recoveredMessages.map((m) => (JSON.parse(m.Body) as DeliveredEvent)["detail-type"])).toEqual(
@@ -162,12 +182,15 @@ describe("The reconciler bundle against moto and the emulator", () => {
         watermark: { S: new Date(newestMs).toISOString() },
         updatedAtMs: { N: expect.stringMatching(/^\d{13}$/) },
       });
-      // The next run re-reads the overlap, finds everything done and forwards nothing.
-      expect(second).toMatchObject({ outcome: "complete", recovered: 0, alreadyForwarded: 7, ignored: 1 });
+      // The next run re-reads the overlap, finds everything stored and stores nothing.
+      expect(second).toMatchObject({ outcome: "complete", recovered: 0, alreadyStored: 7, ignored: 1 });
       expect(second.watermarkMoved).toBe(false);
       expect(afterSecond).toEqual([]);
       for (const event of missed) {
-        expect(await aws.item(tableName, event.id)).toMatchObject({ status: { S: "done" } });
+        expect(await aws.item(tableName, event.id)).toMatchObject({
+          via: { S: "reconciler" },
+          forwardedAtMs: { N: expect.stringMatching(/^\d+$/) },
+        });
       }
     } finally {
       await reconciler.close();

@@ -9,10 +9,11 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { ENV_NAMES } from "../../../lambda/env-names";
 import { RECONCILER_ENV_NAMES } from "../../../lambda/reconcile/env-names";
+import { FORWARDER_ENV_NAMES } from "../../../lambda/stored-event";
 import { CREDENTIALS, REGION } from "./aws";
 
 /** The bundles under dist/lambda-bundle/. */
-export const BUNDLE_NAMES = ["receiver", "reconciler"] as const;
+export const BUNDLE_NAMES = ["receiver", "forwarder", "reconciler"] as const;
 /** Where globalSetup put its copies of dist/lambda-bundle/<name>/index.js. */
 export const BUNDLES_DIR_ENV = "LEMON_PEERS_BUNDLES_DIR";
 
@@ -23,6 +24,7 @@ function bundle(name: (typeof BUNDLE_NAMES)[number]): string {
 }
 export const RECEIVER_BUNDLE = bundle("receiver");
 export const RECONCILER_BUNDLE = bundle("reconciler");
+export const FORWARDER_BUNDLE = bundle("forwarder");
 const CONTAINER = join(__dirname, "lambda-container.js");
 const START_TIMEOUT_MS = 30_000;
 
@@ -45,24 +47,39 @@ export function awsEnv(endpoint: string): Record<string, string> {
   };
 }
 
-/** The receiver's environment as components/receiver/function.ts sets it, with the component's defaults. */
+/**
+ * The receiver's environment as components/receiver/function.ts sets it, with the component's defaults. The
+ * receiver has no bus (it only stores): `eventBusName` is accepted and ignored, so a caller's setup that
+ * still names its bus needs no change; {@link forwarderEnv} takes the bus.
+ */
 export function receiverEnv(options: {
   readonly endpoint: string;
   readonly secretArn: string;
   readonly tableName: string;
-  readonly eventBusName: string;
+  readonly eventBusName?: string;
   readonly rotationGraceSeconds?: number;
 }): Record<string, string> {
   return {
     ...awsEnv(options.endpoint),
     [ENV_NAMES.secretArn]: options.secretArn,
     [ENV_NAMES.dedupeTable]: options.tableName,
-    [ENV_NAMES.eventBusName]: options.eventBusName,
     [ENV_NAMES.rotationGraceSeconds]: String(options.rotationGraceSeconds ?? 86_400),
     [ENV_NAMES.dedupeTtlSeconds]: "604800",
     [ENV_NAMES.maxBodyBytes]: "65536",
     [ENV_NAMES.secretCacheSeconds]: "300",
-    [ENV_NAMES.claimLeaseSeconds]: "60",
+  };
+}
+
+/** The forwarder's environment as the component sets it (`FORWARDER_ENV_NAMES`). */
+export function forwarderEnv(options: {
+  readonly endpoint: string;
+  readonly tableName: string;
+  readonly eventBusName: string;
+}): Record<string, string> {
+  return {
+    ...awsEnv(options.endpoint),
+    [FORWARDER_ENV_NAMES.table]: options.tableName,
+    [FORWARDER_ENV_NAMES.eventBusName]: options.eventBusName,
   };
 }
 
@@ -71,7 +88,8 @@ export function reconcilerEnv(options: {
   readonly endpoint: string;
   readonly apiKeySecretArn: string;
   readonly tableName: string;
-  readonly eventBusName: string;
+  /** Ignored: the reconciler only stores (the stream forwards). */
+  readonly eventBusName?: string;
   readonly eventTypes: readonly string[];
   readonly apiBaseUrl: string;
   readonly settleSeconds: number;
@@ -80,13 +98,11 @@ export function reconcilerEnv(options: {
     ...awsEnv(options.endpoint),
     [RECONCILER_ENV_NAMES.apiKeySecretArn]: options.apiKeySecretArn,
     [ENV_NAMES.dedupeTable]: options.tableName,
-    [ENV_NAMES.eventBusName]: options.eventBusName,
     [RECONCILER_ENV_NAMES.eventTypes]: options.eventTypes.join(","),
     [RECONCILER_ENV_NAMES.overlapSeconds]: "600",
     [RECONCILER_ENV_NAMES.initialLookbackSeconds]: "1500",
     [RECONCILER_ENV_NAMES.settleSeconds]: String(options.settleSeconds),
     [ENV_NAMES.dedupeTtlSeconds]: "604800",
-    [ENV_NAMES.claimLeaseSeconds]: "60",
     [RECONCILER_ENV_NAMES.apiBaseUrl]: options.apiBaseUrl,
   };
 }
