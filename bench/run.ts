@@ -72,7 +72,11 @@ const usd = (n: number) => `$${n.toFixed(2)}`;
 /** Cold loads of `files`, interleaved run by run so drift in machine load hits all alike. */
 function coldLoads(files: readonly string[]): number[] {
   const samples = files.map(() => [] as number[]);
-  for (let i = 0; i < RUNS; i += 1) files.forEach((file, index) => samples[index]?.push(coldLoadMs(file)));
+  for (let i = 0; i < RUNS; i += 1) {
+    files.forEach((file, index) => {
+      samples[index]?.push(coldLoadMs(file));
+    });
+  }
   return samples.map(median);
 }
 
