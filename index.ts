@@ -2,6 +2,7 @@
  * The stack program: one LemonWebhookReceiver configured from stack config (see docs/deploy.md), its
  * outputs exported. `pulumi up` registers the webhook and deploys the receiver.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { LemonWebhookReceiver } from "./components";
 import { reconcilerFromConfig } from "./components/reconciler/stack-config";
 import { receiverArgsFromConfig } from "./components/stack-config";
@@ -30,3 +31,5 @@ export const forwardFailureQueueUrl = receiver.forwardFailureQueueUrl;
 /** For `aws events start-replay`. */
 export const archiveName = receiver.archiveName;
 export const alarmTopicArn = receiver.alarmTopicArn;
+/** The signature scheme the receiver verifies with (not secret); `send-test-event` signs with it. */
+export const signatureScheme = pulumi.output(receiver.signatureScheme);

@@ -10,6 +10,7 @@
  * The wiring lives here; each concern is built by a small function in `./receiver/`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { formatSignatureScheme } from "../lambda/signature-presets";
 import {
   createAlarmDestination,
   createCountAlarm,
@@ -85,6 +86,11 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
   public readonly archiveName: pulumi.Output<string>;
   /** SNS topic alarms notify; undefined when neither `alarmEmail` nor `alarmTopicArn` was given. */
   public readonly alarmTopicArn: pulumi.Output<string | undefined>;
+  /**
+   * The signature scheme the receiver verifies with, as configuration (a preset name, or compact JSON):
+   * `send-test-event` signs with it.
+   */
+  public readonly signatureScheme: string;
   /**
    * The registration, for programs that need more of it. Its `signatureSecret` is a Pulumi secret: store it,
    * never export or log it.
@@ -224,6 +230,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
     this.forwardFailureQueueArn = forwarder.failureQueue.arn;
     this.archiveName = fanOut.archive.name;
     this.alarmTopicArn = pulumi.output(alarms.topicArn);
+    this.signatureScheme = formatSignatureScheme(resolved.signatureScheme);
     this.subscriptionContext = {
       receiverName: name,
       eventBusName: fanOut.eventBusName,
@@ -247,6 +254,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       forwardFailureQueueArn: this.forwardFailureQueueArn,
       archiveName: this.archiveName,
       alarmTopicArn: this.alarmTopicArn,
+      signatureScheme: this.signatureScheme,
     });
   }
 

@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { LemonWebhookReceiverArgs } from "./receiver/args";
-import { ReceiverArgsError } from "./receiver/validate";
+import { ReceiverArgsError, validateSignatureScheme } from "./receiver/validate";
 
 /** Config namespace of the stack program's keys (the project name). */
 export const CONFIG_NAMESPACE = "lemon-webhooks";
@@ -21,6 +21,13 @@ function stringList(config: pulumi.Config, key: string): string[] {
     );
   }
   return value;
+}
+
+/** `lemon-webhooks:signatureScheme`: unset → the component's default (lemon-default). */
+function signatureSchemeFromConfig(config: pulumi.Config): LemonWebhookReceiverArgs["signatureScheme"] {
+  const value = config.get("signatureScheme");
+  if (value === undefined) return undefined;
+  return validateSignatureScheme(value, `${CONFIG_NAMESPACE}:signatureScheme`);
 }
 
 /**
@@ -51,6 +58,8 @@ export function receiverArgsFromConfig(
     alarmEmail: config.get("alarmEmail"),
     logLevel: config.get("logLevel") as LemonWebhookReceiverArgs["logLevel"],
     secretRecoveryWindowInDays: config.getNumber("secretRecoveryWindowInDays"),
+    // A preset name or a JSON object; checked here so the error names the config key.
+    signatureScheme: signatureSchemeFromConfig(config),
     // An existing bus is named in config; its ARN (for IAM and the archive) is looked up.
     eventBus:
       eventBusName === undefined

@@ -5,6 +5,8 @@
  */
 import { ENV_NAMES } from "./env-names";
 import { ConfigError } from "./errors";
+import type { SignatureScheme } from "./signature";
+import { parseSignatureScheme, SignatureSchemeError } from "./signature-presets";
 
 /** Validated receiver settings. Durations are seconds, sizes bytes. */
 export interface ReceiverConfig {
@@ -14,6 +16,8 @@ export interface ReceiverConfig {
   readonly dedupeTtlSeconds: number;
   readonly maxBodyBytes: number;
   readonly secretCacheSeconds: number;
+  /** How deliveries are signed; default `lemon-default`. */
+  readonly signatureScheme: SignatureScheme;
 }
 
 /** Environment as a plain map (`process.env` fits). */
@@ -71,6 +75,16 @@ function readNumber(env: Env, key: keyof typeof NUMBER_RULES, problems: string[]
   return value;
 }
 
+function readSignatureScheme(env: Env, problems: string[]): SignatureScheme {
+  try {
+    return parseSignatureScheme(env[ENV_NAMES.signatureScheme], ENV_NAMES.signatureScheme);
+  } catch (error) {
+    if (!(error instanceof SignatureSchemeError)) throw error;
+    problems.push(`${error.message}; set it to a preset name or a JSON scheme (docs/signature-schemes.md)`);
+    return parseSignatureScheme(undefined);
+  }
+}
+
 /**
  * Validated config from `env`; throws {@link ConfigError} naming every missing or invalid variable.
  *
@@ -93,6 +107,7 @@ export function readConfig(env: Env): ReceiverConfig {
     dedupeTtlSeconds: readNumber(env, "dedupeTtlSeconds", problems),
     maxBodyBytes: readNumber(env, "maxBodyBytes", problems),
     secretCacheSeconds: readNumber(env, "secretCacheSeconds", problems),
+    signatureScheme: readSignatureScheme(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -17,6 +17,11 @@ export const ENV_NAMES = {
   maxBodyBytes: "LEMON_MAX_BODY_BYTES",
   /** How long a fetched secret is cached, in seconds. Default 300. */
   secretCacheSeconds: "LEMON_SECRET_CACHE_SECONDS",
+  /**
+   * The signature scheme (not secret): a preset name or a JSON object, `lambda/signature-presets.ts`. Default
+   * `lemon-default`.
+   */
+  signatureScheme: "LEMON_SIGNATURE_SCHEME",
 } as const;
 
 export type EnvName = (typeof ENV_NAMES)[keyof typeof ENV_NAMES];

@@ -43,6 +43,21 @@ export function createJsonLogger(write: LineWriter, clock: Clock): Logger {
  */
 export function createEmfMetrics(write: LineWriter, clock: Clock): Metrics {
   return {
+    probeMatched(preset: string) {
+      const directive = {
+        Namespace: METRICS_NAMESPACE,
+        Dimensions: [["Service", "Preset"]],
+        Metrics: [{ Name: "SchemeProbeMatched", Unit: "Count" }],
+      };
+      write(
+        JSON.stringify({
+          _aws: { Timestamp: clock.now(), CloudWatchMetrics: [directive] },
+          Service: METRICS_SERVICE,
+          Preset: preset,
+          SchemeProbeMatched: 1,
+        }),
+      );
+    },
     record(counts: ReadonlyArray<MetricName>, reason?: RejectReason) {
       if (counts.length === 0) return;
       const directives: object[] = [

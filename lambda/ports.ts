@@ -73,4 +73,9 @@ export type RejectReason = "method" | "too_large" | "signature" | "envelope";
 export interface Metrics {
   /** Records the counters of one request; `reason` is set only with `Rejected`. */
   record(counts: ReadonlyArray<MetricName>, reason?: RejectReason): void;
+  /**
+   * `SchemeProbeMatched` under `Service`+`Preset`: a rejected delivery verified under another preset
+   * (`signature-probe.ts`). Optional so a sink without it simply does not count probes.
+   */
+  probeMatched?(preset: string): void;
 }

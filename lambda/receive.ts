@@ -31,7 +31,13 @@ import type {
 } from "./ports";
 import { acceptedResponse, failureFor, type ReceiverResponse } from "./responses";
 import { SecretKeyring } from "./secret-keyring";
-import { DEFAULT_SIGNATURE_SCHEME, verify } from "./signature";
+import {
+  DEFAULT_SIGNATURE_SCHEME,
+  type SignedRequest,
+  headerValue as signatureHeader,
+  verifyRequest,
+} from "./signature";
+import { probeLogRecord, SchemeProbe } from "./signature-probe";
 import { STORED_EVENT_VIA } from "./stored-event";
 
 /** A delivery as the HTTP layer saw it (API Gateway v2 fields, transport-neutral). */
@@ -53,7 +59,8 @@ export interface ReceiveRequest {
 
 /** Everything the core needs; see `ports.ts`. */
 export interface ReceiverDeps {
-  readonly config: Pick<ReceiverConfig, "maxBodyBytes" | "secretCacheSeconds" | "rotationGraceSeconds">;
+  readonly config: Pick<ReceiverConfig, "maxBodyBytes" | "secretCacheSeconds" | "rotationGraceSeconds"> &
+    Partial<Pick<ReceiverConfig, "signatureScheme">>;
   readonly secrets: SecretSource;
   readonly store: EventStore;
   readonly clock: Clock;
@@ -61,6 +68,11 @@ export interface ReceiverDeps {
   readonly metrics: Metrics;
   /** The budget of a request without `remainingTimeMs`; default {@link DEFAULT_INVOCATION_BUDGET_MS}. */
   readonly invocationBudgetMs?: number;
+  /**
+   * The signature-scheme probe run on a failed verification (`signature-probe.ts`); default one with the
+   * default rate limit on `clock`. `false` turns it off.
+   */
+  readonly schemeProbe?: SchemeProbe | false;
 }
 
 /**
@@ -74,16 +86,6 @@ export type Receive = (request: ReceiveRequest) => Promise<ReceiverResponse>;
 interface Trace {
   eventId?: string;
   eventType?: string;
-}
-
-function headerValue(headers: ReceiveRequest["headers"], name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  const values = Object.keys(headers)
-    .filter((key) => key.toLowerCase() === wanted)
-    .map((key) => headers[key])
-    .filter((value): value is string => value !== undefined);
-  // Repeated headers arrive comma-joined from API Gateway; verify() accepts a comma-separated list.
-  return values.length === 0 ? undefined : values.join(",");
 }
 
 function bodyBytes(request: ReceiveRequest, limit: number): Buffer {
@@ -119,17 +121,44 @@ export function createReceiver(deps: ReceiverDeps): Receive {
     clock,
   });
 
-  async function authenticate(bytes: Buffer, header: string | undefined, deadline: Deadline): Promise<void> {
-    // No header at all: reject without touching Secrets Manager.
-    if (header === undefined || header.trim().length === 0) throw new SignatureError();
-    if (verify(bytes, header, await keyring.activeSecrets(deadline))) return;
+  const scheme = config.signatureScheme ?? DEFAULT_SIGNATURE_SCHEME;
+  const probe = deps.schemeProbe ?? new SchemeProbe({ clock });
+
+  /**
+   * After a failed verification: does the request verify under exactly one OTHER preset (the configured
+   * scheme may be a wrong guess)? Then one log line and one metric name it; the answer stays 401. Never
+   * throws and never changes the outcome: a secret that cannot be fetched just means no probe.
+   */
+  async function runProbe(signed: SignedRequest, requestId: string | undefined, deadline: Deadline) {
+    if (probe === false || !probe.worthProbing(signed, scheme)) return;
+    try {
+      const result = probe.run(signed, await keyring.activeSecrets(deadline), scheme);
+      if (result.outcome !== "matched") return;
+      logger.warn({ ...probeLogRecord(result.preset), requestId });
+      metrics.probeMatched?.(result.preset);
+    } catch {
+      // The probe is advice; the delivery is rejected either way.
+    }
+  }
+
+  async function authenticate(bytes: Buffer, request: ReceiveRequest, deadline: Deadline): Promise<void> {
+    const signed: SignedRequest = { body: bytes, headers: request.headers };
+    // No header of the configured scheme: reject without touching Secrets Manager (unless the probe has
+    // another preset's headers to try; the secret is cached).
+    const header = signatureHeader(request.headers, scheme.headerName);
+    if (header === undefined || header.trim().length === 0) {
+      await runProbe(signed, request.requestId, deadline);
+      throw new SignatureError();
+    }
+    if (verifyRequest(signed, await keyring.activeSecrets(deadline), scheme, clock.now())) return;
     // The secret may have been rotated since it was cached: look once more before rejecting.
     if (
       (await keyring.refreshAfterFailure(deadline)) &&
-      verify(bytes, header, await keyring.activeSecrets(deadline))
+      verifyRequest(signed, await keyring.activeSecrets(deadline), scheme, clock.now())
     ) {
       return;
     }
+    await runProbe(signed, request.requestId, deadline);
     throw new SignatureError();
   }
 
@@ -153,7 +182,7 @@ export function createReceiver(deps: ReceiverDeps): Receive {
   async function handle(request: ReceiveRequest, trace: Trace, deadline: Deadline): Promise<StoreOutcome> {
     if (request.method.toUpperCase() !== "POST") throw new MethodNotAllowedError(request.method);
     const bytes = bodyBytes(request, config.maxBodyBytes);
-    await authenticate(bytes, headerValue(request.headers, DEFAULT_SIGNATURE_SCHEME.headerName), deadline);
+    await authenticate(bytes, request, deadline);
     return storeEvent(bytes, trace, deadline);
   }
 

@@ -91,6 +91,17 @@ const FIELDS = [
 /** A bad scheme; the message names the field (`[signatureScheme.encoding] …`) and the fix. */
 export class SignatureSchemeError extends TypeError {
   override readonly name = "SignatureSchemeError";
+  /** The field the message names first (`signatureScheme.encoding`). */
+  readonly field: string;
+  /** The message after `[field] `. */
+  readonly problem: string;
+
+  constructor(message: string) {
+    super(message);
+    const match = /^\[([^\]]+)\] ([\s\S]*)$/.exec(message);
+    this.field = match?.[1] ?? "signatureScheme";
+    this.problem = match?.[2] ?? message;
+  }
 }
 
 const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;

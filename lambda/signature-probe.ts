@@ -180,8 +180,12 @@ export class SchemeProbe {
     });
   }
 
-  /** Whether the request offers another preset to try (no HMAC, no token): worth fetching the secrets for. */
+  /**
+   * Whether the request offers another preset to try and the rate allows it (no HMAC, no token): worth
+   * fetching the secrets for.
+   */
   worthProbing(request: SignedRequest, configured: SignatureScheme): boolean {
+    if (!this.bucket.available()) return false;
     return probeCandidates(request, configured, { nowMs: this.clock.now() }).length > 0;
   }
 

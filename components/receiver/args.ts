@@ -4,6 +4,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { NUMBER_RULES } from "../../lambda/config";
+import type { SignatureScheme } from "../../lambda/signature";
+import type { SignatureSchemeInput } from "../../lambda/signature-presets";
 import type { ReceiverReconcilerOptions } from "../reconciler/args";
 import type { LambdaLogLevel } from "./lambda-settings";
 
@@ -73,6 +75,14 @@ export interface LemonWebhookReceiverArgs {
   readonly maxBodyBytes?: number;
   /** How long the Lambda caches the fetched secret, 0–3600 seconds. Default 300. */
   readonly secretCacheSeconds?: number;
+  /**
+   * How lemon.markets signs deliveries: a preset name (`lemon-default`, `hex-key`, `base64-digest`,
+   * `hex-key-base64-digest`, `sha256-prefixed`, `sha512`, `stripe-like`, `standard-webhooks`), a JSON object
+   * string, or an object of scheme fields (`{ preset: "stripe-like", toleranceSeconds: 600 }`); see
+   * docs/signature-schemes.md. Not secret: it goes into the receiver Lambda's environment. Default
+   * `lemon-default`, the documented assumption; the receiver's probe logs the preset to use if it is wrong.
+   */
+  readonly signatureScheme?: SignatureSchemeInput;
   /** Forward to this existing bus instead of creating one. Default: a new bus `<name>-bus`. */
   readonly eventBus?: ExistingEventBus;
   /** Retention of the replay archive in days; 0 keeps events forever. Default 30. */
@@ -143,6 +153,8 @@ export interface ResolvedReceiverArgs {
   readonly dedupeTtlSeconds: number;
   readonly maxBodyBytes: number;
   readonly secretCacheSeconds: number;
+  /** The validated scheme. */
+  readonly signatureScheme: SignatureScheme;
   readonly archiveRetentionDays: number;
   readonly logLevel: LambdaLogLevel;
   readonly secretRecoveryWindowInDays: number;

@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ENV_NAMES, type EnvName } from "../../lambda/env-names";
+import { formatSignatureScheme } from "../../lambda/signature-presets";
 import { createLambdaFunction, type LambdaFunction } from "../shared/lambda-function";
 import type { ResolvedReceiverArgs } from "./args";
 import { receiverPolicyStatements } from "./policy";
@@ -33,6 +34,8 @@ export function receiverEnvironment(
     [ENV_NAMES.dedupeTtlSeconds]: String(args.dedupeTtlSeconds),
     [ENV_NAMES.maxBodyBytes]: String(args.maxBodyBytes),
     [ENV_NAMES.secretCacheSeconds]: String(args.secretCacheSeconds),
+    // A preset name or compact JSON; not secret.
+    [ENV_NAMES.signatureScheme]: formatSignatureScheme(args.signatureScheme),
   };
 }
 

@@ -4,6 +4,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { NUMBER_RULES } from "../../lambda/config";
+import type { SignatureScheme } from "../../lambda/signature";
+import { parseSignatureScheme, SignatureSchemeError } from "../../lambda/signature-presets";
 import { EVENT_TYPE_PATTERN, isPublishedEventType } from "../lemon-api/event-types";
 import { type LemonWebhookReceiverArgs, RECEIVER_DEFAULTS, type ResolvedReceiverArgs } from "./args";
 import { logLevelProblem } from "./lambda-settings";
@@ -166,6 +168,20 @@ export function validateEventBus(bus: LemonWebhookReceiverArgs["eventBus"]): voi
   }
 }
 
+/**
+ * Checks the signature scheme (a preset name, JSON string or object) with the Lambda's own parser, so what
+ * passes here is what the receiver accepts at run time. `field` is how the user wrote it (an argument or a
+ * stack config key).
+ */
+export function validateSignatureScheme(input: unknown, field = "signatureScheme"): SignatureScheme {
+  try {
+    return parseSignatureScheme(input as Parameters<typeof parseSignatureScheme>[0], field);
+  } catch (error) {
+    if (!(error instanceof SignatureSchemeError)) throw error;
+    throw new ReceiverArgsError(error.field, error.problem);
+  }
+}
+
 /** Validates every argument and fills in the defaults. Throws {@link ReceiverArgsError} on the first problem. */
 export function validateReceiverArgs(args: LemonWebhookReceiverArgs): ResolvedReceiverArgs {
   if (args === undefined || args === null || typeof args !== "object") {
@@ -211,6 +227,7 @@ export function validateReceiverArgs(args: LemonWebhookReceiverArgs): ResolvedRe
     rules.secretCacheSeconds.min,
     rules.secretCacheSeconds.max,
   );
+  const signatureScheme = validateSignatureScheme(args.signatureScheme);
   const archiveRetentionDays = args.archiveRetentionDays ?? RECEIVER_DEFAULTS.archiveRetentionDays;
   validateIntegerInRange(archiveRetentionDays, "archiveRetentionDays", 0, 36_500);
 
@@ -243,6 +260,7 @@ export function validateReceiverArgs(args: LemonWebhookReceiverArgs): ResolvedRe
     dedupeTtlSeconds,
     maxBodyBytes,
     secretCacheSeconds,
+    signatureScheme,
     archiveRetentionDays,
     logLevel,
     secretRecoveryWindowInDays,

@@ -365,6 +365,7 @@ describe("Component: LemonWebhookReceiver Lambda", () => {
         LEMON_DEDUPE_TTL_SECONDS: "7200",
         LEMON_MAX_BODY_BYTES: "2048",
         LEMON_SECRET_CACHE_SECONDS: "0",
+        LEMON_SIGNATURE_SCHEME: "lemon-default",
       },
     });
   });

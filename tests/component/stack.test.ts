@@ -115,6 +115,7 @@ describe("Program: index.ts with Pulumi.dev.yaml", () => {
         "forwarderFunctionName",
         "functionName",
         "secretArn",
+        "signatureScheme",
         "webhookId",
       ].sort(),
     );

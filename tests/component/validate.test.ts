@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { PUBLISHED_EVENT_TYPES } from "../../components/lemon-api/event-types";
 import { RECEIVER_DEFAULTS } from "../../components/receiver/args";
+import { DEFAULT_SIGNATURE_SCHEME } from "../../lambda/signature";
 import { endpointUrl } from "../../components/receiver/url";
 import {
   LOG_RETENTION_DAYS,
@@ -41,6 +42,7 @@ describe("Function: validateReceiverArgs", () => {
       dedupeTtlSeconds: 604_800,
       maxBodyBytes: 65_536,
       secretCacheSeconds: 300,
+      signatureScheme: DEFAULT_SIGNATURE_SCHEME,
       archiveRetentionDays: 30,
       logLevel: "INFO",
       secretRecoveryWindowInDays: 0,

@@ -3,6 +3,7 @@ import { EVENT_TYPE_PATTERN, PUBLISHED_EVENT_TYPES } from "../../components/lemo
 import { readConfig } from "../../lambda/config";
 import { ENVELOPE_TYPE_PATTERN, isIsoTimestampWithOffset, parseEnvelope } from "../../lambda/envelope";
 import { ConfigError } from "../../lambda/errors";
+import { DEFAULT_SIGNATURE_SCHEME } from "../../lambda/signature";
 import { BODY, EVENT } from "./support/events";
 
 describe("Function: parseEnvelope", () => {
@@ -76,6 +77,7 @@ describe("Function: readConfig", () => {
       dedupeTtlSeconds: 604_800,
       maxBodyBytes: 65_536,
       secretCacheSeconds: 300,
+      signatureScheme: DEFAULT_SIGNATURE_SCHEME,
     });
   });
 
