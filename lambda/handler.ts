@@ -10,6 +10,7 @@ import { createEmfMetrics, createJsonLogger, type LineWriter, stdoutWriter } fro
 import type { Clock } from "./ports";
 import { createReceiver, type Receive } from "./receive";
 import { failureFor } from "./responses";
+import type { SchemeProbe } from "./signature-probe";
 
 /**
  * The Lambda handler type of this receiver. `context` gives the invocation's deadline; without one (local
@@ -24,12 +25,20 @@ export interface HandlerEnvironment {
   readonly clock: Clock;
   /** Budget of an invocation without a Lambda context; default `DEFAULT_INVOCATION_BUDGET_MS` (8 s). */
   readonly invocationBudgetMs?: number;
+  /** The signature-scheme probe; default one with its default rate limit (tests lift the limit). */
+  readonly schemeProbe?: SchemeProbe | false;
 }
 
 const systemClock: Clock = { now: () => Date.now() };
 
 /** The production receiver: config and AWS access from `env`, logs and metrics to `write`. */
-export function buildAwsReceiver({ env, write, clock, invocationBudgetMs }: HandlerEnvironment): Receive {
+export function buildAwsReceiver({
+  env,
+  write,
+  clock,
+  invocationBudgetMs,
+  schemeProbe,
+}: HandlerEnvironment): Receive {
   const config = readConfig(env);
   const ports = createAwsPorts(config, readAwsEnvironment(env));
   return createReceiver({
@@ -39,6 +48,7 @@ export function buildAwsReceiver({ env, write, clock, invocationBudgetMs }: Hand
     logger: createJsonLogger(write, clock),
     metrics: createEmfMetrics(write, clock),
     ...(invocationBudgetMs === undefined ? {} : { invocationBudgetMs }),
+    ...(schemeProbe === undefined ? {} : { schemeProbe }),
   });
 }
 

@@ -13,6 +13,7 @@ import {
   startLocalDynamo,
 } from "../../lambda/local";
 import { sign } from "../../lambda/signature";
+import { SchemeProbe } from "../../lambda/signature-probe";
 import {
   FORGERY_SECRET,
   type ForgeryCase,
@@ -39,8 +40,11 @@ describe("Reliability: forged and malformed deliveries", () => {
       startLocalDynamo(),
     ]);
     const env = localReceiverEnv({ secretsManager: sm, dynamo });
+    const clock = { now: () => Date.now() };
+    // The signature-scheme probe on, with its rate limit lifted: every rejected case is probed.
+    const schemeProbe = new SchemeProbe({ clock, burst: 1e9, perMinute: 1e9 });
     handler = createHandler(() =>
-      buildAwsReceiver({ env, write: (line) => lines.push(line), clock: { now: () => Date.now() } }),
+      buildAwsReceiver({ env, write: (line) => lines.push(line), clock, schemeProbe }),
     );
   });
 
@@ -51,11 +55,18 @@ describe("Reliability: forged and malformed deliveries", () => {
   it("never accepts, crashes on or leaks from a forged delivery (3,000 seeded cases)", async () => {
     // Prepare
     const statusesByAttack = new Map<string, Set<number>>();
+    const probedByAttack = new Map<string, Set<unknown>>();
     let authenticEvents = 0;
     const property = fc.asyncProperty(forgeryCase, async (c: ForgeryCase) => {
+      const logged = lines.length;
       const outcome = await handler(toEvent(c)).catch((error: unknown) =>
         error instanceof Error ? error : new Error(String(error)),
       );
+      for (const line of lines.slice(logged)) {
+        const record = JSON.parse(line) as { msg?: string; matchedPreset?: unknown };
+        if (record.msg !== "signature_scheme_probe") continue;
+        probedByAttack.set(c.attack, (probedByAttack.get(c.attack) ?? new Set()).add(record.matchedPreset));
+      }
       const seen = statusesByAttack.get(c.attack) ?? new Set<number>();
       seen.add(outcome instanceof Error ? -1 : outcome.statusCode);
       statusesByAttack.set(c.attack, seen);
@@ -89,6 +100,14 @@ describe("Reliability: forged and malformed deliveries", () => {
       "valid (control)",
     ]);
     expect(authenticEvents).toBeGreaterThan(20);
+    // The probe named a preset only for the two MACs made WITH the secret in another preset's encoding, and
+    // exactly that preset; never for a forgery.
+    expect(
+      Object.fromEntries([...probedByAttack].map(([attack, presets]) => [attack, [...presets]])),
+    ).toEqual({
+      "base64 instead of hex": ["base64-digest"],
+      prefixed: ["sha256-prefixed"],
+    });
     // Stored is what will be forwarded: exactly the authentic events, nothing forged.
     expect(await storedEvents(dynamo.endpoint, dynamo.tableName)).toHaveLength(authenticEvents);
     for (const [attack, statuses] of statusesByAttack) {
