@@ -60,7 +60,11 @@ export class DependencyUnavailableError extends Error {
 /** An environment variable is missing or invalid; the message names every offending variable and the fix. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
-  constructor(readonly problems: readonly string[]) {
-    super(`receiver misconfigured: ${problems.join("; ")}`);
+  /** `subject` names the misconfigured function in the message (default `receiver`). */
+  constructor(
+    readonly problems: readonly string[],
+    subject = "receiver",
+  ) {
+    super(`${subject} misconfigured: ${problems.join("; ")}`);
   }
 }

@@ -26,6 +26,6 @@ export function readForwarderConfig(env: Env): ForwarderConfig {
     eventBusName: read(FORWARDER_ENV_NAMES.eventBusName, "name of the EventBridge bus to forward to"),
     table: read(FORWARDER_ENV_NAMES.table, "name of the DynamoDB table events are stored in"),
   };
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems, "forwarder");
   return config;
 }

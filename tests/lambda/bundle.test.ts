@@ -222,7 +222,7 @@ describe("The built Lambda bundle", () => {
 
       // Assess
       expect(failed.stderr).toBe(
-        "forwarder setup failed: receiver misconfigured: LEMON_EVENT_BUS_NAME is not set; set it to the name of the EventBridge bus to forward to; LEMON_DEDUPE_TABLE is not set; set it to the name of the DynamoDB table events are stored in",
+        "forwarder setup failed: forwarder misconfigured: LEMON_EVENT_BUS_NAME is not set; set it to the name of the EventBridge bus to forward to; LEMON_DEDUPE_TABLE is not set; set it to the name of the DynamoDB table events are stored in",
       );
     });
   });

@@ -243,7 +243,7 @@ describe("Function: readForwarderConfig", () => {
 
     // Assess
     expect(read).toThrow(
-      "receiver misconfigured: LEMON_EVENT_BUS_NAME is not set; set it to the name of the EventBridge bus to forward to; LEMON_DEDUPE_TABLE is not set; set it to the name of the DynamoDB table events are stored in",
+      "forwarder misconfigured: LEMON_EVENT_BUS_NAME is not set; set it to the name of the EventBridge bus to forward to; LEMON_DEDUPE_TABLE is not set; set it to the name of the DynamoDB table events are stored in",
     );
   });
 });
