@@ -3,6 +3,8 @@
  * naming the flag and the fix out.
  */
 import { EVENT_TYPE_PATTERN } from "../components/lemon-api/event-types";
+import type { SignatureScheme } from "../lambda/signature";
+import { parseSignatureScheme, SignatureSchemeError } from "../lambda/signature-presets";
 
 /** Exit codes (documented in docs/operations.md and `--help`). */
 export const EXIT = Object.freeze({
@@ -43,6 +45,9 @@ Options:
                             forwarder to mark the stored item forwardedAtMs (set only after EventBridge
                             accepted it); needs dynamodb:GetItem on the table
   --dedupe-table <name>     the dedupe table, for --expect-forwarded with --endpoint
+  --signature-scheme <s>    sign with this scheme (a preset name or a JSON object, docs/signature-schemes.md)
+                            instead of the deployed one (--stack: the signatureScheme output; --endpoint:
+                            lemon-default); e.g. to see which preset the receiver's probe names
   --timeout <ms>            how long to wait for the answer (default ${DEFAULT_TIMEOUT_MS})
   --yes                     send even when the stack's apiBaseUrl is production lemon.markets
                             (with --stack, the command refuses a production stack without it)
@@ -82,6 +87,8 @@ export interface SendTestEventOptions {
   readonly yes: boolean;
   /** How long --expect-forwarded waits for the forwarded mark; default `CONFIRM_WINDOW_MS` (tests shorten it). */
   readonly confirmWindowMs?: number;
+  /** `--signature-scheme`: sign with this scheme instead of the deployed one. */
+  readonly signatureScheme?: SignatureScheme;
 }
 
 /** The result of parsing: help requested, or options. */
@@ -96,6 +103,7 @@ const VALUE_FLAGS = new Set([
   "--type",
   "--dedupe-table",
   "--timeout",
+  "--signature-scheme",
 ]);
 const SECRET_FLAGS = new Set(["--secret", "--signature-secret", "--signing-secret"]);
 
@@ -149,10 +157,28 @@ export function parseSendTestEventArgs(argv: readonly string[]): ParsedCommand {
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 120_000) {
     throw new UsageError("--timeout must be a whole number of milliseconds from 1 to 120000");
   }
+  const signatureScheme = schemeOf(values.get("--signature-scheme"));
   return {
     help: false,
-    options: { target: targetOf(values, expectForwarded), type, expectForwarded, timeoutMs, yes },
+    options: {
+      target: targetOf(values, expectForwarded),
+      type,
+      expectForwarded,
+      timeoutMs,
+      yes,
+      ...(signatureScheme === undefined ? {} : { signatureScheme }),
+    },
   };
+}
+
+function schemeOf(value: string | undefined): SignatureScheme | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseSignatureScheme(value, "--signature-scheme");
+  } catch (error) {
+    if (error instanceof SignatureSchemeError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 function targetOf(values: ReadonlyMap<string, string>, expectForwarded: boolean): Target {

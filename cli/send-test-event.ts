@@ -16,7 +16,12 @@
 import { randomUUID } from "node:crypto";
 import type { AwsJsonClient } from "../lambda/aws/json-client";
 import { SecretsManagerSecretSource } from "../lambda/aws/secret-source";
-import { sign } from "../lambda/signature";
+import { DEFAULT_SIGNATURE_SCHEME, type SignatureScheme, signHeaders } from "../lambda/signature";
+import {
+  formatSignatureScheme,
+  parseSignatureScheme,
+  SignatureSchemeError,
+} from "../lambda/signature-presets";
 import { STORED_EVENT_ATTRIBUTES } from "../lambda/stored-event";
 import { EXIT, type SendTestEventOptions } from "./args";
 import { cliAwsClient, regionOfArn } from "./aws";
@@ -76,6 +81,27 @@ interface Resolved {
   readonly dedupeTable: string | undefined;
   /** Region of the dedupe table (the secret's region for --stack, AWS_REGION for --endpoint). */
   readonly region: string | undefined;
+  /** How to sign: --signature-scheme, else the stack's `signatureScheme` output, else lemon-default. */
+  readonly scheme: SignatureScheme;
+}
+
+/**
+ * The scheme the stack's receiver verifies with: its `signatureScheme` output (absent on a stack deployed
+ * before the output existed, whose receiver then uses the default too).
+ */
+function deployedScheme(stack: string, output: unknown): SignatureScheme {
+  if (output === undefined) return DEFAULT_SIGNATURE_SCHEME;
+  try {
+    return parseSignatureScheme(
+      typeof output === "string" ? output : JSON.stringify(output),
+      "signatureScheme",
+    );
+  } catch (error) {
+    if (!(error instanceof SignatureSchemeError)) throw error;
+    throw new SetupError(
+      `the signatureScheme output of stack ${stack} is not a valid scheme (${error.message}); run pulumi up`,
+    );
+  }
 }
 
 function client(env: CliIo["env"], region: string, service: "secretsManager" | "dynamodb"): AwsJsonClient {
@@ -91,7 +117,13 @@ async function resolve(options: SendTestEventOptions, io: CliIo): Promise<Resolv
         `environment variable ${target.secretEnvVar} (--secret-from-env) is empty; export the signature secret in it`,
       );
     }
-    return { endpoint: target.endpoint, secret, dedupeTable: target.dedupeTable, region: io.env.AWS_REGION };
+    return {
+      endpoint: target.endpoint,
+      secret,
+      dedupeTable: target.dedupeTable,
+      region: io.env.AWS_REGION,
+      scheme: options.signatureScheme ?? DEFAULT_SIGNATURE_SCHEME,
+    };
   }
   const outputs = await stackOutputs(target.stack, io.runPulumi);
   if (!options.yes) await refuseProductionStack(target.stack, io.runPulumi);
@@ -116,7 +148,13 @@ async function resolve(options: SendTestEventOptions, io: CliIo): Promise<Resolv
     );
   }
   const table = outputs.dedupeTableName;
-  return { endpoint, secret, dedupeTable: typeof table === "string" ? table : undefined, region };
+  return {
+    endpoint,
+    secret,
+    dedupeTable: typeof table === "string" ? table : undefined,
+    region,
+    scheme: options.signatureScheme ?? deployedScheme(target.stack, outputs.signatureScheme),
+  };
 }
 
 /** What the item of `eventId` says: not stored (yet), stored, or stored and marked forwarded. */
@@ -192,7 +230,7 @@ function networkCode(error: unknown): string {
 
 function explain(status: number): string {
   if (status === 401)
-    return "the receiver rejected the signature: the secret used here is not the deployed one";
+    return "the receiver rejected the signature: the secret or the signature scheme used here is not the deployed one";
   if (status === 400) return "the receiver rejected the event envelope";
   if (status === 503)
     return "the receiver could not store the event (Secrets Manager or DynamoDB unavailable or slow); lemon.markets would retry";
@@ -226,7 +264,9 @@ export async function sendTestEvent(options: SendTestEventOptions, io: CliIo): P
   const event = syntheticEvent(options.type, new Date());
   const body = JSON.stringify(event);
   io.stdout(testEventNotice(event.type));
-  io.stdout(`Sending ${event.type} ${event.id} to ${resolved.endpoint}`);
+  io.stdout(
+    `Sending ${event.type} ${event.id} to ${resolved.endpoint}, signed with ${formatSignatureScheme(resolved.scheme)}`,
+  );
   const started = io.now();
   let status: number;
   let text: string;
@@ -235,7 +275,7 @@ export async function sendTestEvent(options: SendTestEventOptions, io: CliIo): P
       method: "POST",
       headers: {
         "content-type": "application/json",
-        "lemon-markets-signature": sign(body, resolved.secret),
+        ...signHeaders(body, resolved.secret, resolved.scheme, { id: event.id }),
         "user-agent": "lemon-webhooks send-test-event",
       },
       body,

@@ -134,7 +134,7 @@ describe("Command: lemon-webhooks send-test-event against the local receiver", (
     expect(out).toHaveLength(3);
     expect(out[0]).toBe(testEventNotice("account.created"));
     expect(out[1]).toMatch(
-      /^Sending account\.created evt_test_[0-9a-f]{32} to http:\/\/127\.0\.0\.1:\d+\/webhooks\/lemon-markets$/,
+      /^Sending account\.created evt_test_[0-9a-f]{32} to http:\/\/127\.0\.0\.1:\d+\/webhooks\/lemon-markets, signed with lemon-default$/,
     );
     expect(out[2]).toMatch(/^HTTP 200 in \d+ ms: stored\.$/);
     await stream.idle();
@@ -210,7 +210,7 @@ describe("Command: lemon-webhooks send-test-event against the local receiver", (
     expect(out).toHaveLength(2);
     expect(err).toEqual([
       expect.stringMatching(
-        /^HTTP 401 in \d+ ms: the receiver rejected the signature: the secret used here is not the deployed one\.$/,
+        /^HTTP 401 in \d+ ms: the receiver rejected the signature: the secret or the signature scheme used here is not the deployed one\.$/,
       ),
     ]);
     expect(eb.entries.length).toBe(before);

@@ -64,7 +64,7 @@ describe.each<[SignaturePresetName, SignaturePresetName]>([
     [sm, dynamo] = await Promise.all([startFakeSecretsManager({ versions: [] }), startLocalDynamo()]);
     deployed = deploy(configured);
     adapter = await startHttpAdapter({
-      handler: (event, context) => deployed(event, context),
+      handler: (event) => deployed(event),
       path: "/hook",
     });
   });
