@@ -3,6 +3,8 @@
  * testable without starting a server.
  */
 import { EVENT_TYPE_PATTERN, isPublishedEventType } from "../components/lemon-api/event-types";
+import type { SignatureScheme } from "../lambda/signature";
+import { parseSignatureScheme, SignatureSchemeError } from "../lambda/signature-presets";
 
 /** What `npm start -- …` asked for. */
 export interface SandboxCliOptions {
@@ -12,6 +14,8 @@ export interface SandboxCliOptions {
   readonly events: readonly string[];
   /** Print usage and exit 0. */
   readonly help: boolean;
+  /** `--signature-scheme`: the scheme the emulator signs with and the receiver verifies with. */
+  readonly signatureScheme?: SignatureScheme;
 }
 
 /** A command line the sandbox cannot run; the message names the flag and says how to fix it. */
@@ -33,6 +37,9 @@ Options:
   --events <a,b,...>  event types to subscribe to (default: account.created), e.g. account.created,order.executed
   --keep-running      stay up after the walkthrough, print every forwarded event and curl commands to try;
                       Ctrl-C unregisters the webhook and stops every server
+  --signature-scheme <preset|json>
+                      the scheme the emulator signs with and the receiver verifies with (default
+                      lemon-default), e.g. hex-key or '{"preset":"stripe-like","toleranceSeconds":600}'
   -h, --help          show this help
 `;
 
@@ -45,6 +52,7 @@ export function parseSandboxArgs(argv: readonly string[]): SandboxCliOptions {
   let keepRunning = false;
   let help = false;
   let events: readonly string[] = DEFAULT_EVENTS;
+  let signatureScheme: SignatureScheme | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--keep-running") keepRunning = true;
@@ -59,10 +67,30 @@ export function parseSandboxArgs(argv: readonly string[]): SandboxCliOptions {
       events = parseEventList(value);
       i++;
     } else if (arg.startsWith("--events=")) events = parseEventList(arg.slice("--events=".length));
-    else
+    else if (arg === "--signature-scheme") {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith("--")) {
+        throw new UsageError(
+          "--signature-scheme needs a value: a preset name such as hex-key, or a JSON object",
+        );
+      }
+      signatureScheme = parseScheme(value);
+      i++;
+    } else if (arg.startsWith("--signature-scheme=")) {
+      signatureScheme = parseScheme(arg.slice("--signature-scheme=".length));
+    } else
       throw new UsageError(`unknown option ${JSON.stringify(arg)}; run npm start -- --help for the options`);
   }
-  return { keepRunning, events, help };
+  return { keepRunning, events, help, ...(signatureScheme === undefined ? {} : { signatureScheme }) };
+}
+
+function parseScheme(value: string): SignatureScheme {
+  try {
+    return parseSignatureScheme(value, "--signature-scheme");
+  } catch (error) {
+    if (error instanceof SignatureSchemeError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { formatSignatureScheme } from "../lambda/signature-presets";
 import type { SandboxCliOptions } from "./args";
 import { SandboxError } from "./errors";
 import type { ReceiverLogRecord } from "./lambda-process";
@@ -114,10 +115,16 @@ export async function runSandbox(
   try {
     sandbox = await startSandbox({
       events: options.events,
+      ...(options.signatureScheme === undefined ? {} : { signatureScheme: options.signatureScheme }),
       onProgress: progressPrinter(reporter),
       onReceiverLog: printLive,
     });
     revealSecretsForTests(sandbox);
+    if (options.signatureScheme !== undefined) {
+      reporter.detail(
+        `deliveries signed and verified with the signature scheme ${formatSignatureScheme(options.signatureScheme)}`,
+      );
+    }
 
     const account = await createGuideAccount(sandbox);
     reporter.step(

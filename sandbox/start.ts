@@ -9,6 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { type DeliveryOptions, type Emulator, type LemonEvent, startEmulator } from "../emulator";
+import { ENV_NAMES } from "../lambda/env-names";
 import type { StreamBatchResponse } from "../lambda/forwarder/stream";
 import {
   type FakeEventBridge,
@@ -22,6 +23,11 @@ import {
   startLocalDynamo,
   startLocalStream,
 } from "../lambda/local";
+import {
+  formatSignatureScheme,
+  parseSignatureScheme,
+  type SignatureSchemeInput,
+} from "../lambda/signature-presets";
 import { DEFAULT_EVENTS } from "./args";
 import { ensureForwarderBundle, ensureReceiverBundle } from "./bundle";
 import { type LambdaProcess, type ReceiverLogRecord, startLambdaProcess } from "./lambda-process";
@@ -81,6 +87,13 @@ export interface SandboxOptions {
   readonly onProgress?: (progress: SandboxProgress) => void;
   /** Every request log line of the receiver Lambda, as it arrives. */
   readonly onReceiverLog?: (record: ReceiverLogRecord) => void;
+  /**
+   * The signature scheme the emulator signs with and the receiver verifies with (a preset name, JSON or an
+   * object); default lemon-default.
+   */
+  readonly signatureScheme?: SignatureSchemeInput;
+  /** What the emulator signs with when it differs from the receiver's scheme (rehearsing a mismatch). */
+  readonly emulatorSignatureScheme?: SignatureSchemeInput;
 }
 
 /** An event that reached the EventBridge bus, decoded from the entry's `Detail`. */
@@ -162,8 +175,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   try {
     const apiKey = `sandbox_${randomBytes(24).toString("hex")}`;
+    const receiverScheme = parseSignatureScheme(options.signatureScheme);
     const emulator = await startEmulator({
       apiKeys: [apiKey],
+      signatureScheme: options.emulatorSignatureScheme ?? receiverScheme,
       delivery: { ...SANDBOX_DELIVERY, ...options.delivery },
       ...(options.seed === undefined ? {} : { seed: options.seed }),
     });
@@ -200,7 +215,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const lambda = await startLambdaProcess({
       bundlePath,
       routePath: RECEIVER_ROUTE,
-      environment: localReceiverEnv({ secretsManager, dynamo }),
+      environment: {
+        ...localReceiverEnv({ secretsManager, dynamo }),
+        // Only when chosen: by default the receiver's own default applies, as with an unset component argument.
+        ...(options.signatureScheme === undefined
+          ? {}
+          : { [ENV_NAMES.signatureScheme]: formatSignatureScheme(receiverScheme) }),
+      },
       ...(options.onReceiverLog === undefined ? {} : { onLog: options.onReceiverLog }),
     });
     closers.push(() => lambda.close());
