@@ -15,6 +15,7 @@ import { build } from "esbuild";
 import LAMBDA_RUNTIME from "../lambda/runtime.json";
 import { type CallCounts, countCalls } from "./calls";
 import { ASSUMED_CALL_MS, ASSUMED_CPU_MS, type CostRow, costOf, PRICES, PRICES_READ_ON } from "./cost";
+import { probeSection } from "./probe-report";
 
 /** The last commit of the claim/lease design (forward before the 200), the "old design" of the comparison. */
 const OLD_DESIGN_COMMIT = "b084d4a";
@@ -157,6 +158,8 @@ async function main(): Promise<void> {
       micros.push(out.microsPerEvent);
     }
     const perEvent = median(micros);
+    // The signature-scheme probe's cost per rejected request (issue 14; bench/probe-report.ts).
+    const probeLines = await probeSection(dir, bundle, Math.min(RUNS, 5));
     const storeFirst: CallCounts = await countCalls({
       dir,
       receiverBundle: files.receiver,
@@ -214,6 +217,7 @@ async function main(): Promise<void> {
       "Cold load excludes the first AWS call. Both bundles load node:http/node:https at start-up instead of",
       "using `fetch`, whose implementation would otherwise be loaded during the first invocation.",
       "",
+      ...probeLines,
       "## AWS calls per event",
       "",
       `Counted on the local stand-ins (bench/calls.ts): ${CALL_EVENTS} signed 1 KiB events delivered one after another to`,
