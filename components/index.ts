@@ -6,6 +6,17 @@
  * import { LemonWebhookReceiver } from "lemon-webhooks";
  * const receiver = new LemonWebhookReceiver("lemon", { events: ["order.executed"] });
  */
+
+// The signature scheme as configuration (issue 14): what `signatureScheme` accepts, named.
+export type { SignatureScheme } from "../lambda/signature";
+export type { SignaturePresetName, SignatureSchemeInput } from "../lambda/signature-presets";
+export {
+  formatSignatureScheme,
+  parseSignatureScheme,
+  SIGNATURE_PRESET_NAMES,
+  SIGNATURE_PRESETS,
+  SignatureSchemeError,
+} from "../lambda/signature-presets";
 export * from "./lemon-api";
 export { LemonWebhookReceiver, RECEIVER_TYPE } from "./receiver";
 export type {

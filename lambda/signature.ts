@@ -109,22 +109,24 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const TIMESTAMP = /^[0-9]{1,12}$/;
 const WHSEC = "whsec_";
 
-function strictDecode(text: string, encoding: "hex" | "base64"): Buffer | undefined {
+function strictDecode(text: string, encoding: "hex" | "base64", canonical = true): Buffer | undefined {
   if (encoding === "hex")
     return HEX.test(text) && text.length % 2 === 0 ? Buffer.from(text, "hex") : undefined;
   if (!BASE64.test(text) || text.length % 4 !== 0) return undefined;
-  // Canonical only: base64's last character may carry unused bits, so "…+I=" and "…+J=" decode alike; a
-  // signature that is not exactly the encoding of its bytes is not accepted.
+  // Signatures are canonical only: base64's last character may carry unused bits, so "…+I=" and "…+J="
+  // decode alike; a signature that is not exactly the encoding of its bytes is not accepted. (Keys are
+  // configuration, not attacker input: any well-formed base64 key is taken.)
   const bytes = Buffer.from(text, "base64");
-  return bytes.toString("base64") === text ? bytes : undefined;
+  return !canonical || bytes.toString("base64") === text ? bytes : undefined;
 }
+
 /** Key bytes of `secret` under the scheme; undefined when the secret is not valid in that encoding. */
 export function keyBytes(secret: string, scheme: Pick<SignatureScheme, "keyEncoding">): Buffer | undefined {
   if (secret.length === 0) return undefined;
   if (scheme.keyEncoding === "utf8") return Buffer.from(secret, "utf8");
   const text =
     scheme.keyEncoding === "base64" && secret.startsWith(WHSEC) ? secret.slice(WHSEC.length) : secret;
-  const key = strictDecode(text, scheme.keyEncoding);
+  const key = strictDecode(text, scheme.keyEncoding, false);
   return key !== undefined && key.length > 0 ? key : undefined;
 }
 

@@ -56,6 +56,14 @@ function environmentOf(): Record<string, unknown> {
 }
 
 describe("Component: LemonWebhookReceiver signatureScheme", () => {
+  it("is part of the public API: the presets and the parser are exported by name", async () => {
+    const api = await import("../../components");
+    expect(api.SIGNATURE_PRESET_NAMES).toEqual(Object.keys(SIGNATURE_PRESETS));
+    expect(api.parseSignatureScheme("hex-key")).toBe(SIGNATURE_PRESETS["hex-key"]);
+    expect(api.formatSignatureScheme(SIGNATURE_PRESETS.sha512)).toBe("sha512");
+    expect(() => api.parseSignatureScheme("x")).toThrow(api.SignatureSchemeError);
+  });
+
   it("defaults to lemon-default in the receiver's environment, and exposes it", async () => {
     const receiver = await build();
     expect(environmentOf().LEMON_SIGNATURE_SCHEME).toBe("lemon-default");
