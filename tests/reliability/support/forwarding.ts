@@ -45,6 +45,7 @@ export async function startForwarding(options: {
 }): Promise<Forwarding> {
   const stream: LocalStream = await startLocalStream({ dynamo: options.dynamo, maxAttempts: MAX_ATTEMPTS });
   const logged: Record<string, number> = {};
+  let watching: Promise<void> | undefined;
   // The forwarder's log lines, tallied by `msg` (forwarded, forward_failed, forward_mark_failed, …).
   const write = (line: string) => {
     const msg = (JSON.parse(line) as { msg?: unknown }).msg;
@@ -69,11 +70,17 @@ export async function startForwarding(options: {
         ),
       );
     },
-    idle: () =>
-      Promise.race([
-        stream.idle().then(() => true),
+    idle: () => {
+      // One poller of the stream's idle() at a time, however often the host is asked.
+      watching ??= stream.idle().then(() => {
+        watching = undefined;
+      });
+      const running = watching;
+      return Promise.race([
+        running.then(() => true),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30)),
-      ]),
+      ]);
+    },
     givenUp: () => stream.failures.flatMap((failure) => failure.eventIds),
     counters: () => ({
       invocations: stream.invocations(),
