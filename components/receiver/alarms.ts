@@ -115,7 +115,7 @@ export function receiverAlarmSpecs(
         statistic: "Sum",
         dimensions: { Service: METRICS_SERVICE, Reason: "signature" },
         description:
-          "Deliveries failed signature verification in 3 consecutive five-minute periods: the signature secret or scheme is wrong (lemon.markets gets 401 and will give up) or someone is probing the endpoint; see docs/operations.md",
+          "Deliveries failed signature verification in 3 consecutive five-minute periods: the signature secret or scheme is wrong (lemon.markets gets 401 and will give up) or someone is probing the endpoint; a wrong scheme is named by a signature_scheme_probe line in the receiver's log, see docs/first-delivery.md",
         // Sustained, not one stray forged request from the internet.
         periodsToAlarm: { datapoints: 3, evaluationPeriods: 3 },
       },

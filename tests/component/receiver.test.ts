@@ -756,7 +756,7 @@ describe("Component: LemonWebhookReceiver alarms", () => {
       evaluationPeriods: 3,
       datapointsToAlarm: 3,
       alarmDescription:
-        "Deliveries failed signature verification in 3 consecutive five-minute periods: the signature secret or scheme is wrong (lemon.markets gets 401 and will give up) or someone is probing the endpoint; see docs/operations.md",
+        "Deliveries failed signature verification in 3 consecutive five-minute periods: the signature secret or scheme is wrong (lemon.markets gets 401 and will give up) or someone is probing the endpoint; a wrong scheme is named by a signature_scheme_probe line in the receiver's log, see docs/first-delivery.md",
       namespace: "LemonWebhooks",
       metricName: "Rejected",
       statistic: "Sum",
