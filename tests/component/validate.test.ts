@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { PUBLISHED_EVENT_TYPES } from "../../components/lemon-api/event-types";
 import { RECEIVER_DEFAULTS } from "../../components/receiver/args";
-import { DEFAULT_SIGNATURE_SCHEME } from "../../lambda/signature";
 import { endpointUrl } from "../../components/receiver/url";
 import {
   LOG_RETENTION_DAYS,
@@ -11,6 +10,7 @@ import {
   validateReceiverArgs,
   validateRoutePath,
 } from "../../components/receiver/validate";
+import { DEFAULT_SIGNATURE_SCHEME } from "../../lambda/signature";
 
 const EVENTS = ["order.executed"];
 
