@@ -55,6 +55,7 @@ async function stressLoad(): Promise<boolean> {
     verdict.acknowledgedNotStored.length === 0 &&
     verdict.unexplainedDoubles.length === 0 &&
     verdict.unfinished.length === 0 &&
+    report.givenUp.length === 0 &&
     report.quiesced &&
     report.logged500 === 0 &&
     report.unexplained503.length === 0 &&

@@ -134,6 +134,8 @@ export interface LoadReport {
   readonly verdict: OracleVerdict;
   /** Emitted events never answered 200 (the emulator gave up or the cap hit): not losses, reported. */
   readonly notAcknowledged: readonly string[];
+  /** Events the stream gave up on (its on-failure destination): stored, not forwarded, re-forwardable. */
+  readonly givenUp: readonly string[];
   /** Entries on the bus that are no emitted event. */
   readonly unknownForwarded: number;
   readonly forwarded: number;
@@ -391,6 +393,7 @@ function report(run: {
     },
     verdict,
     notAcknowledged: events.filter((id) => !acknowledged.has(id)),
+    givenUp: snapshot.givenUp,
     unknownForwarded: snapshot.bus.filter((id) => !emitted.has(id)).length,
     forwarded: snapshot.bus.length,
     causesOf503: tally(causes),
@@ -424,7 +427,7 @@ export function summaryLine(r: LoadReport): string {
     `lost ${v.lost.length}, unfinished ${v.unfinished.length}, 200 but not stored ${v.acknowledgedNotStored.length}, ` +
     `doubles ${v.allowedDoubles.length + v.unexplainedDoubles.length} (causally allowed ${v.allowedDoubles.length}, ` +
     `unexplained ${v.unexplainedDoubles.length}; applied puts unacknowledged ${v.unacknowledgedPuts}, late ${v.latePuts}), ` +
-    `never acknowledged ${r.notAcknowledged.length}, 500s ${r.logged500}, 503s by cause (${counts(r.causesOf503)}), ` +
+    `never acknowledged ${r.notAcknowledged.length}, sent to the failure queue ${r.givenUp.length}, 500s ${r.logged500}, 503s by cause (${counts(r.causesOf503)}), ` +
     `unexplained 503s ${r.unexplained503.length}; ${r.dynamoCallsPerEvent.toFixed(2)} receiver PutItem per event; ` +
     `${r.deliveriesPerSecond.toFixed(0)} deliveries/s, handler latency p50 ${r.latency.p50} ms p99 ${r.latency.p99} ms; ` +
     `${r.quiesced ? "quiescent" : "NOT quiescent (cap reached)"} ${(r.drainMs / 1000).toFixed(1)} s after the last emission ` +
