@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: size, cold load and per-event CPU of the receiver and forwarder bundles, each compared in
+ * `npm run bench`: size, cold load and per-event CPU of the receiver and forwarder bundles
+ * (dist/lambda-bundle/{receiver,forwarder}/index.js, rebuilt first by scripts/build-lambda.mjs), each compared in
  * the same run with a reference handler on AWS SDK v3 bundled the same way (every timing is the median over
  * fresh processes); the AWS calls before the 200 and the writes per event of the store-first design and of
  * the claim/lease design it replaced (bundled from {@link OLD_DESIGN_COMMIT}), counted on the local
@@ -126,15 +127,15 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "lemon-bench-"));
   try {
     const files = {
-      receiver: join(dir, "receiver.js"),
-      forwarder: join(dir, "forwarder.js"),
+      // The shipped bundles, as `npm run build:lambda` writes them (built just below).
+      receiver: join(ROOT, "dist", "lambda-bundle", "receiver", "index.js"),
+      forwarder: join(ROOT, "dist", "lambda-bundle", "forwarder", "index.js"),
       referenceReceiver: join(dir, "reference-receiver-sdk-v3.js"),
       referenceForwarder: join(dir, "reference-forwarder-sdk-v3.js"),
       hotPath: join(dir, "hot-path.js"),
       oldReceiver: join(dir, "old-receiver.js"),
     };
-    await bundle("lambda/main.ts", files.receiver);
-    await bundle("lambda/forwarder/main.ts", files.forwarder);
+    execFileSync(process.execPath, [join(ROOT, "scripts", "build-lambda.mjs")], { stdio: "ignore" });
     await bundle("bench/reference-handler.ts", files.referenceReceiver);
     await bundle("bench/reference-forwarder.ts", files.referenceForwarder);
     await bundle("bench/hot-path.ts", files.hotPath);
@@ -198,7 +199,8 @@ async function main(): Promise<void> {
       `${RUNS} fresh \`node\` processes. The references are the same flows on AWS SDK v3 clients plus Powertools'`,
       "Logger and Metrics (bench/reference-handler.ts: Secrets Manager and DynamoDB; bench/reference-forwarder.ts:",
       "DynamoDB and EventBridge), bundled with identical esbuild options. Cold load is the time to `require` the",
-      "bundle inside a fresh process (node's own boot excluded).",
+      "bundle inside a fresh process (node's own boot excluded). Receiver and forwarder are the shipped bundles,",
+      "dist/lambda-bundle/receiver/index.js and dist/lambda-bundle/forwarder/index.js, rebuilt first.",
       "Absolute times depend on machine load (other jobs share these 2 cores); compare the ratios.",
       "",
       `- Date: ${new Date().toISOString()}`,
