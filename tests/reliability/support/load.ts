@@ -260,27 +260,37 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const started = performance.now();
     let emitted = 0;
     let secretsOutage = false;
-
-    while (emitted < options.events) {
-      const burst = Math.min(options.burstSize, options.events - emitted);
-      for (let i = 0; i < burst; i += 1) {
-        const type = LOAD_EVENT_TYPES[(emitted + i) % LOAD_EVENT_TYPES.length] ?? "account.created";
-        emulator.emit(type, { account: `acc_${String(emitted + i).padStart(8, "0")}` });
+    /** Emits events up to `until` in bursts; the Secrets Manager outage starts at a third of all events. */
+    const emitUpTo = async (until: number) => {
+      while (emitted < until) {
+        const burst = Math.min(options.burstSize, until - emitted);
+        for (let i = 0; i < burst; i += 1) {
+          const type = LOAD_EVENT_TYPES[(emitted + i) % LOAD_EVENT_TYPES.length] ?? "account.created";
+          emulator?.emit(type, { account: `acc_${String(emitted + i).padStart(8, "0")}` });
+        }
+        emitted += burst;
+        if (!secretsOutage && emitted >= options.events / 3) {
+          secretsOutage = true;
+          await standIns?.secretsOutage(options.secretOutageMs);
+        }
+        await sleep(options.burstGapMs);
       }
-      emitted += burst;
-      if (!secretsOutage && emitted >= options.events / 3) {
-        secretsOutage = true;
-        await standIns.secretsOutage(options.secretOutageMs);
-      }
-      await sleep(options.burstGapMs);
-    }
+    };
+    // A tail of events is kept back for the outage and for the forced faults, so both meet traffic however
+    // fast the machine drained the rest.
+    const tail = Math.max(10, Math.round(options.events * 0.05));
+    await emitUpTo(options.events - 2 * tail);
     await sleep(Math.max(0, started + options.eventBridgeOutageAtMs - performance.now()));
     await standIns.eventBridgeOutage(options.eventBridgeOutageMs);
+    await emitUpTo(options.events - tail);
     // The forced faults once the outage is over: a held answer during it would hide the outage from the
     // forwarder (the stream waits on the held call instead of retrying into the outage).
-    await sleep(options.eventBridgeOutageMs);
+    await sleep(
+      Math.max(0, started + options.eventBridgeOutageAtMs + options.eventBridgeOutageMs - performance.now()),
+    );
     for (const { service, operation, faults } of options.forcedFaults)
       await standIns.force(service, operation, faults);
+    await emitUpTo(options.events);
     const lastEmission = performance.now();
     const deadline = lastEmission + options.quiescenceCapMs;
     let quiesced = false;
