@@ -6,14 +6,10 @@
  * - `response`: the service has acted, only its answer is late — "it may have landed", the ambiguous case a
  *   cut-off write must clean up after.
  */
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type ServerResponse,
-} from "node:http";
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { closeServer } from "./aws-json-server";
+import { passOn } from "./pass-on";
 
 /** Which half of a call the proxy holds back. */
 export type DelayPhase = "request" | "response";
@@ -42,32 +38,6 @@ export interface DelayProxy {
   setDelay(delayMs: number, phase?: DelayPhase): void;
   /** Stops the proxy, cancelling pending delays. */
   close(): Promise<void>;
-}
-
-interface Upstream {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: Buffer;
-}
-
-function passOn(target: URL, method: string, path: string, headers: IncomingHttpHeaders, body: Buffer) {
-  return new Promise<Upstream>((resolve, reject) => {
-    const req = httpRequest(
-      new URL(path, target),
-      // The host header is signed (SigV4) for the proxy's address; the stand-ins check the shape only.
-      { method, headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("error", reject);
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
 }
 
 /**

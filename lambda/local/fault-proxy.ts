@@ -12,14 +12,10 @@
  * called for those keys before — not on the interleaving of concurrent requests.
  * Never bundled (scripts/build-lambda.mjs refuses lambda/local).
  */
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type ServerResponse,
-} from "node:http";
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { closeServer } from "./aws-json-server";
+import { passOn, type Upstream } from "./pass-on";
 
 /** How a call was faulted, if it was. */
 export type InjectedFault = "throttle" | "late" | "reset";
@@ -113,27 +109,6 @@ function parse(buffer: Buffer): unknown {
   }
 }
 
-interface Upstream {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: Buffer;
-}
-
-function passOn(target: URL, path: string, method: string, headers: IncomingHttpHeaders, body: Buffer) {
-  return new Promise<Upstream>((resolve, reject) => {
-    const req = httpRequest(new URL(path, target), { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("error", reject);
-      res.on("end", () =>
-        resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }),
-      );
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
 /**
  * Starts the proxy on 127.0.0.1 (random port).
  *
@@ -219,7 +194,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
     let upstream: Upstream;
     try {
-      upstream = await passOn(target, req.url ?? "/", req.method ?? "POST", req.headers, body);
+      upstream = await passOn(target, req.method ?? "POST", req.url ?? "/", req.headers, body);
     } catch {
       if (!clientGone) res.writeHead(502).end();
       record({ applied: [], delivered: false, ...(fault === undefined ? {} : { fault }) });
