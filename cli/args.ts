@@ -5,6 +5,8 @@
 import { EVENT_TYPE_PATTERN } from "../components/lemon-api/event-types";
 import type { SignatureScheme } from "../lambda/signature";
 import { parseSignatureScheme, SignatureSchemeError } from "../lambda/signature-presets";
+import { readFlags } from "./flags";
+import { UsageError } from "./usage-error";
 
 /** Exit codes (documented in docs/operations.md and `--help`). */
 export const EXIT = Object.freeze({
@@ -62,10 +64,7 @@ Exit codes: 0 delivered (and confirmed), 1 delivery failed, 2 bad flags (or a pr
 
 Also: lemon-webhooks reforward --help (re-forward stored events the forwarder never got onto the bus).`;
 
-/** Bad command line; the message names the flag and the fix. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+export { UsageError } from "./usage-error";
 
 /** Where the endpoint and secret come from. */
 export type Target =
@@ -115,37 +114,19 @@ const SECRET_FLAGS = new Set(["--secret", "--signature-secret", "--signing-secre
  * parseSendTestEventArgs(["--stack", "dev", "--expect-forwarded"]);
  */
 export function parseSendTestEventArgs(argv: readonly string[]): ParsedCommand {
-  const values = new Map<string, string>();
-  let expectForwarded = false;
-  let yes = false;
-  for (let i = 0; i < argv.length; i += 1) {
-    const raw = argv[i]!;
-    const [flag, inline] =
-      raw.startsWith("--") && raw.includes("=")
-        ? [raw.slice(0, raw.indexOf("=")), raw.slice(raw.indexOf("=") + 1)]
-        : [raw, undefined];
-    if (flag === "-h" || flag === "--help") return { help: true };
-    if (flag === "--expect-forwarded") {
-      expectForwarded = true;
-      continue;
-    }
-    if (flag === "--yes") {
-      yes = true;
-      continue;
-    }
-    if (SECRET_FLAGS.has(flag)) {
-      throw new UsageError(
-        `${flag} is not supported: a secret on the command line lands in shell history; put it in an environment variable and pass --secret-from-env <VAR>`,
-      );
-    }
-    if (!VALUE_FLAGS.has(flag)) throw new UsageError(`unknown option ${flag}; see --help`);
-    const value = inline ?? argv[i + 1];
-    if (value === undefined || value === "" || (inline === undefined && value.startsWith("--"))) {
-      throw new UsageError(`${flag} needs a value; see --help`);
-    }
-    if (inline === undefined) i += 1;
-    values.set(flag, value);
-  }
+  const read = readFlags(argv, {
+    values: VALUE_FLAGS,
+    switches: new Set(["--expect-forwarded", "--yes"]),
+    helpHint: "--help",
+    refuse: (flag) =>
+      SECRET_FLAGS.has(flag)
+        ? `${flag} is not supported: a secret on the command line lands in shell history; put it in an environment variable and pass --secret-from-env <VAR>`
+        : undefined,
+  });
+  if (read.help) return { help: true };
+  const { values } = read;
+  const expectForwarded = read.switches.has("--expect-forwarded");
+  const yes = read.switches.has("--yes");
   const type = values.get("--type") ?? DEFAULT_TEST_EVENT_TYPE;
   if (!EVENT_TYPE_PATTERN.test(type)) {
     throw new UsageError(

@@ -2,7 +2,8 @@
  * Command-line parsing of `lemon-webhooks reforward`. Pure: argv in, options or a {@link UsageError} naming
  * the flag and the fix out.
  */
-import { UsageError } from "./args";
+import { readFlags } from "./flags";
+import { UsageError } from "./usage-error";
 
 /** Parsed options of reforward. */
 export interface ReforwardOptions {
@@ -68,29 +69,14 @@ function timeOf(flag: string, value: string): number {
 export function parseReforwardArgs(
   argv: readonly string[],
 ): { readonly help: true } | { readonly help: false; readonly options: ReforwardOptions } {
-  const values = new Map<string, string>();
-  let dryRun = false;
-  for (let i = 0; i < argv.length; i += 1) {
-    const raw = argv[i]!;
-    const [flag, inline] =
-      raw.startsWith("--") && raw.includes("=")
-        ? [raw.slice(0, raw.indexOf("=")), raw.slice(raw.indexOf("=") + 1)]
-        : [raw, undefined];
-    if (flag === "-h" || flag === "--help") return { help: true };
-    if (flag === "--dry-run") {
-      dryRun = true;
-      continue;
-    }
-    if (flag !== "--stack" && flag !== "--from" && flag !== "--to") {
-      throw new UsageError(`unknown option ${flag}; see reforward --help`);
-    }
-    const value = inline ?? argv[i + 1];
-    if (value === undefined || value === "" || (inline === undefined && value.startsWith("--"))) {
-      throw new UsageError(`${flag} needs a value; see reforward --help`);
-    }
-    if (inline === undefined) i += 1;
-    values.set(flag, value);
-  }
+  const read = readFlags(argv, {
+    values: new Set(["--stack", "--from", "--to"]),
+    switches: new Set(["--dry-run"]),
+    helpHint: "reforward --help",
+  });
+  if (read.help) return { help: true };
+  const { values } = read;
+  const dryRun = read.switches.has("--dry-run");
   const stack = values.get("--stack");
   if (stack === undefined) throw new UsageError("reforward needs --stack <name>");
   const from = values.get("--from");
