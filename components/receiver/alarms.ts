@@ -167,7 +167,7 @@ export function forwarderAlarmSpecs(target: {
         dimensions: { QueueName: target.failureQueueName },
         description:
           `Events were stored but not forwarded: the forwarder gave up on them. They are still in the table: run ` +
-          `\`lemon-webhooks reforward --stack ${target.stack} --from <the oldest message's ` +
+          `\`lemon-webhooks reforward --stack ${target.stack} --from <a minute before the oldest message's ` +
           `DDBStreamBatchInfo.approximateArrivalOfFirstRecord>\`, then purge the queue`,
       },
     },

@@ -23,11 +23,13 @@ export const FORWARDER_SETTINGS = Object.freeze({
   /** As the receiver: more memory is more CPU, a faster cold start, and the function runs for milliseconds. */
   memorySize: 256,
   /**
-   * Generous: nothing waits on it but the stream. A batch is at most three AWS calls in a row (the
-   * already-forwarded check, PutEvents, the forwarded marks), each given up to 10 s
-   * (`FORWARDER_CALL_TIMEOUT_MS`): 60 s is twice that worst case, cold start included.
+   * Generous: nothing waits on it but the stream. The worst batch, each call given up to 10 s
+   * (`FORWARDER_CALL_TIMEOUT_MS`): three BatchGetItem rounds for the already-forwarded check (30 s), up to ten
+   * PutEvents calls in a row when ten large bodies each fill a call (100 s), the marks in parallel (10 s):
+   * 140 s. 300 s is twice that, cold start included; a timeout would count as a function error and resend
+   * events already on the bus but not yet marked.
    */
-  timeoutSeconds: 60,
+  timeoutSeconds: 300,
   /** PutEvents takes at most 10 entries: one batch is exactly one PutEvents call. */
   batchSize: 10,
   /**
@@ -37,12 +39,12 @@ export const FORWARDER_SETTINGS = Object.freeze({
    */
   maximumBatchingWindowInSeconds: 0,
   /**
-   * The largest Lambda accepts: time (the age below) is what ends the retries of a record. A mapping has no
-   * backoff setting for stream retries, and an attempt that fails fast (EventBridge answering 5xx) takes
-   * milliseconds, so a smaller count could send a few minutes' outage to the failure queue instead of to the
-   * bus. Set, not left infinite (-1), so the bound is explicit either way.
+   * -1: retry until the record's age (below) runs out, so time alone ends the retries of a record. A mapping
+   * has no backoff setting for stream retries, and an attempt that fails fast (EventBridge answering 5xx or
+   * AccessDenied) takes milliseconds, so even the largest count (10,000) could run out well within the hour
+   * and send a short outage to the failure queue instead of to the bus.
    */
-  maximumRetryAttempts: 10_000,
+  maximumRetryAttempts: -1,
   /**
    * Longest time a record is retried before its pointer goes to the failure queue: an hour of EventBridge
    * trouble rides out on its own (every record is forwarded once it returns), and a record given up on

@@ -431,7 +431,7 @@ describe("Component: LemonWebhookReceiver forwarder", () => {
       role: `arn:aws:iam::${ACCOUNT}:role/${physicalName("lemon-forwarder-role")}`,
       // Its own settings, not the receiver's (off the 10 s delivery path).
       memorySize: 256,
-      timeout: 60,
+      timeout: 300,
       environment: { variables: { LEMON_EVENT_BUS_NAME: BUS, LEMON_DEDUPE_TABLE: TABLE } },
       loggingConfig: {
         logFormat: "JSON",
@@ -517,7 +517,7 @@ describe("Component: LemonWebhookReceiver forwarder", () => {
       maximumBatchingWindowInSeconds: 0,
       functionResponseTypes: ["ReportBatchItemFailures"],
       bisectBatchOnFunctionError: true,
-      maximumRetryAttempts: 10_000,
+      maximumRetryAttempts: -1,
       maximumRecordAgeInSeconds: 3600,
       destinationConfig: { onFailure: { destinationArn: FAILURE_QUEUE_ARN } },
       tags: {},
@@ -592,7 +592,7 @@ describe("Component: LemonWebhookReceiver forwarder", () => {
         ...common,
         threshold: 1,
         alarmDescription:
-          "Events were stored but not forwarded: the forwarder gave up on them. They are still in the table: run `lemon-webhooks reforward --stack test --from <the oldest message's DDBStreamBatchInfo.approximateArrivalOfFirstRecord>`, then purge the queue",
+          "Events were stored but not forwarded: the forwarder gave up on them. They are still in the table: run `lemon-webhooks reforward --stack test --from <a minute before the oldest message's DDBStreamBatchInfo.approximateArrivalOfFirstRecord>`, then purge the queue",
         namespace: "AWS/SQS",
         metricName: "ApproximateNumberOfMessagesVisible",
         statistic: "Maximum",
