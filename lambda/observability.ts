@@ -19,14 +19,15 @@ export const stdoutWriter: LineWriter = (line) => {
 };
 
 /**
- * A logger writing `{"level","time",...record}` JSON lines.
+ * A logger writing `{"level","timestamp",...record}` JSON lines: the two keys Lambda's JSON log format reads to
+ * filter application logs by level (without a valid RFC 3339 `timestamp` it would take every line as INFO).
  *
  * @example
  * createJsonLogger(stdoutWriter, clock).info({ outcome: "forwarded", eventId: "evt_1" });
  */
 export function createJsonLogger(write: LineWriter, clock: Clock): Logger {
   const line = (level: string, record: LogRecord) =>
-    write(JSON.stringify({ level, time: new Date(clock.now()).toISOString(), ...record }));
+    write(JSON.stringify({ level, timestamp: new Date(clock.now()).toISOString(), ...record }));
   return {
     info: (record) => line("info", record),
     warn: (record) => line("warn", record),

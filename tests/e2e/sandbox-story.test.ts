@@ -59,7 +59,7 @@ describe("Function: parseReceiverLog", () => {
     // Prepare
     const line = JSON.stringify({
       level: "info",
-      time: "2026-01-01T00:00:00.000Z",
+      timestamp: "2026-01-01T00:00:00.000Z",
       msg: "delivery",
       status: 200,
       eventId: EVT,

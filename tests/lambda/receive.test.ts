@@ -315,7 +315,7 @@ describe("Function: createReceiver — logs and metrics", () => {
     expect(t.logs()).toEqual([
       {
         level: "info",
-        time: "2026-07-20T10:00:00.042Z",
+        timestamp: "2026-07-20T10:00:00.042Z",
         msg: "delivery",
         status: 200,
         outcome: "stored",

@@ -67,7 +67,7 @@ describe("Function: createReceiver — configured signature scheme", () => {
       expect(probeLines).toEqual([
         {
           level: "warn",
-          time: new Date(T0).toISOString(),
+          timestamp: new Date(T0).toISOString(),
           msg: "signature_scheme_probe",
           matchedPreset: signer,
           configCommand: `pulumi config set lemon-webhooks:signatureScheme ${signer}`,
