@@ -25,6 +25,11 @@ const workflow = parse(readFileSync(join(ROOT, ".github", "workflows", "preview.
 const steps = workflow.jobs.preview.steps;
 const pulumiStep = steps.find((step) => step.uses?.startsWith("pulumi/actions@"));
 
+/** A GitHub Actions expression as the workflow writes it: `${{ <expr> }}`. */
+function expression(expr: string): string {
+  return `$\{{ ${expr} }}`;
+}
+
 /** The pulumi step's environment with every `${{ secrets.X }}` resolved as `secrets` has it (unset: ""). */
 function workflowEnv(secrets: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
@@ -101,15 +106,15 @@ describe("Workflow: .github/workflows/preview.yml", () => {
   });
 
   it("previews the stack named by the PULUMI_STACK variable (org/stack on Pulumi Cloud), default dev", () => {
-    expect(pulumiStep?.with?.["stack-name"]).toBe("${{ vars.PULUMI_STACK || 'dev' }}");
+    expect(pulumiStep?.with?.["stack-name"]).toBe(expression("vars.PULUMI_STACK || 'dev'"));
     expect(pulumiStep?.with?.command).toBe("preview");
   });
 
   it("hands the step the backend's credentials and the optional API-key secret, nothing else", () => {
     expect(pulumiStep?.env).toEqual({
-      PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
-      PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
-      LEMON_MARKETS_API_KEY: "${{ secrets.LEMON_MARKETS_API_KEY }}",
+      PULUMI_ACCESS_TOKEN: expression("secrets.PULUMI_ACCESS_TOKEN"),
+      PULUMI_CONFIG_PASSPHRASE: expression("secrets.PULUMI_CONFIG_PASSPHRASE"),
+      LEMON_MARKETS_API_KEY: expression("secrets.LEMON_MARKETS_API_KEY"),
     });
   });
 });

@@ -101,7 +101,9 @@ describe.each<[SignaturePresetName, SignaturePresetName]>([
     const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     const probeLines = parsed.filter((line) => line.msg === "signature_scheme_probe");
     expect(probeLines.length).toBeGreaterThanOrEqual(Math.min(before.length, 10));
-    expect(new Set(probeLines.map(({ timestamp: _t, requestId: _r, ...rest }) => JSON.stringify(rest)))).toEqual(
+    expect(
+      new Set(probeLines.map(({ timestamp: _t, requestId: _r, ...rest }) => JSON.stringify(rest))),
+    ).toEqual(
       new Set([
         JSON.stringify({
           level: "warn",
