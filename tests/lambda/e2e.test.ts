@@ -15,14 +15,11 @@ import {
   startLocalStream,
 } from "../../lambda/local";
 import { ERIKA_MUSTERMANN_ACCOUNT } from "../../sandbox/guide";
+import { goodHeaders } from "../emulator/helpers";
 
 const API_KEY = DEFAULT_API_KEYS[0]!;
-const HEADERS = {
-  authorization: `Bearer ${API_KEY}`,
-  "content-type": "application/json",
-  "LMG-Data-Privacy-Access-Principal": "nobody",
-  "LMG-Data-Privacy-Access-Justification": "webhook-test",
-};
+/** What a well-behaved API client sends (the emulator tests' helper). */
+const HEADERS = goodHeaders(API_KEY);
 
 describe("End to end: emulator → HTTP adapter → receiver → table stream → forwarder → EventBridge", () => {
   let emulator: Emulator;

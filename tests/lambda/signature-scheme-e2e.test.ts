@@ -16,14 +16,11 @@ import {
   startLocalDynamo,
 } from "../../lambda/local";
 import type { SignaturePresetName } from "../../lambda/signature-presets";
+import { goodHeaders } from "../emulator/helpers";
 
 const API_KEY = DEFAULT_API_KEYS[0]!;
-const HEADERS = {
-  authorization: `Bearer ${API_KEY}`,
-  "content-type": "application/json",
-  "LMG-Data-Privacy-Access-Principal": "nobody",
-  "LMG-Data-Privacy-Access-Justification": "webhook-test",
-};
+/** What a well-behaved API client sends (the emulator tests' helper). */
+const HEADERS = goodHeaders(API_KEY);
 const EVENTS = 3;
 
 /** Polls `condition` every 10 ms; fails with `what` after 10 s. */
