@@ -14,7 +14,7 @@ module.exports = {
   // tests/consumer imports the package by name, as a consumer would; tsconfig.json `paths` says the same.
   moduleNameMapper: { "^lemon-webhooks$": "<rootDir>/components/index.ts" },
   // Builds the receiver Lambda bundle once, so tests exercise the real dist/lambda-bundle file.
-  globalSetup: "<rootDir>/tests/global-setup.ts",
+  globalSetup: "<rootDir>/tests/support/global-setup.ts",
   // Tests start real servers (emulator, dynalite, provider host); keep them from outliving a run.
   forceExit: false,
   detectOpenHandles: false,

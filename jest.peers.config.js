@@ -15,8 +15,8 @@ module.exports = {
   testTimeout: 120000,
   reporters: base.reporters,
   // Provides moto (installed on first use), builds the bundles, starts one moto_server for all files.
-  globalSetup: "<rootDir>/tests/peers/support/global-setup.ts",
-  globalTeardown: "<rootDir>/tests/peers/support/global-teardown.ts",
+  globalSetup: "<rootDir>/tests/support/peers/global-setup.ts",
+  globalTeardown: "<rootDir>/tests/support/peers/global-teardown.ts",
   // One moto and the bundles' child processes share 2 cores: files run one after another.
   maxWorkers: 1,
 };

@@ -8,13 +8,15 @@
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { FORWARDER_ENV_NAMES } from "../contract/events-table";
+import { sign } from "../contract/signature";
 import {
   LOCAL_CREDENTIALS,
   startFakeEventBridge,
   startFakeSecretsManager,
   startLocalDynamo,
   startLocalStream,
-} from "../lambda/local";
+} from "../local";
 import {
   type CallRecord,
   DYNAMODB_EFFECTS,
@@ -23,9 +25,7 @@ import {
   EVENTBRIDGE_THROTTLE,
   type FaultProxy,
   startFaultProxy,
-} from "../lambda/local/fault-proxy";
-import { sign } from "../lambda/signature";
-import { FORWARDER_ENV_NAMES } from "../lambda/stored-event";
+} from "../local/fault-proxy";
 
 /** Calls per event of one design, by phase and operation. */
 export interface CallCounts {

@@ -9,16 +9,17 @@
  * forwarder's own publisher (≤ 10 entries, ≤ 256 KB per `PutEvents`, every entry checked) and mark. Stack
  * outputs are read without `--show-secrets`: nothing secret is needed.
  */
-import { EventBridgePublisher } from "../lambda/aws/event-sink";
-import { markForwarded } from "../lambda/aws/event-store";
-import type { AwsJsonClient } from "../lambda/aws/json-client";
+
 import {
   type Image,
   parseStoredEvent,
   STORED_EVENT_ATTRIBUTES,
   STORED_EVENT_KIND,
   type StoredEvent,
-} from "../lambda/stored-event";
+} from "../contract/events-table";
+import { EventBridgePublisher } from "../lambda/aws/event-sink";
+import { markForwarded } from "../lambda/aws/event-store";
+import type { AwsJsonClient } from "../lambda/aws/json-client";
 import { cliAwsClient, regionOfArn } from "./aws";
 import { REFORWARD_EXIT, type ReforwardOptions } from "./reforward-args";
 import type { CliIo } from "./send-test-event";

@@ -8,17 +8,16 @@
  */
 
 // The signature scheme as configuration (issue 14): what `signatureScheme` accepts, named.
-export type { SignatureScheme } from "../lambda/signature";
-export type { SignaturePresetName, SignatureSchemeInput } from "../lambda/signature-presets";
+export type { SignatureScheme } from "../contract/signature";
+export type { SignaturePresetName, SignatureSchemeInput } from "../contract/signature-presets";
 export {
   formatSignatureScheme,
   parseSignatureScheme,
   SIGNATURE_PRESET_NAMES,
   SIGNATURE_PRESETS,
   SignatureSchemeError,
-} from "../lambda/signature-presets";
+} from "../contract/signature-presets";
 export * from "./lemon-api";
-export { LemonWebhookReceiver, RECEIVER_TYPE } from "./receiver";
 export type {
   ExistingEventBus,
   LemonWebhookReceiverArgs,
@@ -26,6 +25,7 @@ export type {
 } from "./receiver/args";
 export { RECEIVER_DEFAULTS } from "./receiver/args";
 export { EVENT_SOURCE, eventPattern } from "./receiver/fanout";
+export { LemonWebhookReceiver, RECEIVER_TYPE } from "./receiver/receiver";
 export type { ArnTarget, Subscription, SubscriptionArgs, SubscriptionTarget } from "./receiver/subscription";
 export { endpointUrl } from "./receiver/url";
 export { ReceiverArgsError, validateReceiverArgs } from "./receiver/validate";

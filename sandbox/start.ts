@@ -8,8 +8,13 @@
  * Secrets Manager as the component does on AWS. Reusable by tests and load tests: every handle is returned.
  */
 import { randomBytes } from "node:crypto";
+import { ENV_NAMES } from "../contract/env-names";
+import {
+  formatSignatureScheme,
+  parseSignatureScheme,
+  type SignatureSchemeInput,
+} from "../contract/signature-presets";
 import { type DeliveryOptions, type Emulator, type LemonEvent, startEmulator } from "../emulator";
-import { ENV_NAMES } from "../lambda/env-names";
 import type { StreamBatchResponse } from "../lambda/forwarder/stream";
 import {
   type FakeEventBridge,
@@ -22,12 +27,7 @@ import {
   startFakeSecretsManager,
   startLocalDynamo,
   startLocalStream,
-} from "../lambda/local";
-import {
-  formatSignatureScheme,
-  parseSignatureScheme,
-  type SignatureSchemeInput,
-} from "../lambda/signature-presets";
+} from "../local";
 import { DEFAULT_EVENTS } from "./args";
 import { ensureForwarderBundle, ensureReceiverBundle } from "./bundle";
 import { type LambdaProcess, type ReceiverLogRecord, startLambdaProcess } from "./lambda-process";

@@ -6,13 +6,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LAMBDA_RUNTIME, LAMBDA_SYSTEM_LOG_LEVEL, type LambdaLogLevel } from "../receiver/lambda-settings";
 import {
   LAMBDA_ASSUME_ROLE_POLICY,
   ownLogsStatement,
   type PolicyDocument,
   type PolicyStatement,
 } from "../receiver/policy";
+import { LAMBDA_RUNTIME, LAMBDA_SYSTEM_LOG_LEVEL, type LambdaLogLevel } from "./lambda-settings";
 
 /** What differs between the package's functions. */
 export interface LambdaFunctionSpec {

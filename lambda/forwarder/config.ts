@@ -1,7 +1,8 @@
 /** Reads and validates the forwarder's environment (names in `FORWARDER_ENV_NAMES`, `../stored-event.ts`). */
-import type { Env } from "../config";
-import { ConfigError } from "../errors";
-import { FORWARDER_ENV_NAMES } from "../stored-event";
+
+import { FORWARDER_ENV_NAMES } from "../../contract/events-table";
+import { ConfigError } from "../core/errors";
+import type { Env } from "../receiver/config";
 
 /** Validated forwarder settings. */
 export interface ForwarderConfig {

@@ -13,9 +13,10 @@
  *    reported, since the event is on the bus; only a later retry of that record could forward it again;
  * 5. the records not accepted are returned as `batchItemFailures` (their `SequenceNumber`s).
  */
+
+import { parseStoredEvent, type StoredEvent } from "../../contract/events-table";
 import type { StoredLookup, StoredState } from "../aws/stored-lookup";
-import type { Clock, EventPublisher, Logger } from "../ports";
-import { parseStoredEvent, type StoredEvent } from "../stored-event";
+import type { Clock, EventPublisher, Logger } from "../core/ports";
 import type { ForwarderMetrics } from "./metrics";
 import type { DynamoDbStreamEvent, StreamBatchResponse } from "./stream";
 

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { USAGE } from "../../cli/args";
-import { type InstalledApp, installIntoTempApp, REPO_ROOT } from "./install";
+import { type InstalledApp, installIntoTempApp, REPO_ROOT } from "../support/install";
 
 const run = promisify(execFile);
 
@@ -73,6 +73,7 @@ describe("Package: lemon-webhooks installed into another project", () => {
       "bin",
       "dist/cli",
       "dist/components",
+      "dist/contract",
       "dist/lambda",
       "dist/lambda-bundle",
       "package.json",

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
+import { sign } from "../../contract/signature";
 import {
   type FakeEventBridge,
   type FakeSecretsManager,
@@ -13,10 +14,9 @@ import {
   startFakeEventBridge,
   startFakeSecretsManager,
   startLocalDynamo,
-} from "../../lambda/local";
-import { sign } from "../../lambda/signature";
-import { signedApiGatewayEvent } from "./support/apigw";
-import { BODY, EVENT, SECRET } from "./support/events";
+} from "../../local";
+import { signedApiGatewayEvent } from "../support/apigw";
+import { BODY, EVENT, SECRET } from "../support/events";
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, "..", "..");
