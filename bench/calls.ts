@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { FORWARDER_ENV_NAMES } from "../contract/events-table";
+import { FORWARDER_ENV_NAMES } from "../contract/env-names";
 import { sign } from "../contract/signature";
 import {
   LOCAL_CREDENTIALS,

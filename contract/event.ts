@@ -1,27 +1,43 @@
 /**
- * Validation of the lemon.markets event envelope `{id, type, created_at, context}` (the `EventExternal`
- * schema of spec/lemon-markets/lemonmarkets-events-webhooks-api-openapi.yml). Only the envelope is checked:
+ * The lemon.markets event (the `EventExternal` schema of
+ * spec/lemon-markets/lemonmarkets-events-webhooks-api-openapi.yml): its shape, the patterns of its fields and
+ * the validation of its envelope `{id, type, created_at, context}`. The one definition the receiver and
+ * reconciler Lambdas, the API client, the emulator and the CLI share. Only the envelope is checked:
  * lemon.markets warns that `context` shapes evolve and new event types appear, so both are passed through.
- * Runs only after the signature is verified.
+ * The receiver runs it only after the signature is verified. Dependency-free (it is bundled).
  */
-import { EnvelopeError } from "../lambda/core/errors";
 
-/** A validated event envelope. */
-export interface EventEnvelope {
+/**
+ * An event: the body of a delivery and an element of `GET /v1/events`. `Type` narrows `type` where the
+ * published list is known (the emulator uses `PublishedEventType`).
+ */
+export interface LemonEvent<Type extends string = string> {
+  /** Identifier, e.g. `evt_49561262373149c9be83e4786c39f50b`; the dedupe key of deliveries. */
   readonly id: string;
-  readonly type: string;
+  /** Event type, e.g. `account.created`. */
+  readonly type: Type;
+  /** ISO 8601 timestamp with offset, e.g. `2024-05-22T13:06:13.013816+00:00`. */
   readonly created_at: string;
+  /** Identifiers of the entities the event is about, e.g. `{ account: "cusa_…" }`. */
   readonly context: Readonly<Record<string, unknown>>;
+}
+
+/** The (authenticated) body is not JSON or not a lemon.markets event envelope; `reason` says which field. */
+export class EnvelopeError extends Error {
+  override readonly name = "EnvelopeError";
+  constructor(readonly reason: string) {
+    super(reason);
+  }
 }
 
 /** `evt_` plus an opaque identifier; bounded so it always fits a DynamoDB key and a log line. */
 export const EVENT_ID_PATTERN = /^evt_[A-Za-z0-9_-]{1,128}$/;
 
 /**
- * `<entity>.<action>`. Kept in step with `EVENT_TYPE_PATTERN` of components/lemon-api/event-types.ts by a
- * test rather than an import, so the Lambda bundle contains nothing from outside `lambda/`.
+ * An event type: `<entity>.<action>` in lowercase snake case, e.g. `order.executed`. The published list
+ * (components/lemon-api/event-types.ts) grows; any type of this form is accepted.
  */
-export const ENVELOPE_TYPE_PATTERN = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
+export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
 
 // ISO 8601 date-time with seconds and an explicit offset (`Z` or ±hh:mm), as lemon.markets sends
 // ("2023-06-29T14:40:30.523373+00:00"); fractions up to nanoseconds.
@@ -50,7 +66,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * @example
  * parseEnvelope('{"id":"evt_1","type":"account.created","created_at":"2023-06-29T14:40:30+00:00","context":{}}');
  */
-export function parseEnvelope(text: string): EventEnvelope {
+export function parseEnvelope(text: string): LemonEvent {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -62,7 +78,7 @@ export function parseEnvelope(text: string): EventEnvelope {
   if (typeof id !== "string" || !EVENT_ID_PATTERN.test(id)) {
     throw new EnvelopeError('field "id" must be an event id like "evt_…" (letters, digits, _ or -)');
   }
-  if (typeof type !== "string" || !ENVELOPE_TYPE_PATTERN.test(type)) {
+  if (typeof type !== "string" || !EVENT_TYPE_PATTERN.test(type)) {
     throw new EnvelopeError('field "type" must be an event type like "account.created"');
   }
   if (typeof createdAt !== "string" || !isIsoTimestampWithOffset(createdAt)) {

@@ -53,14 +53,6 @@ export const FORWARDER_FILTER_PATTERN = Object.freeze({
   dynamodb: { NewImage: { [STORED_EVENT_ATTRIBUTES.kind]: { S: [STORED_EVENT_KIND] } } },
 });
 
-/** Environment variable names of the forwarder Lambda (names and numbers only, never secrets). */
-export const FORWARDER_ENV_NAMES = Object.freeze({
-  /** Name of the EventBridge bus events are forwarded to. */
-  eventBusName: "LEMON_EVENT_BUS_NAME",
-  /** Name of the table whose items the forwarder marks forwarded. */
-  table: "LEMON_DEDUPE_TABLE",
-} as const);
-
 /** `source` of every event put on the bus. */
 export const EVENT_SOURCE = "lemon.markets";
 

@@ -4,10 +4,12 @@
  * documented contract ("return 200 OK within 10 seconds or delivery is retried"). Also the misbehaviour
  * real deliveries show, on demand and reproducibly: duplicate copies and out-of-order arrival.
  */
+
 import http from "node:http";
 import https from "node:https";
+import { backoffCeilingMs } from "../contract/backoff";
+import { deriveSeed, seededRandom } from "../contract/random";
 import { DEFAULT_SIGNATURE_SCHEME, type SignatureScheme, signHeaders } from "../contract/signature";
-import { deriveSeed, seededRandom } from "./rng";
 import type { DeliveryAttempt, DeliveryOptions, LemonEvent, Webhook } from "./types";
 
 export const DEFAULT_DELIVERY: Readonly<Required<DeliveryOptions>> = Object.freeze({
@@ -36,7 +38,7 @@ export function retryDelayMs(
 ) {
   const base = options.baseDelayMs ?? DEFAULT_DELIVERY.baseDelayMs;
   const max = options.maxDelayMs ?? DEFAULT_DELIVERY.maxDelayMs;
-  return Math.min(max, base * 2 ** (failedAttempt - 1));
+  return backoffCeilingMs(failedAttempt - 1, { baseDelayMs: base, maxDelayMs: max });
 }
 
 /** Validates delivery options, naming the field; returns them with defaults filled in. */

@@ -2,7 +2,7 @@
  * Fault injection for client tests: make the next matching request fail in a chosen way (enqueued), or a
  * seeded random share of all requests (random mode, for reliability tests).
  */
-import { deriveSeed, seededRandom } from "./rng";
+import { deriveSeed, seededRandom } from "../contract/random";
 import type { EnqueuedFault, Fault, FaultControls, FaultRoute, RandomFaultOptions } from "./types";
 
 export const FAULT_ROUTES: readonly FaultRoute[] = [

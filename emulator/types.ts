@@ -3,6 +3,7 @@
  * Wire shapes (`Webhook`, `LemonEvent`) are the ones of the Events + Webhooks OpenAPI fragment.
  */
 import type { PublishedEventType } from "../components/lemon-api/event-types";
+import type { LemonEvent as ContractLemonEvent } from "../contract/event";
 import type { SignatureScheme } from "../contract/signature";
 import type { SignatureSchemeInput } from "../contract/signature-presets";
 
@@ -14,14 +15,8 @@ export interface Webhook {
   readonly signature_secret: string;
 }
 
-/** An event exactly as delivered and as `GET /v1/events` returns it (the `EventExternal` schema). */
-export interface LemonEvent {
-  readonly id: string;
-  readonly type: PublishedEventType;
-  /** ISO 8601 with microseconds and offset, e.g. `2023-06-29T14:40:30.523373+00:00`. */
-  readonly created_at: string;
-  readonly context: Readonly<Record<string, string>>;
-}
+/** An event exactly as delivered and as `GET /v1/events` returns it: only published types are emulated. */
+export type LemonEvent = ContractLemonEvent<PublishedEventType>;
 
 /** One delivery attempt of one event to one webhook; exactly one of `status` and `error` is set. */
 export interface DeliveryAttempt {

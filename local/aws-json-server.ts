@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { seededRandom } from "../contract/random";
 
 /** A reply of an operation handler. */
 export interface JsonReply {
@@ -34,18 +35,6 @@ export interface RandomFaults<Kind extends string> {
   readonly kinds: readonly Kind[];
   /** Seed of the decision stream: the same seed gives the same sequence of decisions per call count. */
   readonly seed: number;
-}
-
-/** Seeded floats in [0, 1) (mulberry32): reproducible fault decisions, never used for anything secret. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -12,8 +12,10 @@
  * called for those keys before — not on the interleaving of concurrent requests.
  * Never bundled (scripts/build-lambda.mjs refuses local).
  */
+
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { seededRandom } from "../contract/random";
 import { closeServer } from "./aws-json-server";
 import { passOn, type Upstream } from "./pass-on";
 
@@ -93,12 +95,9 @@ function hash(text: string, seed: number): number {
   return h;
 }
 
-/** One float in [0, 1) from a seed (a mulberry32 step). */
+/** One float in [0, 1) from a seed: the first draw of its mulberry32 stream. */
 function unitFloat(seed: number): number {
-  let t = (seed + 0x6d2b79f5) >>> 0;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  return seededRandom(seed)();
 }
 
 function parse(buffer: Buffer): unknown {

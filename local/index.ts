@@ -13,12 +13,10 @@
  *   env: localForwarderEnv({ eventBridge: eb, dynamo: stream.dynamo }), write, clock })));
  * const adapter = await startHttpAdapter({ handler, path: "/webhooks/lemon-markets" });
  */
-import { ENV_NAMES } from "../contract/env-names";
-import { FORWARDER_ENV_NAMES } from "../contract/events-table";
+import { ENV_NAMES, FORWARDER_ENV_NAMES } from "../contract/env-names";
 import type { FakeEventBridge } from "./fake-event-bridge";
 import type { FakeSecretsManager } from "./fake-secrets-manager";
-import type { LocalDynamo } from "./local-dynamo";
-import { LOCAL_CREDENTIALS } from "./local-dynamo";
+import { LOCAL_CREDENTIALS, type LocalDynamo } from "./local-dynamo";
 
 export { FaultPlan, type RandomFaults } from "./aws-json-server";
 export { type DelayPhase, type DelayProxy, type DelayProxyOptions, startDelayProxy } from "./delay-proxy";

@@ -4,8 +4,10 @@
  * table's stream and the forwarder's event source mapping. Point the receiver at it with `AWS_ENDPOINT_URL_DYNAMODB=<endpoint>` and
  * `LEMON_DEDUPE_TABLE=<tableName>`.
  */
+
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
+import { STORED_EVENT_ATTRIBUTES } from "../contract/events-table";
 import { AwsJsonClient } from "../lambda/aws/json-client";
 import { closeServer } from "./aws-json-server";
 
@@ -46,8 +48,8 @@ export async function startLocalDynamo(
   });
   await client.call("CreateTable", {
     TableName: tableName,
-    AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
-    KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+    AttributeDefinitions: [{ AttributeName: STORED_EVENT_ATTRIBUTES.id, AttributeType: "S" }],
+    KeySchema: [{ AttributeName: STORED_EVENT_ATTRIBUTES.id, KeyType: "HASH" }],
     BillingMode: "PAY_PER_REQUEST",
   });
   // Tables start CREATING; dynalite flips them to ACTIVE on the next tick.
@@ -65,7 +67,7 @@ export async function startLocalDynamo(
     getItem: async (eventId) => {
       const got = await client.call<{ Item?: Record<string, Record<string, string>> }>("GetItem", {
         TableName: tableName,
-        Key: { pk: { S: eventId } },
+        Key: { [STORED_EVENT_ATTRIBUTES.id]: { S: eventId } },
         ConsistentRead: true,
       });
       return got.ok ? got.value.Item : undefined;

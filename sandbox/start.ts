@@ -101,7 +101,7 @@ export interface ForwardedEvent {
   readonly id: string;
   readonly type: string;
   readonly createdAt: string;
-  readonly context: Readonly<Record<string, string>>;
+  readonly context: Readonly<Record<string, unknown>>;
   /** EventBridge `DetailType` (the event type) and `Source` (`lemon.markets`) as the forwarder set them. */
   readonly detailType: string;
   readonly source: string;

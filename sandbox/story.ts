@@ -8,9 +8,9 @@ import type { ForwardedEvent } from "./start";
 import type { DeliveryOutcome } from "./walkthrough";
 
 /** `account cusa_…` (or every context entry) for a forwarded event; empty when it has no context. */
-export function describeContext(context: Readonly<Record<string, string>>): string {
+export function describeContext(context: Readonly<Record<string, unknown>>): string {
   return Object.entries(context)
-    .map(([key, value]) => `${key} ${value}`)
+    .map(([key, value]) => `${key} ${typeof value === "string" ? value : JSON.stringify(value)}`)
     .join(", ");
 }
 

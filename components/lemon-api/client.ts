@@ -10,6 +10,7 @@
  */
 import http from "node:http";
 import https from "node:https";
+import { backoffDelayMs, parseRetryAfterMs } from "../../contract/backoff";
 import { LemonApiError, type LemonApiErrorDetails, type LemonOperation } from "./errors";
 import {
   checkCreateWebhookInput,
@@ -20,7 +21,6 @@ import {
 } from "./inputs";
 import { type LemonClientOptions, type ResolvedClientOptions, resolveClientOptions } from "./options";
 import { parseApiMessage, parseEvent, parsePage, parseWebhook, ShapeError } from "./parse";
-import { backoffDelayMs, parseRetryAfterMs } from "./retry";
 import {
   exchange,
   type HttpAnswer,

@@ -100,5 +100,5 @@ export function isPublishedEventType(type: string): type is PublishedEventType {
   return PUBLISHED.has(type);
 }
 
-/** Shape of every event type: `<entity>.<action>`, lowercase words joined by underscores. */
-export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
+// The shape of every event type, published or not, is the event's own fact (contract/event.ts).
+export { EVENT_TYPE_PATTERN } from "../../contract/event";

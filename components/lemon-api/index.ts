@@ -1,4 +1,12 @@
 /** The lemon.markets Events + Webhooks API client: operations, pagination, retry policy, error type. */
+
+export {
+  backoffCeilingMs,
+  backoffDelayMs,
+  DEFAULT_RETRY_POLICY,
+  parseRetryAfterMs,
+  type RetryPolicy,
+} from "../../contract/backoff";
 export { createLemonClient, type LemonClient } from "./client";
 export { LemonApiError, type LemonApiErrorDetails, type LemonErrorKind, type LemonOperation } from "./errors";
 export {
@@ -17,13 +25,6 @@ export {
   PRODUCTION_BASE_URL,
   SANDBOX_BASE_URL,
 } from "./options";
-export {
-  backoffCeilingMs,
-  backoffDelayMs,
-  DEFAULT_RETRY_POLICY,
-  parseRetryAfterMs,
-  type RetryPolicy,
-} from "./retry";
 export {
   type CreateWebhookInput,
   EVENT_CONTEXT_FILTERS,

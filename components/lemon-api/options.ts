@@ -2,12 +2,11 @@
  * Options of the lemon.markets client, their documented defaults, and the validation that turns bad input
  * into an error naming the option and the fix (never echoing the API key).
  */
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../../contract/backoff";
 
-/** The sandbox API (the default: a fresh deployment should never touch real customer data by accident). */
-export const SANDBOX_BASE_URL = "https://sandbox.api.lemon.markets/v1";
-/** The production API. Its keys differ from sandbox keys. */
-export const PRODUCTION_BASE_URL = "https://api.lemon.markets/v1";
+import { PRODUCTION_BASE_URL, SANDBOX_BASE_URL } from "../../contract/lemon-markets";
+
+export { PRODUCTION_BASE_URL, SANDBOX_BASE_URL };
 /** Who acts, sent as `LMG-Data-Privacy-Access-Principal` (lemon.markets logs it for data-access audits). */
 export const DEFAULT_PRIVACY_PRINCIPAL = "lemon-webhooks/pulumi (automated infrastructure)";
 /** Why, sent as `LMG-Data-Privacy-Access-Justification`. */

@@ -16,17 +16,10 @@ export interface Webhook {
   readonly signature_secret: string;
 }
 
-/** An event (`EventExternal` schema): the body of a delivery and an element of `GET /v1/events`. */
-export interface LemonEvent {
-  /** Identifier, e.g. `evt_49561262373149c9be83e4786c39f50b`; the dedupe key of deliveries. */
-  readonly id: string;
-  /** Event type, e.g. `account.created`. */
-  readonly type: string;
-  /** ISO 8601 timestamp with offset, e.g. `2024-05-22T13:06:13.013816+00:00`. */
-  readonly created_at: string;
-  /** Identifiers of the entities the event is about, e.g. `{ account: "cusa_…" }`. */
-  readonly context: Readonly<Record<string, string>>;
-}
+// An event (`EventExternal` schema): one definition, shared with the Lambdas and the emulator.
+import type { LemonEvent } from "../../contract/event";
+
+export type { LemonEvent };
 
 /** One page of a cursor-paginated list (`Page[…]` schemas). */
 export interface Page<T> {

@@ -3,9 +3,9 @@
  * the component so the stack program, the validators and the docs share one definition.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { NUMBER_RULES } from "../../contract/settings";
 import type { SignatureScheme } from "../../contract/signature";
 import type { SignatureSchemeInput } from "../../contract/signature-presets";
-import { NUMBER_RULES } from "../../lambda/receiver/config";
 import type { ReceiverReconcilerOptions } from "../reconciler/args";
 import type { LambdaLogLevel } from "../shared/lambda-settings";
 

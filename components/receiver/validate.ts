@@ -3,9 +3,9 @@
  * value fails the program with one message naming the field and the fix instead of half a stack.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { NUMBER_RULES } from "../../contract/settings";
 import type { SignatureScheme } from "../../contract/signature";
 import { parseSignatureScheme, SignatureSchemeError } from "../../contract/signature-presets";
-import { NUMBER_RULES } from "../../lambda/receiver/config";
 import { EVENT_TYPE_PATTERN, isPublishedEventType } from "../lemon-api/event-types";
 import { logLevelProblem } from "../shared/lambda-settings";
 import { recoveryWindowProblem } from "../shared/secret-retention";

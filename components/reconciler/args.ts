@@ -3,8 +3,7 @@
  * resource is registered and a bad argument leaves nothing half-built).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { NUMBER_RULES } from "../../lambda/receiver/config";
-import { RECONCILER_NUMBER_RULES, windowProblems } from "../../lambda/reconciler/config";
+import { NUMBER_RULES, RECONCILER_NUMBER_RULES, windowProblems } from "../../contract/settings";
 import { EVENT_TYPE_PATTERN } from "../lemon-api/event-types";
 import { LOG_RETENTION_DAYS } from "../receiver/validate";
 import { API_KEY_CONFIG_KEY, API_KEY_ENV_VAR } from "../registration/types";

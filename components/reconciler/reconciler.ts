@@ -14,8 +14,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV_NAMES } from "../../contract/env-names";
-import { RECONCILER_ENV_NAMES } from "../../contract/reconciler-env-names";
+import { ENV_NAMES, RECONCILER_ENV_NAMES } from "../../contract/env-names";
 import { enforceBundle } from "../shared/bundles";
 import { createLambdaFunction } from "../shared/lambda-function";
 import { createReconcilerAlarms } from "./alarms";

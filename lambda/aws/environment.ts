@@ -4,8 +4,8 @@
  * the same bundle talk to local stand-ins: the sandbox picks them by configuration, not by code edits.
  */
 
+import type { Env } from "../../contract/settings";
 import { ConfigError } from "../core/errors";
-import type { Env } from "../receiver/config";
 import { partitionOf } from "./partitions";
 import type { AwsCredentials } from "./sigv4";
 

@@ -24,7 +24,8 @@ export interface StoredLookup {
   states(eventIds: readonly string[]): Promise<ReadonlyMap<string, StoredState>>;
 }
 
-type Key = { readonly pk: { readonly S: string } };
+/** A key of the table: `{ [STORED_EVENT_ATTRIBUTES.id]: { S: id } }`. */
+type Key = Readonly<Record<string, { readonly S: string }>>;
 
 interface BatchGetOutput {
   readonly Responses?: Record<string, ReadonlyArray<Record<string, { S?: string; N?: string } | undefined>>>;
@@ -43,7 +44,7 @@ export class DynamoDbStoredLookup implements StoredLookup {
     const found = new Map<string, StoredState>();
     const unique = [...new Set(eventIds)];
     for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
-      let keys: Key[] = unique.slice(i, i + BATCH_GET_LIMIT).map((id) => ({ pk: { S: id } }));
+      let keys: Key[] = unique.slice(i, i + BATCH_GET_LIMIT).map((id) => ({ [a.id]: { S: id } }));
       for (let round = 0; round < UNPROCESSED_ROUNDS && keys.length > 0; round += 1) {
         const result = await this.client.call<BatchGetOutput>("BatchGetItem", {
           RequestItems: {

@@ -21,13 +21,8 @@ export class PayloadTooLargeError extends Error {
   }
 }
 
-/** The (authenticated) body is not JSON or not a lemon.markets event envelope; `reason` says which field. */
-export class EnvelopeError extends Error {
-  override readonly name = "EnvelopeError";
-  constructor(readonly reason: string) {
-    super(reason);
-  }
-}
+// The (authenticated) body is not JSON or not an event envelope: defined with the envelope it validates.
+export { EnvelopeError } from "../../contract/event";
 
 /** Any method other than POST. */
 export class MethodNotAllowedError extends Error {

@@ -1,8 +1,8 @@
 /** Reads and validates the forwarder's environment (names in `FORWARDER_ENV_NAMES`, `../stored-event.ts`). */
 
-import { FORWARDER_ENV_NAMES } from "../../contract/events-table";
+import { FORWARDER_ENV_NAMES } from "../../contract/env-names";
+import type { Env } from "../../contract/settings";
 import { ConfigError } from "../core/errors";
-import type { Env } from "../receiver/config";
 
 /** Validated forwarder settings. */
 export interface ForwarderConfig {

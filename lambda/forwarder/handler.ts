@@ -7,6 +7,8 @@
  * A setup failure (a missing variable) is logged and thrown: the whole batch fails and the mapping retries it
  * (bisecting, up to its maximum attempts, then the on-failure destination); nothing is lost meanwhile.
  */
+
+import type { Env } from "../../contract/settings";
 import { awsJsonClient } from "../aws";
 import { readAwsEnvironment } from "../aws/environment";
 import { EventBridgePublisher } from "../aws/event-sink";
@@ -14,7 +16,6 @@ import { markForwarded } from "../aws/event-store";
 import { DynamoDbStoredLookup } from "../aws/stored-lookup";
 import { createJsonLogger, type LineWriter, stdoutWriter } from "../core/observability";
 import type { Clock } from "../core/ports";
-import type { Env } from "../receiver/config";
 import { readForwarderConfig } from "./config";
 import { createForwarder, type ForwardBatch } from "./forward";
 import { createForwarderMetrics } from "./metrics";

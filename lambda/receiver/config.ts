@@ -4,6 +4,7 @@
  * one log line instead of one redeploy per variable.
  */
 import { ENV_NAMES } from "../../contract/env-names";
+import { type Env, NUMBER_RULES, readNumber } from "../../contract/settings";
 import type { SignatureScheme } from "../../contract/signature";
 import { parseSignatureScheme, SignatureSchemeError } from "../../contract/signature-presets";
 import { ConfigError } from "../core/errors";
@@ -20,34 +21,6 @@ export interface ReceiverConfig {
   readonly signatureScheme: SignatureScheme;
 }
 
-/** Environment as a plain map (`process.env` fits). */
-export type Env = Readonly<Record<string, string | undefined>>;
-
-interface NumberRule {
-  readonly defaultValue: number;
-  readonly min: number;
-  readonly max: number;
-  readonly why: string;
-}
-
-/** Defaults and bounds of the numeric settings; bounds keep a typo from disabling a guarantee. */
-export const NUMBER_RULES = {
-  rotationGraceSeconds: { defaultValue: 86_400, min: 0, max: 30 * 86_400, why: "0 to 30 days" },
-  dedupeTtlSeconds: {
-    defaultValue: 7 * 86_400,
-    min: 3_600,
-    max: 365 * 86_400,
-    why: "1 hour to 365 days; it must outlast lemon.markets' retries",
-  },
-  maxBodyBytes: {
-    defaultValue: 65_536,
-    min: 1_024,
-    max: 204_800,
-    why: "1 KiB to 200 KiB; an EventBridge entry holds at most 256 KiB",
-  },
-  secretCacheSeconds: { defaultValue: 300, min: 0, max: 3_600, why: "0 to 3600" },
-} as const satisfies Record<string, NumberRule>;
-
 const SECRETS_MANAGER_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
 
 function readString(env: Env, key: "secretArn" | "dedupeTable", problems: string[]): string {
@@ -62,17 +35,8 @@ function describe(key: "secretArn" | "dedupeTable"): string {
   return "name of the DynamoDB table events are stored in";
 }
 
-function readNumber(env: Env, key: keyof typeof NUMBER_RULES, problems: string[]): number {
-  const name = ENV_NAMES[key];
-  const rule: NumberRule = NUMBER_RULES[key];
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === "") return rule.defaultValue;
-  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < rule.min || value > rule.max) {
-    problems.push(`${name} is "${raw}"; set a whole number from ${rule.why} (default ${rule.defaultValue})`);
-    return rule.defaultValue;
-  }
-  return value;
+function readReceiverNumber(env: Env, key: keyof typeof NUMBER_RULES, problems: string[]): number {
+  return readNumber(env, ENV_NAMES[key], NUMBER_RULES[key], problems);
 }
 
 function readSignatureScheme(env: Env, problems: string[]): SignatureScheme {
@@ -103,10 +67,10 @@ export function readConfig(env: Env): ReceiverConfig {
   const config: ReceiverConfig = {
     secretArn,
     dedupeTable: readString(env, "dedupeTable", problems),
-    rotationGraceSeconds: readNumber(env, "rotationGraceSeconds", problems),
-    dedupeTtlSeconds: readNumber(env, "dedupeTtlSeconds", problems),
-    maxBodyBytes: readNumber(env, "maxBodyBytes", problems),
-    secretCacheSeconds: readNumber(env, "secretCacheSeconds", problems),
+    rotationGraceSeconds: readReceiverNumber(env, "rotationGraceSeconds", problems),
+    dedupeTtlSeconds: readReceiverNumber(env, "dedupeTtlSeconds", problems),
+    maxBodyBytes: readReceiverNumber(env, "maxBodyBytes", problems),
+    secretCacheSeconds: readReceiverNumber(env, "secretCacheSeconds", problems),
     signatureScheme: readSignatureScheme(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);

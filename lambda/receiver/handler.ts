@@ -3,12 +3,13 @@
  * core. Real dependencies are built once per container, on the first invocation, from the environment.
  */
 
+import type { Env } from "../../contract/settings";
 import { createAwsPorts } from "../aws";
 import { readAwsEnvironment } from "../aws/environment";
 import { createEmfMetrics, createJsonLogger, type LineWriter, stdoutWriter } from "../core/observability";
 import type { Clock } from "../core/ports";
 import type { ApiGatewayV2Event, ApiGatewayV2Result, LambdaContext } from "./apigw";
-import { type Env, readConfig } from "./config";
+import { readConfig } from "./config";
 import { createReceiver, type Receive } from "./receive";
 import { failureFor } from "./responses";
 import type { SchemeProbe } from "./signature-probe";

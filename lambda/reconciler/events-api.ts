@@ -2,7 +2,7 @@
  * A small `GET /v1/events` pager over global `fetch`, for the reconciler Lambda. The package's axios client
  * (components/lemon-api) is not used because the Lambda bundle must contain only `lambda/` code: no axios,
  * no Pulumi, so the bundle stays a few kilobytes. Same headers as that client (Bearer key, the
- * `LMG-Data-Privacy-*` pair, Accept, User-Agent) and the same retry policy (429, 5xx, network and timeouts
+ * `LMG-Data-Privacy-*` pair, Accept, User-Agent) and the same retry policy and maths (contract/backoff.ts: 429, 5xx, network and timeouts
  * retried with full-jitter backoff, `Retry-After` honoured up to a cap).
  *
  * Parameter names follow spec/lemon-markets/lemonmarkets-events-webhooks-api-openapi.yml: `since`
@@ -13,6 +13,12 @@
  * request's timeout never reaches past the deadline, and no retry wait (`Retry-After` included) that would
  * end past it is started; the pager then stops with an `EventsApiError` of kind `deadline`.
  */
+import {
+  backoffDelayMs,
+  DEFAULT_RETRY_POLICY,
+  parseRetryAfterMs,
+  type RetryPolicy,
+} from "../../contract/backoff";
 import { ApiKeyFormatError, EventsApiError } from "./errors";
 
 /** Largest page the API serves. */
@@ -24,20 +30,9 @@ export const MIN_REQUEST_MS = 1_000;
 /** What can be sent as the Bearer token: printable ASCII without spaces (RFC 6750's b64token and more). */
 const API_KEY_PATTERN = /^[\x21-\x7e]+$/;
 
-/** Retry settings; the defaults match components/lemon-api's `DEFAULT_RETRY_POLICY`. */
-export interface EventsRetryPolicy {
-  readonly retries: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-  readonly maxRetryAfterMs: number;
-}
-
-export const DEFAULT_EVENTS_RETRY: EventsRetryPolicy = Object.freeze({
-  retries: 4,
-  baseDelayMs: 200,
-  maxDelayMs: 5_000,
-  maxRetryAfterMs: 30_000,
-});
+/** Retry settings: the deploy-time client's policy and defaults (contract/backoff.ts). */
+export type EventsRetryPolicy = RetryPolicy;
+export const DEFAULT_EVENTS_RETRY: EventsRetryPolicy = DEFAULT_RETRY_POLICY;
 
 /** Where and as whom the pager reads. */
 export interface EventsApiOptions {
@@ -73,19 +68,6 @@ export interface EventsApi {
 }
 
 const RETRYABLE = (status: number) => status === 429 || status >= 500;
-
-function delayMs(retry: number, policy: EventsRetryPolicy, random: () => number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(retry, 30));
-  return Math.round(Math.max(0, Math.min(1, random())) * ceiling);
-}
-
-function retryAfterMs(header: string | null, nowMs: number): number | undefined {
-  if (header === null) return undefined;
-  const text = header.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = /\bGMT$/.test(text) ? Date.parse(text) : Number.NaN;
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
-}
 
 interface RawPage {
   readonly data: readonly unknown[];
@@ -169,7 +151,7 @@ export function createEventsApi(options: EventsApiOptions): EventsApi {
         const name = typeof error === "object" && error !== null && "name" in error ? error.name : undefined;
         const kind = name === "TimeoutError" ? "timeout" : "network";
         if (attempt > policy.retries) throw new EventsApiError(kind, undefined, attempt, kind);
-        await wait(delayMs(attempt - 1, policy, random), deadlineMs, attempt);
+        await wait(backoffDelayMs(attempt - 1, policy, random), deadlineMs, attempt);
         continue;
       }
       if (response.ok) {
@@ -188,9 +170,11 @@ export function createEventsApi(options: EventsApiOptions): EventsApi {
       if (!RETRYABLE(response.status) || attempt > policy.retries) {
         throw new EventsApiError("http", response.status, attempt, describeStatus(response.status));
       }
-      const asked = retryAfterMs(response.headers.get("retry-after"), now());
+      const asked = parseRetryAfterMs(response.headers.get("retry-after") ?? undefined, now());
       await wait(
-        asked === undefined ? delayMs(attempt - 1, policy, random) : Math.min(asked, policy.maxRetryAfterMs),
+        asked === undefined
+          ? backoffDelayMs(attempt - 1, policy, random)
+          : Math.min(asked, policy.maxRetryAfterMs),
         deadlineMs,
         attempt,
       );

@@ -5,6 +5,7 @@
  * reconciliation, writes one log line and one metrics line, and fails the invocation when the run failed.
  */
 
+import type { Env } from "../../contract/settings";
 import { awsJsonClient } from "../aws";
 import { readAwsEnvironment } from "../aws/environment";
 import { DynamoDbEventStore } from "../aws/event-store";
@@ -12,7 +13,6 @@ import { SecretsManagerSecretSource } from "../aws/secret-source";
 import { DynamoDbStoredLookup } from "../aws/stored-lookup";
 import { createJsonLogger, type LineWriter, stdoutWriter } from "../core/observability";
 import type { Clock } from "../core/ports";
-import type { Env } from "../receiver/config";
 import { type ReconcilerConfig, readReconcilerConfig } from "./config";
 import { createEventsApi } from "./events-api";
 import { writeRunMetrics } from "./metrics";

@@ -1,6 +1,7 @@
 /** The scheduled reconciler: reads missed events from `GET /v1/events` and stores them (the stream forwards). */
 
-export { RECONCILER_ENV_NAMES, type ReconcilerEnvName } from "../../contract/reconciler-env-names";
+export { RECONCILER_ENV_NAMES, type ReconcilerEnvName } from "../../contract/env-names";
+export { RECONCILER_NUMBER_RULES, windowProblems } from "../../contract/settings";
 export {
   BATCH_GET_LIMIT,
   DynamoDbStoredLookup,
@@ -11,10 +12,8 @@ export {
   DEFAULT_API_BASE_URL,
   DEFAULT_RECONCILER_JUSTIFICATION,
   DEFAULT_RECONCILER_PRINCIPAL,
-  RECONCILER_NUMBER_RULES,
   type ReconcilerConfig,
   readReconcilerConfig,
-  windowProblems,
 } from "./config";
 export { ApiKeyFormatError, EventsApiError, type EventsApiFailure } from "./errors";
 export {

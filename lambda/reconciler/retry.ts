@@ -7,6 +7,7 @@
  * call wrapped here is safe to repeat: the store is conditional (a write that landed but whose answer was
  * lost meets its own item on the retry: "already stored"), the others read or move the watermark forward.
  */
+import { backoffCeilingMs } from "../../contract/backoff";
 import { isTransientAwsFailure } from "../aws/failures";
 import type { StoredLookup } from "../aws/stored-lookup";
 import type { EventStore } from "../core/ports";
@@ -14,8 +15,8 @@ import type { WatermarkStore } from "./watermark";
 
 export { isTransientAwsFailure };
 
-/** Tries per AWS call (the first one included) and the wait before the first retry (doubling per retry). */
-export const AWS_RETRY = Object.freeze({ attempts: 4, baseDelayMs: 200 });
+/** Tries per AWS call (the first one included) and the backoff: 0.2 s before the first retry, doubling (contract/backoff.ts). */
+export const AWS_RETRY = Object.freeze({ attempts: 4, baseDelayMs: 200, maxDelayMs: 1_600 });
 
 /** How retries wait, and until when they may. */
 export interface RetryTiming {
@@ -36,7 +37,7 @@ export async function withAwsRetry<T>(call: () => Promise<T>, timing: RetryTimin
     try {
       return await call();
     } catch (error) {
-      const waitMs = AWS_RETRY.baseDelayMs * 2 ** (attempt - 1);
+      const waitMs = backoffCeilingMs(attempt - 1, AWS_RETRY);
       const late = timing.deadlineMs !== undefined && timing.now() + waitMs > timing.deadlineMs;
       if (attempt >= AWS_RETRY.attempts || late || !isTransientAwsFailure(error)) throw error;
       await timing.sleep(waitMs);

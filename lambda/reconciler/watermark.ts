@@ -6,6 +6,7 @@
  * Writes are conditional (`watermarkMs < :new`): two overlapping runs can both write, but the watermark only
  * ever moves forward.
  */
+import { STORED_EVENT_ATTRIBUTES } from "../../contract/events-table";
 import type { AwsJsonClient } from "../aws/json-client";
 
 /** Partition key of the watermark item; event ids start with `evt_`, so it never collides with one. */
@@ -33,7 +34,7 @@ export class DynamoDbWatermarkStore implements WatermarkStore {
   async read(): Promise<number | undefined> {
     const got = await this.client.call<{ Item?: StoredWatermark }>("GetItem", {
       TableName: this.tableName,
-      Key: { pk: { S: WATERMARK_KEY } },
+      Key: { [STORED_EVENT_ATTRIBUTES.id]: { S: WATERMARK_KEY } },
       ConsistentRead: true,
     });
     const raw = got.ok ? got.value.Item?.watermarkMs?.N : undefined;
@@ -46,7 +47,7 @@ export class DynamoDbWatermarkStore implements WatermarkStore {
       "UpdateItem",
       {
         TableName: this.tableName,
-        Key: { pk: { S: WATERMARK_KEY } },
+        Key: { [STORED_EVENT_ATTRIBUTES.id]: { S: WATERMARK_KEY } },
         UpdateExpression: "SET #w = :w, #iso = :iso, #u = :u",
         ConditionExpression: "attribute_not_exists(#w) OR #w < :w",
         ExpressionAttributeNames: { "#w": "watermarkMs", "#iso": "watermark", "#u": "updatedAtMs" },

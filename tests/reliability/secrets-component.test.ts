@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { LemonWebhookReceiver } from "../../components";
-import { RECONCILER_ENV_NAMES } from "../../contract/reconciler-env-names";
+import { RECONCILER_ENV_NAMES } from "../../contract/env-names";
 import {
   fakeBundleDir,
   installMocks,

@@ -1,5 +1,4 @@
-import { ENV_NAMES } from "../../contract/env-names";
-import { FORWARDER_ENV_NAMES } from "../../contract/events-table";
+import { ENV_NAMES, FORWARDER_ENV_NAMES } from "../../contract/env-names";
 import {
   type Sandbox,
   SandboxError,

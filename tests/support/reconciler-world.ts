@@ -5,7 +5,7 @@
  * Managers (the signature secret for the receiver, the API key for the reconciler). Engine-free, localhost only.
  */
 import { randomBytes } from "node:crypto";
-import { RECONCILER_ENV_NAMES } from "../../contract/reconciler-env-names";
+import { RECONCILER_ENV_NAMES } from "../../contract/env-names";
 import { type Emulator, startEmulator } from "../../emulator";
 import { buildAwsForwarder, createForwarderHandler } from "../../lambda/forwarder";
 import type { ApiGatewayV2Event, ApiGatewayV2Result } from "../../lambda/receiver/apigw";

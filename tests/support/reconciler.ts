@@ -1,5 +1,6 @@
 /** In-memory stand-ins for the reconciler's own ports, plus an event factory. Deterministic, recording calls. */
 
+import type { LemonEvent } from "../../contract/event";
 import type { StoredLookup, StoredState } from "../../lambda/aws/stored-lookup";
 import { DependencyUnavailableError } from "../../lambda/core/errors";
 import { EventsApiError } from "../../lambda/reconciler/errors";
@@ -9,12 +10,7 @@ import type { WatermarkStore } from "../../lambda/reconciler/watermark";
 import { ManualClock, MemoryEventStore } from "./ports";
 
 /** An event as `GET /v1/events` returns it. */
-export interface ApiEvent {
-  readonly id: string;
-  readonly type: string;
-  readonly created_at: string;
-  readonly context: Readonly<Record<string, string>>;
-}
+export type ApiEvent = LemonEvent;
 
 export const T0 = Date.parse("2026-07-20T10:00:00.000Z");
 

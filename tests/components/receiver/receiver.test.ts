@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { LemonWebhookReceiver, unpublishedEventWarnings } from "../../../components";
 import { forwarderMaximumRecordAgeSeconds } from "../../../components/receiver/forwarder";
 import { LAMBDA_RUNTIME } from "../../../components/shared/lambda-settings";
-import { FORWARDER_ENV_NAMES, FORWARDER_FILTER_PATTERN } from "../../../contract/events-table";
+import { FORWARDER_ENV_NAMES } from "../../../contract/env-names";
+import { FORWARDER_FILTER_PATTERN } from "../../../contract/events-table";
 import {
   ACCOUNT,
   dependencies,

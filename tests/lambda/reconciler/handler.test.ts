@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { SANDBOX_BASE_URL } from "../../../components/lemon-api/options";
 import { ConfigError } from "../../../lambda/core/errors";
-import { DEFAULT_API_BASE_URL, readReconcilerConfig } from "../../../lambda/reconciler/config";
+import { readReconcilerConfig } from "../../../lambda/reconciler/config";
 import { createReconcilerHandler } from "../../../lambda/reconciler/handler";
 import { writeRunMetrics } from "../../../lambda/reconciler/metrics";
 import type { ReconcileReport } from "../../../lambda/reconciler/reconcile";
@@ -48,11 +47,6 @@ describe("Function: readReconcilerConfig", () => {
       privacyPrincipal: "lemon-webhooks/reconciler (automated reconciliation)",
       privacyJustification: "reconcile missed webhook deliveries",
     });
-  });
-
-  it("uses the same sandbox URL as the API client", () => {
-    // Assess
-    expect(DEFAULT_API_BASE_URL).toBe(SANDBOX_BASE_URL);
   });
 
   it.each([

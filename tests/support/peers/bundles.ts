@@ -7,9 +7,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { ENV_NAMES } from "../../../contract/env-names";
-import { FORWARDER_ENV_NAMES } from "../../../contract/events-table";
-import { RECONCILER_ENV_NAMES } from "../../../contract/reconciler-env-names";
+import { ENV_NAMES, FORWARDER_ENV_NAMES, RECONCILER_ENV_NAMES } from "../../../contract/env-names";
 import { CREDENTIALS, REGION } from "./aws";
 
 /** The bundles under dist/lambda-bundle/. */

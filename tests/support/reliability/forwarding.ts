@@ -5,10 +5,9 @@
  * forwarder reaches DynamoDB and EventBridge through the fault proxies, as the receiver does.
  */
 
-import { FORWARDER_ENV_NAMES } from "../../../contract/events-table";
+import { FORWARDER_ENV_NAMES } from "../../../contract/env-names";
 import { buildAwsForwarder, createForwarderHandler } from "../../../lambda/forwarder";
-import type { LocalDynamo } from "../../../local/local-dynamo";
-import { LOCAL_CREDENTIALS } from "../../../local/local-dynamo";
+import { LOCAL_CREDENTIALS, type LocalDynamo } from "../../../local/local-dynamo";
 import { type LocalStream, startLocalStream } from "../../../local/local-stream";
 
 /**

@@ -1,6 +1,7 @@
 /**
- * Retry timing: exponential backoff with full jitter, and `Retry-After` parsing. Pure functions, so the
- * schedule can be property-tested without waiting.
+ * Retry timing: exponential backoff with full jitter, and `Retry-After` parsing. The one home of the retry
+ * maths: the deploy-time client, the reconciler (API and AWS retries) and the emulator's delivery schedule
+ * all use it. Pure and dependency-free, so the schedule can be property-tested without waiting.
  */
 
 /** When and how often the client retries an idempotent request. */
@@ -24,7 +25,10 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
 });
 
 /** The ceiling of retry number `retry` (0 = first retry): `min(maxDelayMs, baseDelayMs * 2^retry)`. */
-export function backoffCeilingMs(retry: number, policy: RetryPolicy): number {
+export function backoffCeilingMs(
+  retry: number,
+  policy: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs">,
+): number {
   // The exponent is capped because 2^1024 is Infinity, and 0 * Infinity is NaN when baseDelayMs is 0.
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(retry, 52));
 }
