@@ -14,7 +14,7 @@
  *   future, a start older than the archive's retention, a destination other than the archive's source bus;
  *   ResourceNotFoundException for an unknown archive, ResourceAlreadyExistsException for a reused name.
  * - Progress is deterministic, driven by `DescribeReplay` calls, never by the wall clock: STARTING on the
- *   first call after the start, then `runningSteps` RUNNING calls, each replaying the next slice of the window
+ *   first call, then `runningSteps` RUNNING calls, each replaying the next slice of the window
  *   (`EventLastReplayedTime` = the slice's end), then COMPLETED. {@link ReplayControls.failNextReplay} makes
  *   the next replay end FAILED after its first slice; `CancelReplay` makes it CANCELLING, then CANCELLED.
  */
@@ -272,18 +272,17 @@ export function createReplaySupport(options: {
       return;
     }
     if (replay.state !== "STARTING" && replay.state !== "RUNNING") return;
-    if (replay.state === "STARTING") {
-      replay.state = "RUNNING";
-      return;
-    }
     replay.step += 1;
-    if (replay.step > options.runningSteps) {
+    if (replay.step === 1) return;
+    if (replay.step > options.runningSteps + 1) {
       replay.state = "COMPLETED";
       replay.endedMs = options.now();
       return;
     }
+    replay.state = "RUNNING";
     const span = replay.endMs - replay.startMs;
-    replaySlice(replay, replay.startMs + Math.ceil((span * replay.step) / options.runningSteps));
+    const slice = replay.step - 1;
+    replaySlice(replay, replay.startMs + Math.ceil((span * slice) / options.runningSteps));
     if (replay.failReason !== undefined) {
       replay.state = "FAILED";
       replay.reason = replay.failReason;
