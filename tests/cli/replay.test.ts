@@ -106,7 +106,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await eventBridge.close();
+  await eventBridge.close().catch(() => undefined);
   await dynamo.close();
 });
 
@@ -324,6 +324,49 @@ describe("Command: lemon-webhooks replay", () => {
     expect(out.at(-1)).toBe(`replay ${REPLAY_NAME}: FAILED, replayed up to 2026-12-01T18:30:00.000Z (50%)`);
     expect(err).toEqual([
       `Replay ${REPLAY_NAME} FAILED: Internal failure replaying events. (2 events in the window (from the events table); part of them may have been replayed). Run the command again for the rest of the window.`,
+    ]);
+  });
+
+  it("exits 1 when the replay is cancelled meanwhile, noting a window that starts before the archive", async () => {
+    // Prepare: someone cancels the replay (aws events cancel-replay) while the command waits.
+    const { io, out, err } = terminal({ isTTY: false });
+    const aws = readAwsEnvironment({ ...env, AWS_REGION: "eu-central-1" });
+    io.sleep = async () => {
+      await awsJsonClient(aws, "eventBridge").call("CancelReplay", { ReplayName: REPLAY_NAME });
+    };
+    const from = "2026-11-16T20:00:00Z";
+
+    // Act
+    const code = await runCli(["replay", "--stack", "dev", "--from", from, "--to", TO], io);
+
+    // Assess
+    expect(code).toBe(REPLAY_EXIT.failed);
+    expect(out[1]).toBe(
+      "Note: the archive was created 2026-11-21T20:00:00.000Z; it holds nothing forwarded before then.",
+    );
+    expect(out.slice(-2)).toEqual([
+      `replay ${REPLAY_NAME}: STARTING (0%)`,
+      `replay ${REPLAY_NAME}: CANCELLED (0%)`,
+    ]);
+    expect(err).toEqual([
+      `Replay ${REPLAY_NAME} CANCELLED: Replay was cancelled. (3 events in the window (from the events table); part of them may have been replayed). Run the command again for the rest of the window.`,
+    ]);
+  });
+
+  it("exits 4 saying the replay continues when EventBridge cannot be reached while watching", async () => {
+    // Prepare: EventBridge goes away after the start.
+    const { io, err } = terminal({ isTTY: false });
+    io.sleep = async () => {
+      await eventBridge.close();
+    };
+
+    // Act
+    const code = await runCli(["replay", "--stack", "dev", "--from", FROM, "--to", TO], io);
+
+    // Assess
+    expect(code).toBe(REPLAY_EXIT.setup);
+    expect(err).toEqual([
+      `Lost track of replay ${REPLAY_NAME} (DescribeReplay: EventBridge unreachable (network)); it continues server-side: aws events describe-replay --replay-name ${REPLAY_NAME}`,
     ]);
   });
 
