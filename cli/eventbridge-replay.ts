@@ -4,7 +4,7 @@
  * form) and are epoch ms here.
  */
 import { type AwsJsonClient, AwsServiceError } from "../lambda/aws/json-client";
-import { DependencyUnavailableError } from "../lambda/errors";
+import { DependencyUnavailableError } from "../lambda/core/errors";
 
 /** EventBridge answered with an error (its type and message, which name no secret) or could not be reached. */
 export class EventBridgeCallError extends Error {

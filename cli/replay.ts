@@ -29,7 +29,7 @@ import {
   parseStoredEvent,
   STORED_EVENT_ATTRIBUTES,
   STORED_EVENT_KIND,
-} from "../lambda/stored-event";
+} from "../contract/events-table";
 import { cliAwsClient, regionOfArn } from "./aws";
 import {
   type ArchiveInfo,

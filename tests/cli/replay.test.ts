@@ -16,8 +16,8 @@ import {
   type LocalDynamo,
   startFakeEventBridge,
   startLocalDynamo,
-} from "../../lambda/local";
-import { EVENT_SOURCE, type NewStoredEvent } from "../../lambda/stored-event";
+} from "../../local";
+import { EVENT_SOURCE, type NewStoredEvent } from "../../contract/events-table";
 
 const NOW_MS = Date.parse("2026-12-01T20:00:00Z");
 const DAY_MS = 86_400_000;

@@ -16,7 +16,7 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import { describeArchive, describeReplay, startReplay } from "../../cli/eventbridge-replay";
 import { awsJsonClient } from "../../lambda/aws";
-import { type FakeEventBridge, startFakeEventBridge } from "../../lambda/local";
+import { type FakeEventBridge, startFakeEventBridge } from "../../local";
 
 const REGION = "eu-central-1";
 const CREDENTIALS = { accessKeyId: "AKIDORACLE", secretAccessKey: "oracle-secret-access-key" } as const;
