@@ -30,6 +30,11 @@ export const forwarderFunctionName = receiver.forwarderFunctionName;
 export const forwardFailureQueueUrl = receiver.forwardFailureQueueUrl;
 /** For `aws events start-replay`. */
 export const archiveName = receiver.archiveName;
+/**
+ * Each subscription's rule ARN and event types (`lemon-webhooks replay --rule/--types`). This program
+ * subscribes nothing, so it is `{}`; a program that subscribes exports it after its last `subscribe`.
+ */
+export const subscriptions = receiver.subscriptionRules();
 export const alarmTopicArn = receiver.alarmTopicArn;
 /** The signature scheme the receiver verifies with (not secret); `send-test-event` signs with it. */
 export const signatureScheme = pulumi.output(receiver.signatureScheme);

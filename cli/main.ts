@@ -1,15 +1,20 @@
 /**
- * The `lemon-webhooks` command (package.json `bin`). Commands: `send-test-event`, `reforward`. Exit codes in
- * `args.ts` and `reforward-args.ts`.
+ * The `lemon-webhooks` command (package.json `bin`). Commands: `send-test-event`, `reforward`, `replay`. Exit
+ * codes in `args.ts`, `reforward-args.ts` and `replay-args.ts`.
  */
 import { execFile } from "node:child_process";
 import { EXIT, parseSendTestEventArgs, USAGE, UsageError } from "./args";
 import { reforward } from "./reforward";
 import { parseReforwardArgs, REFORWARD_USAGE } from "./reforward-args";
+import { processTerminal, type ReplayTerminal, replay } from "./replay";
+import { parseReplayArgs, REPLAY_EXIT, REPLAY_USAGE } from "./replay-args";
 import { type CliIo, sendTestEvent } from "./send-test-event";
 
-/** Runs the CLI with `argv` (without `node` and the script); resolves with the exit code. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+/**
+ * Runs the CLI with `argv` (without `node` and the script); resolves with the exit code. `io` may carry the
+ * terminal and clock replay uses (default: the process's).
+ */
+export async function runCli(argv: readonly string[], io: CliIo & Partial<ReplayTerminal>): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "-h" || command === "--help" || command === "help") {
     io.stdout(USAGE);
@@ -29,8 +34,25 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT.usage;
     }
   }
+  if (command === "replay") {
+    const replayIo = { ...processTerminal, ...io };
+    try {
+      const parsed = parseReplayArgs(rest, replayIo.clockMs());
+      if (parsed.help) {
+        io.stdout(REPLAY_USAGE);
+        return REPLAY_EXIT.ok;
+      }
+      return await replay(parsed.options, replayIo);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      io.stderr(error.message);
+      return REPLAY_EXIT.usage;
+    }
+  }
   if (command !== "send-test-event") {
-    io.stderr(`unknown command ${command}; the commands are send-test-event and reforward (see --help)`);
+    io.stderr(
+      `unknown command ${command}; the commands are send-test-event, reforward and replay (see --help)`,
+    );
     return EXIT.usage;
   }
   try {

@@ -47,9 +47,10 @@ detail.id. Needs dynamodb:Scan and dynamodb:UpdateItem on the table and events:P
 Exit codes: 0 done, 1 some events not accepted (run again), 2 bad flags, 4 stack outputs / credentials /
 table unavailable.`;
 
+/** ISO 8601 with a zone (shared with replay). */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-function timeOf(flag: string, value: string): number {
+export function timeOf(flag: string, value: string): number {
   const ms = ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
   if (!Number.isFinite(ms)) {
     throw new UsageError(

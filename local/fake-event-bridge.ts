@@ -2,12 +2,19 @@
  * A local EventBridge for `PutEvents` that records accepted entries, with fault injection: whole-call
  * failure (500), throttling (400 ThrottlingException) and partial failure (200 with `FailedEntryCount` and a
  * per-entry `ErrorCode`, which is how EventBridge reports most failures). Point the receiver at it with
- * `AWS_ENDPOINT_URL_EVENTBRIDGE=<endpoint>`.
+ * `AWS_ENDPOINT_URL_EVENTBRIDGE=<endpoint>`. With `archives` and `rules` it also archives, matches rules
+ * and replays (DescribeArchive, StartReplay, DescribeReplay, CancelReplay): see fake-event-bridge-replay.ts.
  */
 
 import { randomUUID } from "node:crypto";
 import { AWS_JSON_PROTOCOLS } from "../lambda/aws/json-client";
 import { awsError, FaultPlan, type JsonReply, type RandomFaults, startJsonServer } from "./aws-json-server";
+import {
+  createReplaySupport,
+  type FakeArchiveSpec,
+  type FakeRuleSpec,
+  type ReplayControls,
+} from "./fake-event-bridge-replay";
 
 /** How a faulty call fails. */
 export type EventBridgeFault = "unavailable" | "throttle" | "partial";
@@ -22,6 +29,8 @@ export interface RecordedEntry {
   readonly detail: string;
   /** `Time` as sent (epoch seconds), if any. */
   readonly time: number | undefined;
+  /** Set on an event a replay put on the bus again (AWS's `replay-name`). */
+  readonly replayName?: string;
 }
 
 /** A running fake EventBridge. */
@@ -40,6 +49,8 @@ export interface FakeEventBridge {
   clearFaults(): void;
   /** Resolves with the entries once at least `count` were accepted; rejects after `timeoutMs`. */
   waitForEntries(count: number, timeoutMs?: number): Promise<readonly RecordedEntry[]>;
+  /** Rule deliveries and replays (see the `archives` and `rules` options). */
+  readonly replay: ReplayControls;
   close(): Promise<void>;
 }
 
@@ -63,9 +74,39 @@ function isJsonObject(text: string): boolean {
  * await eb.close();
  */
 export async function startFakeEventBridge(
-  options: { readonly port?: number } = {},
+  options: {
+    readonly port?: number;
+    /** Archives of the fake's buses; default none. */
+    readonly archives?: readonly FakeArchiveSpec[];
+    /** Rules of the fake's buses; default none. */
+    readonly rules?: readonly FakeRuleSpec[];
+    /** RUNNING `DescribeReplay` calls of a replay before it completes; default 2. */
+    readonly replayRunningSteps?: number;
+    /** Clock (epoch ms) for event times without `Time`, retention and replay times; default Date.now. */
+    readonly now?: () => number;
+  } = {},
 ): Promise<FakeEventBridge> {
   const entries: RecordedEntry[] = [];
+  const now = options.now ?? Date.now;
+  const replay = createReplaySupport({
+    archives: options.archives ?? [],
+    rules: options.rules ?? [],
+    runningSteps: options.replayRunningSteps ?? 2,
+    now,
+    redeliver: (event, replayName) => {
+      const eventId = randomUUID();
+      entries.push({
+        eventId,
+        eventBusName: event.eventBusName,
+        source: event.source,
+        detailType: event.detailType,
+        detail: event.detail,
+        time: event.timeMs / 1000,
+        replayName,
+      });
+      return eventId;
+    },
+  });
   const faults = new FaultPlan<EventBridgeFault>();
   let calls = 0;
   const waiters: Array<() => void> = [];
@@ -98,6 +139,14 @@ export async function startFakeEventBridge(
         detail: Detail,
         time: typeof Time === "number" ? Time : undefined,
       });
+      replay.onEvent({
+        eventId,
+        eventBusName: typeof EventBusName === "string" ? EventBusName : "default",
+        source: Source,
+        detailType: DetailType,
+        detail: Detail,
+        timeMs: typeof Time === "number" ? Time * 1000 : now(),
+      });
       return { EventId: eventId };
     });
     for (const wake of waiters.splice(0)) wake();
@@ -109,7 +158,7 @@ export async function startFakeEventBridge(
 
   const running = await startJsonServer({
     ...AWS_JSON_PROTOCOLS.eventbridge,
-    operations: { PutEvents: putEvents },
+    operations: { PutEvents: putEvents, ...replay.operations },
     ...(options.port === undefined ? {} : { port: options.port }),
   });
 
@@ -143,6 +192,7 @@ export async function startFakeEventBridge(
     injectedFaults: () => faults.injected(),
     clearFaults: () => faults.clear(),
     waitForEntries,
+    replay: replay.controls,
     close: running.close,
   };
 }

@@ -26,6 +26,13 @@ export {
   type RecordedEntry,
   startFakeEventBridge,
 } from "./fake-event-bridge";
+export type {
+  FakeArchiveSpec,
+  FakeRuleSpec,
+  ReplayControls,
+  ReplayState,
+  RuleDelivery,
+} from "./fake-event-bridge-replay";
 export {
   type FakeSecretsManager,
   type FakeSecretsManagerOptions,

@@ -36,6 +36,7 @@ import {
   type SubscriptionContext,
   validateSubscription,
 } from "./subscription";
+import type { SubscriptionRulesOutput } from "./subscription-output";
 import { endpointUrl } from "./url";
 import { validateName, validateReceiverArgs } from "./validate";
 
@@ -95,6 +96,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
   public readonly reconciler: LemonEventReconciler | undefined;
 
   private readonly subscriptions = new Map<string, Subscription>();
+  private readonly subscriptionEventTypes = new Map<string, readonly string[]>();
   private readonly subscriptionContext: SubscriptionContext;
   private readonly registeredEvents: ReadonlySet<string>;
 
@@ -282,6 +284,26 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
     }
     const subscription = createSubscription(name, args, this.subscriptionContext, this);
     this.subscriptions.set(name, subscription);
+    this.subscriptionEventTypes.set(name, [...args.eventTypes]);
     return subscription;
+  }
+
+  /**
+   * Each subscription made so far: its rule ARN and event types, by name. Export it as the stack's
+   * `subscriptions` output AFTER the last `subscribe` (a snapshot: later subscriptions are not in it);
+   * `lemon-webhooks replay --rule/--types` reads it to replay to chosen rules only.
+   *
+   * @example
+   * receiver.subscribe("orders", { eventTypes: ["order.executed"], target: ordersFunction });
+   * export const subscriptions = receiver.subscriptionRules();
+   */
+  subscriptionRules(): pulumi.Output<SubscriptionRulesOutput> {
+    const entries = [...this.subscriptions].map(([name, subscription]) =>
+      subscription.rule.arn.apply((ruleArn) => [
+        name,
+        { ruleArn, eventTypes: this.subscriptionEventTypes.get(name) ?? [] },
+      ]),
+    );
+    return pulumi.all(entries).apply((pairs) => Object.fromEntries(pairs) as SubscriptionRulesOutput);
   }
 }

@@ -116,6 +116,7 @@ describe("Program: index.ts with Pulumi.dev.yaml", () => {
         "functionName",
         "secretArn",
         "signatureScheme",
+        "subscriptions",
         "webhookId",
       ].sort(),
     );
