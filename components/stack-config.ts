@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { LemonWebhookReceiverArgs } from "./receiver/args";
+import type { LemonWebhookReceiverArgs } from "./lemon-webhook-receiver";
 import { ReceiverArgsError, validateSignatureScheme } from "./receiver/validate";
 
 /** Config namespace of the stack program's keys (the project name). */

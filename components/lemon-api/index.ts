@@ -1,16 +1,17 @@
-/** The lemon.markets Events + Webhooks API client: operations, pagination, retry policy, error type. */
+/**
+ * The lemon.markets Events + Webhooks API client (the package subpath `lemon-webhooks/lemon-api`): operations,
+ * pagination, options and their defaults, the retry policy, the error type, and the API's shapes.
+ *
+ * @example
+ * import { createLemonClient } from "lemon-webhooks/lemon-api";
+ * const lemon = createLemonClient({ apiKey: process.env.LEMON_MARKETS_API_KEY ?? "" });
+ * for (const webhook of await lemon.listWebhooks()) console.log(webhook.id, webhook.url);
+ */
 
-export {
-  backoffCeilingMs,
-  backoffDelayMs,
-  DEFAULT_RETRY_POLICY,
-  parseRetryAfterMs,
-  type RetryPolicy,
-} from "../../contract/backoff";
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../../contract/backoff";
 export { createLemonClient, type LemonClient } from "./client";
 export { LemonApiError, type LemonApiErrorDetails, type LemonErrorKind, type LemonOperation } from "./errors";
 export {
-  EVENT_TYPE_PATTERN,
   isPublishedEventType,
   PUBLISHED_EVENT_TYPES,
   type PublishedEventType,

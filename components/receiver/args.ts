@@ -6,7 +6,6 @@ import type * as pulumi from "@pulumi/pulumi";
 import { NUMBER_RULES } from "../../contract/settings";
 import type { SignatureScheme } from "../../contract/signature";
 import type { SignatureSchemeInput } from "../../contract/signature-presets";
-import type { ReceiverReconcilerOptions } from "../reconciler/args";
 import type { LambdaLogLevel } from "../shared/lambda-settings";
 
 /** An EventBridge bus that exists outside the component (an `aws.cloudwatch.EventBus` fits this shape). */
@@ -25,8 +24,11 @@ export interface ReceiverThrottling {
   readonly burstLimit?: number;
 }
 
-/** Arguments of {@link LemonWebhookReceiver}. Validated up front by {@link validateReceiverArgs}. */
-export interface LemonWebhookReceiverArgs {
+/**
+ * The receiver's own arguments (everything of `LemonWebhookReceiverArgs` but the optional reconciler).
+ * Validated up front by {@link validateReceiverArgs}.
+ */
+export interface ReceiverArgs {
   /**
    * Event types lemon.markets delivers, e.g. `["order.executed", "account.created"]`. Required: non-empty,
    * no duplicates, each `<entity>.<action>`. A type outside the published list is allowed (the list grows)
@@ -115,12 +117,6 @@ export interface LemonWebhookReceiverArgs {
   readonly secretRecoveryWindowInDays?: number;
   /** Tags added to every taggable child. Default none. */
   readonly tags?: Readonly<Record<string, string>>;
-  /**
-   * The scheduled reconciler (`LemonEventReconciler`): `true` or options to add it, `false`/unset for none.
-   * It reads `GET /v1/events` every 15 minutes and stores what the webhook path missed (the stream forwards it);
-   * see docs/operations.md. Needs the API key (`lemonmarkets:apiKey`) at deploy time. Default off.
-   */
-  readonly reconciler?: boolean | ReceiverReconcilerOptions;
 }
 
 /** Every default the component applies, in one place (the docs quote these). */
@@ -140,7 +136,7 @@ export const RECEIVER_DEFAULTS = Object.freeze({
   secretRecoveryWindowInDays: 0,
 });
 
-/** {@link LemonWebhookReceiverArgs} after validation, with every default filled in. */
+/** {@link ReceiverArgs} after validation, with every default filled in. */
 export interface ResolvedReceiverArgs {
   readonly events: readonly string[];
   readonly routePath: string;

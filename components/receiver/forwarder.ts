@@ -12,9 +12,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FORWARDER_ENV_NAMES } from "../../contract/env-names";
 import { FORWARDER_FILTER_PATTERN } from "../../contract/events-table";
+import type { PolicyStatement } from "../shared/iam";
 import { createLambdaFunction, type LambdaFunction } from "../shared/lambda-function";
 import type { ResolvedReceiverArgs } from "./args";
-import { forwardEventsStatement, type PolicyStatement } from "./policy";
+import { forwardEventsStatement } from "./policy";
 
 /**
  * The forwarder's fixed settings, each chosen for a webhook stream that is bursty and rare (a handful of

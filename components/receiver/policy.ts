@@ -2,20 +2,7 @@
  * IAM building blocks of the package's Lambdas, as pure functions of the ARNs they may touch: least privilege
  * is easiest to review (and to test) when each document is built in one place.
  */
-
-/** One IAM policy statement with exactly one resource. */
-export interface PolicyStatement {
-  readonly Sid: string;
-  readonly Effect: "Allow";
-  readonly Action: readonly string[];
-  readonly Resource: string;
-}
-
-/** An IAM policy document. */
-export interface PolicyDocument {
-  readonly Version: "2012-10-17";
-  readonly Statement: readonly PolicyStatement[];
-}
+import type { PolicyStatement } from "../shared/iam";
 
 /** The ARNs the receiver needs, resolved. */
 export interface ReceiverPolicyArns {

@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createCountAlarm } from "./alarms";
+import { createCountAlarm } from "../shared/alarms";
 import { eventPattern } from "./fanout";
 import { ReceiverArgsError, validateEventTypes, validateIntegerInRange, validateName } from "./validate";
 

@@ -7,9 +7,9 @@ import { NUMBER_RULES } from "../../contract/settings";
 import type { SignatureScheme } from "../../contract/signature";
 import { parseSignatureScheme, SignatureSchemeError } from "../../contract/signature-presets";
 import { EVENT_TYPE_PATTERN, isPublishedEventType } from "../lemon-api/event-types";
-import { logLevelProblem } from "../shared/lambda-settings";
+import { LOG_RETENTION_DAYS, logLevelProblem } from "../shared/lambda-settings";
 import { recoveryWindowProblem } from "../shared/secret-retention";
-import { type LemonWebhookReceiverArgs, RECEIVER_DEFAULTS, type ResolvedReceiverArgs } from "./args";
+import { RECEIVER_DEFAULTS, type ReceiverArgs, type ResolvedReceiverArgs } from "./args";
 
 /** A receiver or subscription argument is invalid; `field` names it as the user wrote it. */
 export class ReceiverArgsError extends Error {
@@ -21,11 +21,6 @@ export class ReceiverArgsError extends Error {
     this.name = "ReceiverArgsError";
   }
 }
-
-/** The retention values CloudWatch Logs accepts (0, "never expire", is excluded: logs must expire). */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
 
 /** lemon.markets must get a 200 within 10 s; the Lambda has to give up (and answer) before that. */
 export const MAX_TIMEOUT_SECONDS = 9;
@@ -151,7 +146,7 @@ export function validateAlarmDestination(
 }
 
 /** Checks an existing bus: its name and ARN, where they are already known strings. */
-export function validateEventBus(bus: LemonWebhookReceiverArgs["eventBus"]): void {
+export function validateEventBus(bus: ReceiverArgs["eventBus"]): void {
   if (bus === undefined) return;
   if (typeof bus.name === "string" && !EVENT_BUS_NAME_PATTERN.test(bus.name)) {
     throw new ReceiverArgsError(
@@ -183,7 +178,7 @@ export function validateSignatureScheme(input: unknown, field = "signatureScheme
 }
 
 /** Validates every argument and fills in the defaults. Throws {@link ReceiverArgsError} on the first problem. */
-export function validateReceiverArgs(args: LemonWebhookReceiverArgs): ResolvedReceiverArgs {
+export function validateReceiverArgs(args: ReceiverArgs): ResolvedReceiverArgs {
   if (args === undefined || args === null || typeof args !== "object") {
     throw new ReceiverArgsError("args", `must be an object with at least { events: ["order.executed"] }`);
   }

@@ -5,9 +5,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NUMBER_RULES, RECONCILER_NUMBER_RULES, windowProblems } from "../../contract/settings";
 import { EVENT_TYPE_PATTERN } from "../lemon-api/event-types";
-import { LOG_RETENTION_DAYS } from "../receiver/validate";
 import { API_KEY_CONFIG_KEY, API_KEY_ENV_VAR } from "../registration/types";
-import { DEFAULT_LAMBDA_LOG_LEVEL, type LambdaLogLevel, logLevelProblem } from "../shared/lambda-settings";
+import {
+  DEFAULT_LAMBDA_LOG_LEVEL,
+  type LambdaLogLevel,
+  LOG_RETENTION_DAYS,
+  logLevelProblem,
+} from "../shared/lambda-settings";
 import { recoveryWindowProblem } from "../shared/secret-retention";
 
 /**

@@ -3,7 +3,7 @@
  * it needs. The API key secret appears in the reconciler's policy only, so no other role the package
  * creates can read it.
  */
-import type { PolicyDocument, PolicyStatement } from "../receiver/policy";
+import type { PolicyDocument, PolicyStatement } from "../shared/iam";
 
 /** The ARNs the reconciler Lambda needs, resolved. */
 export interface ReconcilerPolicyArns {

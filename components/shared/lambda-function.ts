@@ -6,12 +6,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  LAMBDA_ASSUME_ROLE_POLICY,
-  ownLogsStatement,
-  type PolicyDocument,
-  type PolicyStatement,
-} from "../receiver/policy";
+import { LAMBDA_ASSUME_ROLE_POLICY, ownLogsStatement } from "../receiver/policy";
+import type { PolicyDocument, PolicyStatement } from "./iam";
 import { LAMBDA_RUNTIME, LAMBDA_SYSTEM_LOG_LEVEL, type LambdaLogLevel } from "./lambda-settings";
 
 /** What differs between the package's functions. */

@@ -37,3 +37,8 @@ export function logLevelProblem(value: unknown): string | undefined {
     ? undefined
     : `must be one of ${LAMBDA_LOG_LEVELS.join(", ")} (got ${JSON.stringify(value)})`;
 }
+
+/** The retention values CloudWatch Logs accepts (0, "never expire", is excluded: logs must expire). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;

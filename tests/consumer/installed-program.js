@@ -74,7 +74,15 @@ async function main() {
     false,
   );
   // Required only after the mocks are in place, as a Pulumi program's imports run after the engine connects.
-  const { LemonWebhookReceiver, sharedProvider } = require("lemon-webhooks");
+  const { LemonWebhookReceiver } = require("lemon-webhooks");
+  // The provider is internal (not exported): loaded by file from the installed build, as the resource loads it.
+  const { sharedProvider } = require(
+    require("node:path").join(
+      require("node:path").dirname(require.resolve("lemon-webhooks")),
+      "registration",
+      "locate.js",
+    ),
+  );
   // The reconciler reads the API key from the stack config secret and its bundle from the installed package.
   const receiver = new LemonWebhookReceiver("shop", {
     events: ["order.executed", "order.rejected"],

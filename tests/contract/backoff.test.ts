@@ -5,7 +5,7 @@ import {
   DEFAULT_RETRY_POLICY,
   parseRetryAfterMs,
   type RetryPolicy,
-} from "../../components/lemon-api";
+} from "../../contract/backoff";
 
 const policyArbitrary: fc.Arbitrary<RetryPolicy> = fc
   .record({ base: fc.integer({ min: 0, max: 10000 }), extra: fc.integer({ min: 0, max: 100000 }) })

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { LemonWebhookReceiver, unpublishedEventWarnings } from "../../../components";
+import { LemonWebhookReceiver } from "../../../components";
 import { forwarderMaximumRecordAgeSeconds } from "../../../components/receiver/forwarder";
+import { unpublishedEventWarnings } from "../../../components/registration/check";
 import { LAMBDA_RUNTIME } from "../../../components/shared/lambda-settings";
 import { FORWARDER_ENV_NAMES } from "../../../contract/env-names";
 import { FORWARDER_FILTER_PATTERN } from "../../../contract/events-table";

@@ -3,13 +3,13 @@ import { PUBLISHED_EVENT_TYPES } from "../../../components/lemon-api/event-types
 import { RECEIVER_DEFAULTS } from "../../../components/receiver/args";
 import { endpointUrl } from "../../../components/receiver/url";
 import {
-  LOG_RETENTION_DAYS,
   ReceiverArgsError,
   validateEventTypes,
   validateName,
   validateReceiverArgs,
   validateRoutePath,
 } from "../../../components/receiver/validate";
+import { LOG_RETENTION_DAYS } from "../../../components/shared/lambda-settings";
 import { DEFAULT_SIGNATURE_SCHEME } from "../../../contract/signature";
 
 const EVENTS = ["order.executed"];

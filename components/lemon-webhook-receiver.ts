@@ -7,38 +7,51 @@
  *                 → EventBridge bus (+ replay archive) → consumers' rules ({@link LemonWebhookReceiver.subscribe})
  *   WebhookRegistration (lemon.markets API) ─signature secret→ Secrets Manager, once the endpoint answers.
  *
- * The wiring lives here; each concern is built by a small function in `./receiver/`.
+ * The composition lives here, above the two component folders: each receiver concern is built by a small
+ * function in `./receiver/`, the optional reconciler is `LemonEventReconciler` of `./reconciler/` given its
+ * public arguments, and neither folder imports the other.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { formatSignatureScheme } from "../../contract/signature-presets";
-import {
-  type ReceiverReconcilerOptions,
-  reconcilerSettings,
-  resolveReconcilerApiKey,
-  validateReconcilerArgs,
-} from "../reconciler/args";
-import { reconcilerBundleProblem } from "../reconciler/bundle";
-import { LemonEventReconciler } from "../reconciler/reconciler";
-import { WebhookRegistration } from "../registration";
-import { defaultBundleDir, enforceBundle, receiverBundleProblem } from "../shared/bundles";
-import { createAlarmDestination, createCountAlarm, forwarderAlarmSpecs, receiverAlarmSpecs } from "./alarms";
-import type { LemonWebhookReceiverArgs, ResolvedReceiverArgs } from "./args";
-import { createFanOut } from "./fanout";
-import { createForwarder, forwarderMaximumRecordAgeSeconds } from "./forwarder";
-import { defaultForwarderBundleDir, forwarderBundleProblem } from "./forwarder-bundle";
-import { createReceiverFunction } from "./function";
-import { createIngress } from "./ingress";
-import { createDedupeTable, createSignatureSecret, createSignatureSecretValue } from "./storage";
+import { formatSignatureScheme } from "../contract/signature-presets";
+import { forwarderAlarmSpecs, receiverAlarmSpecs } from "./receiver/alarms";
+import type { ReceiverArgs, ResolvedReceiverArgs } from "./receiver/args";
+import { createFanOut } from "./receiver/fanout";
+import { createForwarder, forwarderMaximumRecordAgeSeconds } from "./receiver/forwarder";
+import { defaultForwarderBundleDir, forwarderBundleProblem } from "./receiver/forwarder-bundle";
+import { createReceiverFunction } from "./receiver/function";
+import { createIngress } from "./receiver/ingress";
+import { createDedupeTable, createSignatureSecret, createSignatureSecretValue } from "./receiver/storage";
 import {
   createSubscription,
   type Subscription,
   type SubscriptionArgs,
   type SubscriptionContext,
   validateSubscription,
-} from "./subscription";
-import type { SubscriptionRulesOutput } from "./subscription-output";
-import { endpointUrl } from "./url";
-import { validateName, validateReceiverArgs } from "./validate";
+} from "./receiver/subscription";
+import type { SubscriptionRulesOutput } from "./receiver/subscription-output";
+import { endpointUrl } from "./receiver/url";
+import { validateName, validateReceiverArgs } from "./receiver/validate";
+import {
+  type ReceiverReconcilerOptions,
+  reconcilerSettings,
+  resolveReconcilerApiKey,
+  validateReconcilerArgs,
+} from "./reconciler/args";
+import { reconcilerBundleProblem } from "./reconciler/bundle";
+import { LemonEventReconciler } from "./reconciler/reconciler";
+import { WebhookRegistration } from "./registration";
+import { createAlarmDestination, createCountAlarm } from "./shared/alarms";
+import { defaultBundleDir, enforceBundle, receiverBundleProblem } from "./shared/bundles";
+
+/** Arguments of {@link LemonWebhookReceiver}: the receiver's own ({@link ReceiverArgs}) and its reconciler. */
+export interface LemonWebhookReceiverArgs extends ReceiverArgs {
+  /**
+   * The scheduled reconciler (`LemonEventReconciler`): `true` or options to add it, `false`/unset for none.
+   * It reads `GET /v1/events` every 15 minutes and stores what the webhook path missed (the stream forwards it);
+   * see docs/operations.md. Needs the API key (`lemonmarkets:apiKey`) at deploy time. Default off.
+   */
+  readonly reconciler?: boolean | ReceiverReconcilerOptions;
+}
 
 /** Pulumi type token of the component. */
 export const RECEIVER_TYPE = "lemon-webhooks:index:Receiver";
