@@ -17,15 +17,20 @@ import {
   resolveReconcilerApiKey,
   validateReconcilerArgs,
 } from "../reconciler/args";
-import { reconcilerBundleProblem } from "../reconciler/bundle";
 import { LemonEventReconciler } from "../reconciler/reconciler";
 import { WebhookRegistration } from "../registration";
-import { defaultBundleDir, enforceBundle, receiverBundleProblem } from "../shared/bundles";
+import {
+  defaultBundleDir,
+  defaultForwarderBundleDir,
+  enforceBundle,
+  forwarderBundleProblem,
+  receiverBundleProblem,
+  reconcilerBundleProblem,
+} from "../shared/bundles";
 import { createAlarmDestination, createCountAlarm, forwarderAlarmSpecs, receiverAlarmSpecs } from "./alarms";
 import type { LemonWebhookReceiverArgs, ResolvedReceiverArgs } from "./args";
 import { createFanOut } from "./fanout";
 import { createForwarder, forwarderMaximumRecordAgeSeconds } from "./forwarder";
-import { defaultForwarderBundleDir, forwarderBundleProblem } from "./forwarder-bundle";
 import { createReceiverFunction } from "./function";
 import { createIngress } from "./ingress";
 import { createDedupeTable, createSignatureSecret, createSignatureSecretValue } from "./storage";

@@ -16,7 +16,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV_NAMES } from "../../contract/env-names";
 import { RECONCILER_ENV_NAMES } from "../../contract/reconciler-env-names";
-import { enforceBundle } from "../shared/bundles";
+import { defaultReconcilerBundleDir, enforceBundle, reconcilerBundleProblem } from "../shared/bundles";
 import { createLambdaFunction } from "../shared/lambda-function";
 import { createReconcilerAlarms } from "./alarms";
 import {
@@ -25,7 +25,6 @@ import {
   resolveReconcilerApiKey,
   validateReconcilerArgs,
 } from "./args";
-import { defaultReconcilerBundleDir, reconcilerBundleProblem } from "./bundle";
 import {
   accountOfArn,
   reconcilerPolicyStatements,
