@@ -76,7 +76,8 @@ function untilSignal(): Promise<NodeJS.Signals> {
 
 /**
  * Runs the walkthrough for parsed `options`, printing the story to `reporter` and failures to `errors`;
- * resolves with the exit code (0 done, 1 a step failed, 130 interrupted before the end).
+ * resolves with the exit code (0 done, 1 a step failed, 130 interrupted before the end). `hooks`: see
+ * {@link RunHooks}.
  */
 export async function runSandbox(
   options: SandboxCliOptions,
