@@ -17,7 +17,6 @@ import { forwarderAlarmSpecs, receiverAlarmSpecs } from "./receiver/alarms";
 import type { ReceiverArgs, ResolvedReceiverArgs } from "./receiver/args";
 import { createFanOut } from "./receiver/fanout";
 import { createForwarder, forwarderMaximumRecordAgeSeconds } from "./receiver/forwarder";
-import { defaultForwarderBundleDir, forwarderBundleProblem } from "./receiver/forwarder-bundle";
 import { createReceiverFunction } from "./receiver/function";
 import { createIngress } from "./receiver/ingress";
 import { createDedupeTable, createSignatureSecret, createSignatureSecretValue } from "./receiver/storage";
@@ -37,11 +36,17 @@ import {
   resolveReconcilerApiKey,
   validateReconcilerArgs,
 } from "./reconciler/args";
-import { reconcilerBundleProblem } from "./reconciler/bundle";
 import { LemonEventReconciler } from "./reconciler/reconciler";
 import { WebhookRegistration } from "./registration";
 import { createAlarmDestination, createCountAlarm } from "./shared/alarms";
-import { defaultBundleDir, enforceBundle, receiverBundleProblem } from "./shared/bundles";
+import {
+  defaultBundleDir,
+  defaultForwarderBundleDir,
+  enforceBundle,
+  forwarderBundleProblem,
+  receiverBundleProblem,
+  reconcilerBundleProblem,
+} from "./shared/bundles";
 
 /** Arguments of {@link LemonWebhookReceiver}: the receiver's own ({@link ReceiverArgs}) and its reconciler. */
 export interface LemonWebhookReceiverArgs extends ReceiverArgs {

@@ -2,21 +2,29 @@
  * Finds the built receiver bundle — the same file the component uploads to Lambda — and builds it when it
  * is missing (a clone where `npm ci` ran with `--ignore-scripts`, or someone deleted `dist/`) or stale (built
  * from other `lambda/` sources than the checkout's: after a `git pull` or an edit, the walkthrough must run
- * the code that is there now).
+ * the code that is there now). Stale means what it means for the component: the content hashes recorded by
+ * scripts/build-lambda.mjs differ from the sources ({@link staleBundleMessage}).
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { staleBundleMessage } from "../components/shared/bundles";
+import {
+  ARTEFACTS,
+  BUNDLE_ENTRY_FILE,
+  builtPath,
+  findPackageRoot,
+  type LambdaName,
+} from "../components/shared/package-layout";
 import { SandboxError } from "./errors";
 
 /** Path of the bundle relative to the repository root. */
-export const RECEIVER_BUNDLE = "dist/lambda-bundle/receiver/index.js";
+export const RECEIVER_BUNDLE = `${ARTEFACTS.receiver.built}/${BUNDLE_ENTRY_FILE}`;
 /** Path of the forwarder bundle (the stream's consumer) relative to the repository root. */
-export const FORWARDER_BUNDLE = "dist/lambda-bundle/forwarder/index.js";
+export const FORWARDER_BUNDLE = `${ARTEFACTS.forwarder.built}/${BUNDLE_ENTRY_FILE}`;
 
-/** Repository root: this file lives in `<root>/sandbox/`. */
-export const REPO_ROOT = path.resolve(__dirname, "..");
+/** Repository root: the package root this file lives in (the sandbox runs from a checkout). */
+export const REPO_ROOT = findPackageRoot(__dirname, "run the sandbox from a checkout of lemon-webhooks");
 
 const STEP = "building the receiver Lambda bundle";
 
@@ -27,17 +35,18 @@ const STEP = "building the receiver Lambda bundle";
  * @throws {SandboxError} when the build fails or produces no bundle, or a stale one.
  */
 export function ensureReceiverBundle(root: string = REPO_ROOT, onBuild?: () => void): string {
-  return ensureBundle(RECEIVER_BUNDLE, root, onBuild);
+  return ensureBundle("receiver", root, onBuild);
 }
 
 /** {@link ensureReceiverBundle} for the forwarder bundle (one `npm run build:lambda` builds both). */
 export function ensureForwarderBundle(root: string = REPO_ROOT, onBuild?: () => void): string {
-  return ensureBundle(FORWARDER_BUNDLE, root, onBuild);
+  return ensureBundle("forwarder", root, onBuild);
 }
 
-function ensureBundle(relative: string, root: string, onBuild?: () => void): string {
-  const bundle = path.join(root, relative);
-  const dir = path.dirname(bundle);
+function ensureBundle(name: LambdaName, root: string, onBuild?: () => void): string {
+  const dir = builtPath(root, name);
+  const bundle = path.join(dir, BUNDLE_ENTRY_FILE);
+  const relative = `${ARTEFACTS[name].built}/${BUNDLE_ENTRY_FILE}`;
   if (fs.existsSync(bundle) && staleBundleMessage(dir, root) === undefined) return bundle;
   onBuild?.();
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";

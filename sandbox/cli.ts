@@ -5,9 +5,15 @@
  */
 import { parseSandboxArgs, USAGE, UsageError } from "./args";
 import { createReporter, type Reporter, wantsColour } from "./reporter";
+import type { RunHooks } from "./run";
 
-/** Parses `argv` and runs the sandbox; resolves with the exit code. */
-export async function main(argv: readonly string[], reporter: Reporter, errors: Reporter): Promise<number> {
+/** Parses `argv` and runs the sandbox; resolves with the exit code. `hooks`: see {@link RunHooks}. */
+export async function main(
+  argv: readonly string[],
+  reporter: Reporter,
+  errors: Reporter,
+  hooks: RunHooks = {},
+): Promise<number> {
   let options: ReturnType<typeof parseSandboxArgs>;
   try {
     options = parseSandboxArgs(argv);
@@ -21,10 +27,14 @@ export async function main(argv: readonly string[], reporter: Reporter, errors: 
     return 0;
   }
   const { runSandbox } = await import("./run");
-  return runSandbox(options, reporter, errors);
+  return runSandbox(options, reporter, errors, hooks);
 }
 
-if (require.main === module) {
+/**
+ * The sandbox as a process: {@link main} on `argv` with the story on stdout and failures on stderr (coloured
+ * on a terminal), then exits with its code.
+ */
+export function runAsProcess(argv: readonly string[], hooks: RunHooks = {}): void {
   const out = createReporter(
     (line) => process.stdout.write(`${line}\n`),
     wantsColour(process.stdout, process.env),
@@ -33,7 +43,7 @@ if (require.main === module) {
     (line) => process.stderr.write(`${line}\n`),
     wantsColour(process.stderr, process.env),
   );
-  main(process.argv.slice(2), out, err).then(
+  main(argv, out, err, hooks).then(
     (code) => process.exit(code),
     (error: unknown) => {
       err.fail(`unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
@@ -41,3 +51,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runAsProcess(process.argv.slice(2));

@@ -2,12 +2,7 @@
  * The story `npm start` tells: steps 1–3 from {@link startSandbox}'s progress, then the guide's account,
  * the deliveries, optionally the live phase (`--keep-running`), and unregistration. Every path — success,
  * failure, Ctrl-C — stops every server before it returns.
- *
- * Test hook: with `LEMON_SANDBOX_SECRETS_FD=<fd>` the run writes `{"apiKey","signatureSecret"}` as one JSON
- * line to that already-open file descriptor (never to stdout/stderr), so a test can prove the printed story
- * contains neither. Both are throwaway values of this run's emulator.
  */
-import fs from "node:fs";
 import path from "node:path";
 import { formatSignatureScheme } from "../contract/signature-presets";
 import type { SandboxCliOptions } from "./args";
@@ -20,8 +15,15 @@ import { createGuideAccount, settleDeliveries } from "./walkthrough";
 
 const TOTAL = 6;
 
-/** Name of the test hook's environment variable (see the file comment). */
-export const SECRETS_FD_ENV = "LEMON_SANDBOX_SECRETS_FD";
+/** What a caller embedding the walkthrough can observe (the CLI passes none). */
+export interface RunHooks {
+  /**
+   * Called once with the running sandbox, when it is up and its webhook registered, before the walkthrough's
+   * account and deliveries: e.g. to read its emulator URL, its throwaway API key or the registration. Its
+   * errors fail the run like a failed step.
+   */
+  readonly onStarted?: (sandbox: Sandbox) => void;
+}
 
 function progressPrinter(reporter: Reporter): (progress: SandboxProgress) => void {
   return (progress) => {
@@ -54,21 +56,6 @@ function progressPrinter(reporter: Reporter): (progress: SandboxProgress) => voi
   };
 }
 
-function revealSecretsForTests(sandbox: Sandbox): void {
-  const raw = process.env[SECRETS_FD_ENV];
-  if (raw === undefined || raw === "") return;
-  const fd = Number(raw);
-  if (!Number.isInteger(fd) || fd < 3) {
-    throw new SandboxError(
-      "writing the test hook",
-      `${SECRETS_FD_ENV} is "${raw}"`,
-      "Set it to an open file descriptor >= 3, or unset it",
-    );
-  }
-  const signatureSecret = sandbox.registration()?.outputs.signatureSecret;
-  fs.writeSync(fd, `${JSON.stringify({ apiKey: sandbox.apiKey, signatureSecret })}\n`);
-}
-
 /** `1 event`, `2 events`. */
 function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -89,12 +76,14 @@ function untilSignal(): Promise<NodeJS.Signals> {
 
 /**
  * Runs the walkthrough for parsed `options`, printing the story to `reporter` and failures to `errors`;
- * resolves with the exit code (0 done, 1 a step failed, 130 interrupted before the end).
+ * resolves with the exit code (0 done, 1 a step failed, 130 interrupted before the end). `hooks`: see
+ * {@link RunHooks}.
  */
 export async function runSandbox(
   options: SandboxCliOptions,
   reporter: Reporter,
   errors: Reporter,
+  hooks: RunHooks = {},
 ): Promise<number> {
   const started = Date.now();
   reporter.line(
@@ -119,7 +108,7 @@ export async function runSandbox(
       onProgress: progressPrinter(reporter),
       onReceiverLog: printLive,
     });
-    revealSecretsForTests(sandbox);
+    hooks.onStarted?.(sandbox);
     if (options.signatureScheme !== undefined) {
       reporter.detail(
         `deliveries signed and verified with the signature scheme ${formatSignatureScheme(options.signatureScheme)}`,

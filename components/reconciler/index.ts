@@ -1,6 +1,11 @@
 /** The opt-in scheduled reconciler component. */
 
 export {
+  defaultReconcilerBundleDir,
+  RECONCILER_BUNDLE_RELATIVE_DIR,
+  reconcilerBundleProblem,
+} from "../shared/bundles";
+export {
   createReconcilerAlarms,
   notRunningAlarmPeriodSeconds,
   type ReconcilerAlarms,
@@ -17,11 +22,6 @@ export {
   resolveReconcilerApiKey,
   validateReconcilerArgs,
 } from "./args";
-export {
-  defaultReconcilerBundleDir,
-  RECONCILER_BUNDLE_RELATIVE_DIR,
-  reconcilerBundleProblem,
-} from "./bundle";
 export {
   accountOfArn,
   reconcilerPolicyStatements,

@@ -15,7 +15,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV_NAMES, RECONCILER_ENV_NAMES } from "../../contract/env-names";
-import { enforceBundle } from "../shared/bundles";
+import { defaultReconcilerBundleDir, enforceBundle, reconcilerBundleProblem } from "../shared/bundles";
 import { createLambdaFunction } from "../shared/lambda-function";
 import { createReconcilerAlarms } from "./alarms";
 import {
@@ -24,7 +24,6 @@ import {
   resolveReconcilerApiKey,
   validateReconcilerArgs,
 } from "./args";
-import { defaultReconcilerBundleDir, reconcilerBundleProblem } from "./bundle";
 import {
   accountOfArn,
   reconcilerPolicyStatements,

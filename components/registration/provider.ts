@@ -22,6 +22,10 @@
  * the function names it calls, are read by provider code already sitting in users' state: never move or
  * rename `components/registration/operations.ts` (emitted as `dist/components/registration/operations.js`)
  * or its exports. tests/components/registration/contract.test.ts pins them.
+ *
+ * Everywhere else the package's layout comes from components/shared/package-layout.ts (`ARTEFACTS.operations`
+ * names these two paths, and "checkout" means the same there: the source file is present). This method cannot
+ * import it, so it spells the paths out; tests/components/shared/package-layout.test.ts checks the two agree.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as Operations from "./operations";

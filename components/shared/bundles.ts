@@ -1,56 +1,55 @@
 /**
- * Where the built receiver Lambda bundle lives. The component runs from two layouts:
- *  - this repository via ts-node: `<root>/components/receiver/bundle-path.ts`
- *  - an installed package: `node_modules/lemon-webhooks/dist/components/receiver/bundle-path.js`
- * In both the bundle is `<package root>/dist/lambda-bundle/receiver`, so we walk up to the `package.json` named
- * `lemon-webhooks` instead of counting `..` segments (which differ between the two layouts).
+ * Where the built Lambda bundles live and what keeps one from deploying, for every Lambda of the package (one
+ * table: {@link bundleDir}). In a checkout and in an installed package alike a bundle is
+ * `<package root>/dist/lambda-bundle/<name>` (components/shared/package-layout.ts finds the root); in a checkout
+ * it must also have been built from exactly the `lambda/` sources present now (content hashes recorded by
+ * scripts/build-lambda.mjs).
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import {
+  ARTEFACTS,
+  BUNDLE_ENTRY_FILE,
+  builtPath,
+  findPackageRoot,
+  isCheckout,
+  type LambdaName,
+} from "./package-layout";
 
-/** The package whose root holds the bundle. */
-export const PACKAGE_NAME = "lemon-webhooks";
-/** Bundle directory relative to the package root (written by `npm run build:lambda`). */
-export const BUNDLE_RELATIVE_DIR = join("dist", "lambda-bundle", "receiver");
-/** The handler file inside the bundle directory (handler string `index.handler`). */
-export const BUNDLE_ENTRY_FILE = "index.js";
+export {
+  BUNDLE_ENTRY_FILE,
+  findPackageRoot,
+  LAMBDA_NAMES,
+  type LambdaName,
+  PACKAGE_NAME,
+} from "./package-layout";
 
-function packageNameAt(dir: string): string | undefined {
-  const file = join(dir, "package.json");
-  if (!existsSync(file)) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(readFileSync(file, "utf8"));
-    return typeof parsed === "object" &&
-      parsed !== null &&
-      "name" in parsed &&
-      typeof parsed.name === "string"
-      ? parsed.name
-      : undefined;
-  } catch {
-    // A broken package.json on the way up is not ours; keep walking.
-    return undefined;
-  }
+/** Receiver bundle directory relative to the package root (written by `npm run build:lambda`). */
+export const BUNDLE_RELATIVE_DIR = join(...ARTEFACTS.receiver.built.split("/"));
+/** Reconciler bundle directory relative to the package root. */
+export const RECONCILER_BUNDLE_RELATIVE_DIR = join(...ARTEFACTS.reconciler.built.split("/"));
+/** Forwarder bundle directory relative to the package root. */
+export const FORWARDER_BUNDLE_RELATIVE_DIR = join(...ARTEFACTS.forwarder.built.split("/"));
+
+/** The default directory of the `name` bundle in the installed (or checked-out) package containing `start`. */
+export function bundleDir(name: LambdaName, start: string = __dirname): string {
+  return builtPath(findPackageRoot(start), name);
 }
 
-/** The nearest directory at or above `start` whose package.json is named `lemon-webhooks`. */
-export function findPackageRoot(start: string = __dirname): string {
-  let dir = start;
-  for (;;) {
-    if (packageNameAt(dir) === PACKAGE_NAME) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) {
-      throw new Error(
-        `Cannot find the ${PACKAGE_NAME} package root above ${start}; pass lambdaBundleDir to LemonWebhookReceiver`,
-      );
-    }
-    dir = parent;
-  }
-}
-
-/** The default bundle directory of the installed (or checked-out) package. */
+/** The default receiver bundle directory ({@link bundleDir}). */
 export function defaultBundleDir(start: string = __dirname): string {
-  return join(findPackageRoot(start), BUNDLE_RELATIVE_DIR);
+  return bundleDir("receiver", start);
+}
+
+/** The default forwarder bundle directory ({@link bundleDir}). */
+export function defaultForwarderBundleDir(start: string = __dirname): string {
+  return bundleDir("forwarder", start);
+}
+
+/** The default reconciler bundle directory ({@link bundleDir}). */
+export function defaultReconcilerBundleDir(start: string = __dirname): string {
+  return bundleDir("reconciler", start);
 }
 
 /** True when `dir` holds a built bundle. */
@@ -58,9 +57,9 @@ export function bundleExists(dir: string): boolean {
   return existsSync(join(dir, BUNDLE_ENTRY_FILE));
 }
 
-/** The message for a missing bundle: says where it was expected and how to build it. */
-export function missingBundleMessage(dir: string): string {
-  return `The receiver Lambda bundle ${join(dir, BUNDLE_ENTRY_FILE)} does not exist: run "npm run build:lambda" first`;
+/** The message for a missing `name` bundle: says where it was expected and how to build it. */
+export function missingBundleMessage(dir: string, name: LambdaName = "receiver"): string {
+  return `The ${name} Lambda bundle ${join(dir, BUNDLE_ENTRY_FILE)} does not exist: run "npm run build:lambda" first`;
 }
 
 /**
@@ -95,7 +94,8 @@ function readSourceHashes(file: string): Record<string, string> | undefined {
  * `git pull` or an edit to `lambda/`, the old code would otherwise be deployed without a word).
  */
 export function staleBundleMessage(dir: string, root: string): string | undefined {
-  if (!existsSync(join(root, "lambda"))) return undefined;
+  // The bundles share their sources (ARTEFACTS): any bundle's entry answers for all of them.
+  if (!isCheckout(root, "receiver")) return undefined;
   const bundle = join(dir, BUNDLE_ENTRY_FILE);
   const hashes = readSourceHashes(sourcesFileOf(dir));
   if (hashes === undefined) {
@@ -130,25 +130,6 @@ export function bundleProblemAt(
 }
 
 /**
- * What keeps the receiver from deploying its bundle, or undefined. `customDir` (the `lambdaBundleDir` argument)
- * is only checked for existence: its sources are the caller's business. The default bundle of a checkout must
- * also match the checkout's `lambda/` sources ({@link staleBundleMessage}).
- */
-export function receiverBundleProblem(
-  customDir?: string,
-  start: string = __dirname,
-): BundleProblem | undefined {
-  if (customDir !== undefined) {
-    return bundleExists(customDir)
-      ? undefined
-      : { kind: "missing", message: missingBundleMessage(customDir) };
-  }
-  const root = findPackageRoot(start);
-  const dir = join(root, BUNDLE_RELATIVE_DIR);
-  return bundleProblemAt(dir, root, missingBundleMessage(dir));
-}
-
-/**
  * The one rule for a bundle problem, for every Lambda of the package. A missing bundle stops preview and up
  * alike, before anything is registered: the engine hashes every `FileArchive` when its resource is registered,
  * in preview too, so the preview would otherwise fail later with an engine error that names no fix. A stale
@@ -163,22 +144,44 @@ export function enforceBundle(problem: BundleProblem | undefined, dryRun: boolea
 }
 
 /**
- * The bundle problem of one of the package's Lambdas (`label`, e.g. "forwarder"), whose default bundle is
- * `<package root>/<relativeDir>`: a `customDir` is only checked for existence (its sources are the caller's
- * business); the default bundle of a checkout must also match the checkout's sources.
+ * What keeps the `name` bundle from deploying, or undefined. A `customDir` (the component's `lambdaBundleDir`
+ * or `forwarderBundleDir` argument) is only checked for existence: its sources are the caller's business. The
+ * default bundle of a checkout must also match the checkout's `lambda/` sources ({@link staleBundleMessage}).
  */
-export function packageBundleProblem(
-  label: string,
-  relativeDir: string,
+export function bundleProblem(
+  name: LambdaName,
   customDir: string | undefined,
-  start: string,
+  start: string = __dirname,
 ): BundleProblem | undefined {
-  const missing = (dir: string) =>
-    `The ${label} Lambda bundle ${join(dir, BUNDLE_ENTRY_FILE)} does not exist: run "npm run build:lambda" first`;
+  const missing = (dir: string) => missingBundleMessage(dir, name);
   if (customDir !== undefined) {
     return bundleExists(customDir) ? undefined : { kind: "missing", message: missing(customDir) };
   }
   const root = findPackageRoot(start);
-  const dir = join(root, relativeDir);
+  const dir = builtPath(root, name);
   return bundleProblemAt(dir, root, missing(dir));
+}
+
+/** {@link bundleProblem} of the receiver bundle. */
+export function receiverBundleProblem(
+  customDir?: string,
+  start: string = __dirname,
+): BundleProblem | undefined {
+  return bundleProblem("receiver", customDir, start);
+}
+
+/** {@link bundleProblem} of the forwarder bundle. */
+export function forwarderBundleProblem(
+  customDir?: string,
+  start: string = __dirname,
+): BundleProblem | undefined {
+  return bundleProblem("forwarder", customDir, start);
+}
+
+/** {@link bundleProblem} of the reconciler bundle. */
+export function reconcilerBundleProblem(
+  customDir?: string,
+  start: string = __dirname,
+): BundleProblem | undefined {
+  return bundleProblem("reconciler", customDir, start);
 }

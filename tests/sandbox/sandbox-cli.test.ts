@@ -15,7 +15,7 @@ describe("npm start (the sandbox CLI)", () => {
   let run: CliRun;
 
   beforeAll(async () => {
-    run = await runCli([]);
+    run = await runCli([], undefined, undefined, { revealSecrets: true });
   }, 90_000);
 
   it("exits 0 with nothing on stderr", () => {

@@ -1,18 +1,23 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
+import { ARTEFACTS, findPackageRoot } from "../../components/shared/package-layout";
 
-const ROOT = join(__dirname, "..", "..");
+const ROOT = findPackageRoot(__dirname);
 
 /** Directories `tsconfig.build.json` compiles from (its entry points and everything they import). */
 export const BUILD_SOURCE_DIRS = ["components", "contract", "lambda", "cli"] as const;
 /** Files whose change changes the emitted output as much as a source does. */
 const BUILD_CONFIG_FILES = ["tsconfig.json", "tsconfig.build.json"] as const;
-/** Emitted files the published package cannot work without; the first one's mtime stamps the build. */
+/**
+ * Emitted files the published package cannot work without (the entry point package.json `main` names, and the
+ * operations module and CLI where components/shared/package-layout.ts says they are); the first one's mtime
+ * stamps the build.
+ */
 export const BUILD_OUTPUTS = [
   "dist/components/index.js",
-  "dist/components/registration/operations.js",
-  "dist/cli/main.js",
+  ARTEFACTS.operations.built,
+  ARTEFACTS.cli.built,
 ] as const;
 
 function newestMtime(path: string): number {
@@ -35,9 +40,16 @@ export function buildIsStale(root: string = ROOT): boolean {
 }
 
 /**
- * Jest globalSetup. Builds the Lambda bundles every run (esbuild, well under a second), and the published
- * `dist/` (tsc, tens of seconds) only when a source is newer than it: tests/consumer loads the package the
- * way a consumer does, so it must never see a stale build, and an unchanged tree must not pay for a rebuild.
+ * Jest globalSetup. Builds the Lambda bundles every run (esbuild, well under a second; the build records the
+ * content hashes the components and the sandbox check a bundle against), and the published `dist/` (tsc, tens
+ * of seconds) only when a source is newer than it: tests/consumer loads the package the way a consumer does,
+ * so it must never see a stale build, and an unchanged tree must not pay for a rebuild.
+ *
+ * Why file times here and content hashes for the bundles: a bundle's record lists exactly the files esbuild
+ * read, so a hash of them decides staleness with no false answer, and it is checked where it matters (deploy,
+ * sandbox). tsc's output depends on every file of the compiled tree and the tsconfigs, and a wrong "fresh"
+ * here costs only a test run against an old build while a wrong "stale" costs 25 s; comparing times errs
+ * towards rebuilding (a touched or checked-out file rebuilds) and needs no record kept in step with tsc.
  */
 export default function globalSetup(): void {
   execFileSync(process.execPath, [join(ROOT, "scripts", "build-lambda.mjs")], { stdio: "inherit" });

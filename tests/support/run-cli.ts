@@ -1,6 +1,7 @@
 /**
  * Runs `npm start`'s own command (read from package.json, so the test cannot drift from the script) as a
- * child process, with fd 3 open as the sandbox's secrets test hook.
+ * child process; with `revealSecrets`, its script swapped for tests/support/sandbox-secrets-tap.ts, which runs
+ * the same CLI and writes the run's secrets to fd 3.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
@@ -11,7 +12,7 @@ export interface CliRun {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
-  /** What the sandbox wrote to fd 3 (`LEMON_SANDBOX_SECRETS_FD=3`). */
+  /** What the sandbox wrote to fd 3 (with `revealSecrets`: `{"apiKey","signatureSecret"}` as one JSON line). */
   readonly hook: string;
 }
 
@@ -35,7 +36,16 @@ export interface CliRunOptions {
    * group is empty afterwards.
    */
   readonly processGroup?: boolean;
+  /**
+   * Run the start script's program through tests/support/sandbox-secrets-tap.ts, which writes the run's API
+   * key and signature secret to fd 3 ({@link CliRun.hook}), so a test can check the output holds neither.
+   */
+  readonly revealSecrets?: boolean;
 }
+
+/** The sandbox CLI the start script runs, and the test's stand-in for it that also reveals the secrets. */
+const START_SCRIPT = "sandbox/cli.ts";
+const SECRETS_TAP = path.join(__dirname, "sandbox-secrets-tap.ts");
 
 /**
  * Runs the CLI to its exit. `onStdout` sees the whole stdout so far after every chunk, with the child, so a
@@ -48,10 +58,16 @@ export function runCli(
   options: CliRunOptions = {},
 ): Promise<CliRun> {
   const [program, ...base] = startCommand();
+  if (options.revealSecrets === true) {
+    if (base.at(-1) !== START_SCRIPT) {
+      throw new Error(`expected the start script to run ${START_SCRIPT}, got ${base.join(" ")}`);
+    }
+    base[base.length - 1] = SECRETS_TAP;
+  }
   const { LEMON_MARKETS_API_KEY: _ignored, ...env } = process.env;
   const child = spawn(program!, [...base, ...args], {
     cwd: REPO_ROOT,
-    env: { ...env, LEMON_SANDBOX_SECRETS_FD: "3" },
+    env,
     stdio: ["ignore", "pipe", "pipe", "pipe"],
     detached: options.processGroup === true,
   });
