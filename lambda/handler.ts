@@ -6,7 +6,13 @@ import type { ApiGatewayV2Event, ApiGatewayV2Result, LambdaContext } from "./api
 import { createAwsPorts } from "./aws";
 import { readAwsEnvironment } from "./aws/environment";
 import { type Env, readConfig } from "./config";
-import { createEmfMetrics, createJsonLogger, type LineWriter, stdoutWriter } from "./observability";
+import {
+  createEmfMetrics,
+  createJsonLogger,
+  type LineWriter,
+  LOCAL_FUNCTION_NAME,
+  stdoutWriter,
+} from "./observability";
 import type { Clock } from "./ports";
 import { createReceiver, type Receive } from "./receive";
 import { failureFor } from "./responses";
@@ -46,7 +52,8 @@ export function buildAwsReceiver({
     ...ports,
     clock,
     logger: createJsonLogger(write, clock),
-    metrics: createEmfMetrics(write, clock),
+    // Lambda sets AWS_LAMBDA_FUNCTION_NAME; the metrics carry it so two receivers in one account stay apart.
+    metrics: createEmfMetrics(write, clock, env.AWS_LAMBDA_FUNCTION_NAME ?? LOCAL_FUNCTION_NAME),
     ...(invocationBudgetMs === undefined ? {} : { invocationBudgetMs }),
     ...(schemeProbe === undefined ? {} : { schemeProbe }),
   });

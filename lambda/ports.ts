@@ -66,8 +66,11 @@ export interface Logger {
 /** Names of the counters the receiver emits (CloudWatch EMF, namespace `LemonWebhooks`). */
 export type MetricName = "Received" | "Rejected" | "Duplicates" | "Stored" | "Failed";
 
+/** Every reason a request is rejected for (the dashboard draws one line per reason). */
+export const REJECT_REASONS = Object.freeze(["method", "too_large", "signature", "envelope"] as const);
+
 /** Why a request was rejected; the `Reason` dimension of the `Rejected` metric. */
-export type RejectReason = "method" | "too_large" | "signature" | "envelope";
+export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /** Counters for one request, flushed as one EMF line. */
 export interface Metrics {

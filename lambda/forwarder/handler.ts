@@ -13,7 +13,7 @@ import { EventBridgePublisher } from "../aws/event-sink";
 import { markForwarded } from "../aws/event-store";
 import { DynamoDbStoredLookup } from "../aws/stored-lookup";
 import type { Env } from "../config";
-import { createJsonLogger, type LineWriter, stdoutWriter } from "../observability";
+import { createJsonLogger, type LineWriter, LOCAL_FUNCTION_NAME, stdoutWriter } from "../observability";
 import type { Clock } from "../ports";
 import { readForwarderConfig } from "./config";
 import { createForwarder, type ForwardBatch } from "./forward";
@@ -56,7 +56,7 @@ export function buildAwsForwarder({ env, write, clock }: ForwarderEnvironment): 
     lookup: new DynamoDbStoredLookup(dynamodb, config.table),
     clock,
     logger,
-    metrics: createForwarderMetrics(write, clock),
+    metrics: createForwarderMetrics(write, clock, env.AWS_LAMBDA_FUNCTION_NAME ?? LOCAL_FUNCTION_NAME),
   });
 }
 

@@ -750,7 +750,7 @@ describe("Component: LemonWebhookReceiver alarms", () => {
       alarmActions: [],
     });
     // A wrong secret or scheme answers 401, which is neither a 5xx nor a Lambda error: the receiver's own
-    // Rejected metric (EMF, Service + Reason) is the only signal. Sustained (3 of 3), not one forged request.
+    // Rejected metric (EMF, Service + FunctionName + Reason) is the only signal. Sustained (3 of 3), not one forged request.
     expect(resource("aws:cloudwatch/metricAlarm:MetricAlarm", "lemon-signature-rejects").inputs).toEqual({
       ...common,
       evaluationPeriods: 3,
@@ -760,7 +760,7 @@ describe("Component: LemonWebhookReceiver alarms", () => {
       namespace: "LemonWebhooks",
       metricName: "Rejected",
       statistic: "Sum",
-      dimensions: { Service: "lemon-webhooks-receiver", Reason: "signature" },
+      dimensions: { Service: "lemon-webhooks-receiver", FunctionName: FUNCTION, Reason: "signature" },
     });
   });
 

@@ -94,7 +94,7 @@ export function testReceiver(
     store,
     clock,
     logger: createJsonLogger(write, clock),
-    metrics: createEmfMetrics(write, clock),
+    metrics: createEmfMetrics(write, clock, "lemon-receiver-test"),
   });
   const parsed = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   return {
