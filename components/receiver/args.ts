@@ -7,6 +7,7 @@ import { NUMBER_RULES } from "../../lambda/config";
 import type { SignatureScheme } from "../../lambda/signature";
 import type { SignatureSchemeInput } from "../../lambda/signature-presets";
 import type { ReceiverReconcilerOptions } from "../reconciler/args";
+import type { ReceiverDomain } from "./domain";
 import type { LambdaLogLevel } from "./lambda-settings";
 
 /** An EventBridge bus that exists outside the component (an `aws.cloudwatch.EventBus` fits this shape). */
@@ -121,6 +122,20 @@ export interface LemonWebhookReceiverArgs {
    * see docs/operations.md. Needs the API key (`lemonmarkets:apiKey`) at deploy time. Default off.
    */
   readonly reconciler?: boolean | ReceiverReconcilerOptions;
+  /**
+   * A CloudWatch dashboard `<name>-<project>-<stack>` with deliveries, rejections, forwarding, the stream's
+   * backlog, failures by dependency, API and Lambda health, the reconciler, dead-letter depths and every alarm
+   * of the component (see docs/operations.md, "Dashboard"); its URL is the `dashboardUrl` output. Default
+   * `true`; `false` creates none.
+   */
+  readonly dashboard?: boolean;
+  /**
+   * A stable webhook URL: an API Gateway custom domain (`name`, lowercase hostname) with an ACM certificate in
+   * the receiver's region, mapped to the API; with `hostedZoneId`, Route 53 `A` and `AAAA` alias records.
+   * The webhook is then registered at `https://<name><routePath>`, so replacing the API does not re-register
+   * it. Default: none (the API's execute-api URL is registered).
+   */
+  readonly domain?: ReceiverDomain;
 }
 
 /** Every default the component applies, in one place (the docs quote these). */

@@ -18,7 +18,7 @@ import { ENV_NAMES } from "../../lambda/env-names";
 import { RECONCILER_ENV_NAMES } from "../../lambda/reconcile/env-names";
 import { enforceBundle } from "../receiver/bundle-path";
 import { createLambdaFunction } from "../shared/lambda-function";
-import { createReconcilerAlarms } from "./alarms";
+import { createReconcilerAlarms, type ReconcilerAlarms } from "./alarms";
 import {
   type LemonEventReconcilerArgs,
   type ResolvedReconcilerArgs,
@@ -84,6 +84,8 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
   public readonly recoveredAlarmName: pulumi.Output<string>;
   /** Name of the "the reconciler is not being invoked" alarm. */
   public readonly notRunningAlarmName: pulumi.Output<string>;
+  /** Every alarm of the reconciler (the receiver's dashboard shows their states). */
+  public readonly alarms: ReconcilerAlarms;
 
   constructor(name: string, args: LemonEventReconcilerArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const resolved = validateReconcilerArgs(args);
@@ -202,6 +204,7 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
     this.apiKeySecretArn = secret.arn;
     this.recoveredAlarmName = alarms.recovered.name;
     this.notRunningAlarmName = alarms.notRunning.name;
+    this.alarms = alarms;
     this.registerOutputs({
       functionName: this.functionName,
       scheduleName: this.scheduleName,
