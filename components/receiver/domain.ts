@@ -133,7 +133,7 @@ export function createDomain(
   );
   const mapping = new aws.apigatewayv2.ApiMapping(
     `${name}-domain-mapping`,
-    { apiId: target.apiId, domainName: domainName.id, stage: target.stage.name },
+    { apiId: target.apiId, domainName: domainName.domainName, stage: target.stage.name },
     { parent },
   );
   const records =
