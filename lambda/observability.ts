@@ -3,6 +3,7 @@
  * `write` function (stdout in Lambda, where CloudWatch Logs picks them up and extracts EMF metrics; an array in
  * tests). Records are flat and built by the core from known fields only: never secrets, signatures or headers.
  */
+import type { Dependency } from "./errors";
 import type { Clock, Logger, LogRecord, MetricName, Metrics, RejectReason } from "./ports";
 
 /** CloudWatch namespace of the receiver's metrics. */
@@ -21,7 +22,15 @@ export const METRIC_DIMENSIONS = Object.freeze({
   reason: "Reason",
   /** `SchemeProbeMatched` only: the preset a rejected delivery verified under. */
   preset: "Preset",
+  /** `Failed` only, when a dependency was unavailable: the `Dependency` (`secrets-manager`, `dynamodb`). */
+  dependency: "Dependency",
 } as const);
+
+/** The dependencies a receiver's `Failed` can name: its secret (Secrets Manager) and its store (DynamoDB). */
+export const RECEIVER_DEPENDENCIES = Object.freeze([
+  "secrets-manager",
+  "dynamodb",
+] as const satisfies readonly Dependency[]);
 
 /** The `FunctionName` dimension outside Lambda (sandbox, tests), where `AWS_LAMBDA_FUNCTION_NAME` is unset. */
 export const LOCAL_FUNCTION_NAME = "local";
@@ -65,7 +74,8 @@ export function createJsonLogger(write: LineWriter, clock: Clock): Logger {
 /**
  * Metrics written as one EMF document per request: every counter under the `Service`+`FunctionName`
  * dimensions (`functionName` is the Lambda's own, `AWS_LAMBDA_FUNCTION_NAME`), and `Rejected` additionally
- * under `Service`+`FunctionName`+`Reason` so rejections can be told apart.
+ * under `Service`+`FunctionName`+`Reason` so rejections can be told apart, and `Failed` additionally under
+ * `Service`+`FunctionName`+`Dependency` when an unavailable dependency caused it.
  *
  * @example
  * createEmfMetrics(stdoutWriter, clock, "lemon-receiver-1a2b3c").record(["Received", "Rejected"], "signature");
@@ -89,7 +99,7 @@ export function createEmfMetrics(write: LineWriter, clock: Clock, functionName: 
         }),
       );
     },
-    record(counts: ReadonlyArray<MetricName>, reason?: RejectReason) {
+    record(counts: ReadonlyArray<MetricName>, reason?: RejectReason, dependency?: Dependency) {
       if (counts.length === 0) return;
       const directives: object[] = [
         {
@@ -105,6 +115,13 @@ export function createEmfMetrics(write: LineWriter, clock: Clock, functionName: 
           Metrics: [{ Name: RECEIVER_METRICS.rejected, Unit: "Count" }],
         });
       }
+      if (dependency !== undefined && counts.includes(RECEIVER_METRICS.failed)) {
+        directives.push({
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: [[d.service, d.functionName, d.dependency]],
+          Metrics: [{ Name: RECEIVER_METRICS.failed, Unit: "Count" }],
+        });
+      }
       const values = Object.fromEntries(counts.map((name) => [name, 1]));
       write(
         JSON.stringify({
@@ -112,6 +129,7 @@ export function createEmfMetrics(write: LineWriter, clock: Clock, functionName: 
           Service: METRICS_SERVICE,
           FunctionName: functionName,
           ...(reason === undefined ? {} : { Reason: reason }),
+          ...(dependency === undefined ? {} : { Dependency: dependency }),
           ...values,
         }),
       );

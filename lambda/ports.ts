@@ -6,6 +6,7 @@
  * not start work once it has passed and should cut its calls off at it (the AWS adapters do).
  */
 import type { Deadline } from "./deadline";
+import type { Dependency } from "./errors";
 import type { NewStoredEvent, StoredEvent } from "./stored-event";
 
 /** One version of the signature secret with the moment Secrets Manager created it. */
@@ -74,8 +75,11 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /** Counters for one request, flushed as one EMF line. */
 export interface Metrics {
-  /** Records the counters of one request; `reason` is set only with `Rejected`. */
-  record(counts: ReadonlyArray<MetricName>, reason?: RejectReason): void;
+  /**
+   * Records the counters of one request; `reason` is set only with `Rejected`, `dependency` only with a
+   * `Failed` caused by an unavailable dependency.
+   */
+  record(counts: ReadonlyArray<MetricName>, reason?: RejectReason, dependency?: Dependency): void;
   /**
    * `SchemeProbeMatched` under `Service`+`Preset`: a rejected delivery verified under another preset
    * (`signature-probe.ts`). Optional so a sink without it simply does not count probes.

@@ -212,7 +212,8 @@ export function createReceiver(deps: ReceiverDeps): Receive {
       const counter: MetricName = failure.outcome === "rejected" ? "Rejected" : "Failed";
       if (counter === "Failed") logger.error(record);
       else logger.warn({ ...record, rejectReason: failure.rejectReason });
-      metrics.record(["Received", counter], failure.rejectReason);
+      const dependency = error instanceof DependencyUnavailableError ? error.dependency : undefined;
+      metrics.record(["Received", counter], failure.rejectReason, dependency);
       return failure.response;
     }
   };

@@ -19,6 +19,7 @@ import {
   METRIC_DIMENSIONS,
   METRICS_NAMESPACE,
   METRICS_SERVICE,
+  RECEIVER_DEPENDENCIES,
   RECEIVER_METRICS,
 } from "../../lambda/observability";
 import { REJECT_REASONS } from "../../lambda/ports";
@@ -34,6 +35,15 @@ export const DASHBOARD_COLUMNS = 24;
 
 /** Period of every graph, seconds (the alarms' period). */
 const PERIOD = 300;
+
+/** CloudWatch's limit of alarms in one alarm widget. */
+const MAX_ALARMS_PER_WIDGET = 100;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 /** Checks the `dashboard` argument; returns whether to create one. */
 export function validateDashboardArg(value: unknown): boolean {
@@ -132,7 +142,7 @@ export const DASHBOARD_TITLES = Object.freeze({
   inFlight:
     "In flight: stored, not yet forwarded = the table stream's backlog (forwarder IteratorAge, oldest record age)",
   failedByDependency:
-    "Failed by dependency: receiver 5xx (Secrets Manager/DynamoDB), PutEvents (EventBridge), forwarded mark (DynamoDB), reconciler runs (lemon.markets API)",
+    "Failed by dependency: receiver (per Dependency), PutEvents (EventBridge), forwarded mark (DynamoDB), reconciler runs (lemon.markets API)",
   api: "API Gateway: 4xx / 5xx",
   apiLatency: "API Gateway latency p50 / p99 (ms)",
   receiverDuration: "Receiver Lambda duration p50 / p99 (ms) and throttles",
@@ -218,7 +228,10 @@ export function dashboardBody(facts: DashboardFacts): { widgets: Widget[] } {
     graph(
       DASHBOARD_TITLES.failedByDependency,
       [
-        metric(ns, r.failed, receiver, sum("receiver failed (Secrets Manager / DynamoDB / config)")),
+        metric(ns, r.failed, receiver, sum("receiver failed (any cause)")),
+        ...RECEIVER_DEPENDENCIES.map((dependency) =>
+          metric(ns, r.failed, { ...receiver, [d.dependency]: dependency }, sum(`receiver: ${dependency}`)),
+        ),
         metric(ns, f.forwardFailed, forwarder, sum("EventBridge PutEvents failed")),
         metric(ns, f.markFailed, forwarder, sum("DynamoDB forwarded mark failed")),
         ...(facts.reconcilerFunctionName === undefined
@@ -296,18 +309,21 @@ export function dashboardBody(facts: DashboardFacts): { widgets: Widget[] } {
       ],
       region,
     ),
-    {
-      type: "alarm",
-      x: 0,
-      y: 0,
-      width: 12,
-      height: 6,
-      properties: {
-        title: DASHBOARD_TITLES.alarms,
-        alarms: [...facts.alarmArns],
-        sortBy: "stateUpdatedTimestamp",
-      },
-    },
+    // An alarm widget lists at most 100 alarms: more (many subscriptions) continue in further widgets.
+    ...chunks(facts.alarmArns, MAX_ALARMS_PER_WIDGET).map(
+      (alarms, i): Widget => ({
+        type: "alarm",
+        x: 0,
+        y: 0,
+        width: 12,
+        height: 6,
+        properties: {
+          title: i === 0 ? DASHBOARD_TITLES.alarms : `${DASHBOARD_TITLES.alarms} (${i + 1})`,
+          alarms,
+          sortBy: "stateUpdatedTimestamp",
+        },
+      }),
+    ),
   );
   return { widgets: layout(widgets) };
 }

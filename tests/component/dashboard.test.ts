@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LemonWebhookReceiver } from "../../components";
 import { DASHBOARD_TITLES, dashboardBody } from "../../components/receiver/dashboard";
 import {
+  DEPENDENCIES,
   EnvelopeError,
   MethodNotAllowedError,
   PayloadTooLargeError,
@@ -100,6 +101,7 @@ function emittedByLambdas(): { metrics: Emitted[]; rejectReasons: Set<string> } 
     rejectReasons.add(rejectReason);
     receiver.record(["Received", "Rejected"], rejectReason);
   }
+  for (const dependency of DEPENDENCIES) receiver.record(["Received", "Failed"], undefined, dependency);
   receiver.probeMatched?.("hex-key");
   createForwarderMetrics(write, clock, "forwarder-fn").record({
     forwarded: 1,
@@ -239,6 +241,9 @@ function unbacked(
     return `${label}: FunctionName is not the function that emits ${match.service}`;
   if (m.dimensions.Reason !== undefined && !emitted.rejectReasons.has(m.dimensions.Reason))
     return `${label}: the receiver never rejects for ${m.dimensions.Reason}`;
+  const dependencies: readonly string[] = DEPENDENCIES;
+  if (m.dimensions.Dependency !== undefined && !dependencies.includes(m.dimensions.Dependency))
+    return `${label}: ${m.dimensions.Dependency} is no dependency of the Lambdas`;
   return undefined;
 }
 
@@ -378,6 +383,17 @@ describe("Component: LemonWebhookReceiver dashboard", () => {
       .filter((m) => m.name === "Rejected")
       .map((m) => m.dimensions.Reason);
     expect(reasons.sort()).toEqual([...rejectReasons].sort());
+  });
+
+  it("draws the receiver's failures in total and per dependency it has", async () => {
+    // Act
+    await fullReceiver();
+
+    // Assess
+    const failed = namedMetrics(bodyOf())
+      .filter((m) => m.name === "Failed")
+      .map((m) => m.dimensions.Dependency ?? "total");
+    expect(failed).toEqual(["total", "secrets-manager", "dynamodb"]);
   });
 
   it("shows the dead-letter depth of the failure queue and of every subscription made after the component", async () => {
@@ -558,6 +574,23 @@ describe("Function: dashboardBodyProblems", () => {
       'widgets[3]: type must be one of metric, text, alarm, log, explorer (got "chart")',
       "widgets[3]: height must be 1–1000",
     ]);
+  });
+
+  it("splits more than 100 alarms over several alarm widgets", () => {
+    // Prepare
+    const alarmArns = Array.from(
+      { length: 230 },
+      (_, i) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:a${i}`,
+    );
+
+    // Act
+    const body = dashboardBody({ ...facts, alarmArns });
+
+    // Assess
+    const widgets = body.widgets.filter((w) => w.type === "alarm");
+    expect(widgets.map((w) => (w.properties.alarms as string[]).length)).toEqual([100, 100, 30]);
+    expect(widgets.flatMap((w) => w.properties.alarms as string[])).toEqual(alarmArns);
+    expect(dashboardBodyProblems(JSON.stringify(body))).toEqual([]);
   });
 
   it("reports overlapping widgets", () => {

@@ -396,9 +396,40 @@ describe("Function: createReceiver — logs and metrics", () => {
 
     // Assess
     const emf = t.metrics()[0]!;
-    expect(Object.keys(emf).filter((k) => !["_aws", "Service", "FunctionName"].includes(k))).toEqual([
-      "Received",
-      metric,
+    expect(
+      Object.keys(emf).filter((k) => !["_aws", "Service", "FunctionName", "Dependency"].includes(k)),
+    ).toEqual(["Received", metric]);
+  });
+
+  it.each([
+    ["the store", "dynamodb"],
+    ["the secret store", "secrets-manager"],
+  ])("counts a failure of %s under its Dependency as well", async (_label, dependency) => {
+    // Prepare
+    const t = testReceiver(SECRET);
+    if (dependency === "dynamodb") t.store.failing = true;
+    else t.secrets.failing = true;
+
+    // Act
+    await t.receive(signedRequest());
+
+    // Assess
+    const emf = t.metrics()[0]!;
+    expect(emf).toMatchObject({ Received: 1, Failed: 1, Dependency: dependency });
+    expect((emf._aws as { CloudWatchMetrics: unknown[] }).CloudWatchMetrics).toEqual([
+      {
+        Namespace: "LemonWebhooks",
+        Dimensions: [["Service", "FunctionName"]],
+        Metrics: [
+          { Name: "Received", Unit: "Count" },
+          { Name: "Failed", Unit: "Count" },
+        ],
+      },
+      {
+        Namespace: "LemonWebhooks",
+        Dimensions: [["Service", "FunctionName", "Dependency"]],
+        Metrics: [{ Name: "Failed", Unit: "Count" }],
+      },
     ]);
   });
 
