@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambda/observability";
+import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambda/core/observability";
 import { FORWARDER_SETTINGS } from "./forwarder";
 import { STAGE_NAME } from "./ingress";
 
@@ -113,7 +113,7 @@ export function receiverAlarmSpecs(
         namespace: METRICS_NAMESPACE,
         metricName: "Rejected",
         statistic: "Sum",
-        // The receiver's own numbers only: the metric carries its function name (lambda/observability.ts).
+        // The receiver's own numbers only: the metric carries its function name (lambda/core/observability.ts).
         dimensions: { Service: METRICS_SERVICE, FunctionName: functionName, Reason: "signature" },
         description:
           "Deliveries failed signature verification in 3 consecutive five-minute periods: the signature secret or scheme is wrong (lemon.markets gets 401 and will give up) or someone is probing the endpoint; a wrong scheme is named by a signature_scheme_probe line in the receiver's log, see docs/first-delivery.md",

@@ -21,9 +21,9 @@ import {
   METRICS_SERVICE,
   RECEIVER_DEPENDENCIES,
   RECEIVER_METRICS,
-} from "../../lambda/observability";
-import { REJECT_REASONS } from "../../lambda/ports";
-import { RECONCILER_METRICS, RECONCILER_SERVICE } from "../../lambda/reconcile/metrics";
+} from "../../lambda/core/observability";
+import { REJECT_REASONS } from "../../lambda/core/ports";
+import { RECONCILER_METRICS, RECONCILER_SERVICE } from "../../lambda/reconciler/metrics";
 import { STAGE_NAME } from "./ingress";
 import { ReceiverArgsError } from "./validate";
 
