@@ -38,3 +38,5 @@ export const subscriptions = receiver.subscriptionRules();
 export const alarmTopicArn = receiver.alarmTopicArn;
 /** The signature scheme the receiver verifies with (not secret); `send-test-event` signs with it. */
 export const signatureScheme = pulumi.output(receiver.signatureScheme);
+/** The CloudWatch dashboard (absent with `dashboard: false`). */
+export const dashboardUrl = receiver.dashboardUrl;

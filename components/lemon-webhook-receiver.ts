@@ -11,10 +11,18 @@
  * function in `./receiver/`, the optional reconciler is `LemonEventReconciler` of `./reconciler/` given its
  * public arguments, and neither folder imports the other.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { formatSignatureScheme } from "../contract/signature-presets";
 import { forwarderAlarmSpecs, receiverAlarmSpecs } from "./receiver/alarms";
 import type { ReceiverArgs, ResolvedReceiverArgs } from "./receiver/args";
+import {
+  createDashboard,
+  type ReceiverDashboard,
+  regionOfArn,
+  validateDashboardArg,
+} from "./receiver/dashboard";
+import { createDomain, validateDomain } from "./receiver/domain";
 import { createFanOut } from "./receiver/fanout";
 import { createForwarder, forwarderMaximumRecordAgeSeconds } from "./receiver/forwarder";
 import { createReceiverFunction } from "./receiver/function";
@@ -72,7 +80,10 @@ export const RECEIVER_TYPE = "lemon-webhooks:index:Receiver";
  * export const url = receiver.endpointUrl;
  */
 export class LemonWebhookReceiver extends pulumi.ComponentResource {
-  /** The URL registered with lemon.markets: stage invoke URL + route path. */
+  /**
+   * The URL registered with lemon.markets: stage invoke URL + route path, or `https://<domain.name>` + route
+   * path with a custom `domain` (stable across API replacements).
+   */
   public readonly endpointUrl: pulumi.Output<string>;
   /** lemon.markets webhook id (`wbh_…`). */
   public readonly webhookId: pulumi.Output<string>;
@@ -112,16 +123,27 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
   public readonly registration: WebhookRegistration;
   /** The scheduled reconciler, when `reconciler` was enabled. */
   public readonly reconciler: LemonEventReconciler | undefined;
+  /** Name of the CloudWatch dashboard; undefined with `dashboard: false`. */
+  public readonly dashboardName: pulumi.Output<string> | undefined;
+  /** Console URL of the dashboard; undefined with `dashboard: false`. */
+  public readonly dashboardUrl: pulumi.Output<string> | undefined;
 
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly subscriptionEventTypes = new Map<string, readonly string[]>();
   private readonly subscriptionContext: SubscriptionContext;
   private readonly registeredEvents: ReadonlySet<string>;
+  private readonly dashboard: ReceiverDashboard | undefined;
 
   constructor(name: string, args: LemonWebhookReceiverArgs, opts: pulumi.ComponentResourceOptions = {}) {
     // Validate before registering anything: a bad argument must not leave a half-built component behind.
     validateName(name);
     const resolved: ResolvedReceiverArgs = validateReceiverArgs(args);
+    const withDashboard = validateDashboardArg(args.dashboard);
+    // The region is known as a string only for the default provider's `aws:region`; otherwise the certificate's
+    // region is checked against the deployed one when it is known.
+    const explicitProvider =
+      opts.provider !== undefined || opts.providers !== undefined || opts.parent !== undefined;
+    const domain = validateDomain(args.domain, explicitProvider ? undefined : aws.config.region);
     // The reconciler's arguments and API key are checked here too, before anything is registered.
     const reconcilerOptions: ReceiverReconcilerOptions | undefined =
       args.reconciler === true ? {} : args.reconciler === false ? undefined : args.reconciler;
@@ -179,7 +201,25 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       this,
     );
     const ingress = createIngress(name, resolved, receiver.function, tags, this);
-    const url = ingress.stage.invokeUrl.apply((invokeUrl) => endpointUrl(invokeUrl, resolved.routePath));
+    const customDomain =
+      domain === undefined
+        ? undefined
+        : createDomain(
+            name,
+            domain,
+            {
+              apiId: ingress.api.id,
+              stage: ingress.stage,
+              routePath: resolved.routePath,
+              region: receiver.function.arn.apply(regionOfArn),
+            },
+            tags,
+            this,
+          );
+    const url =
+      customDomain === undefined
+        ? ingress.stage.invokeUrl.apply((invokeUrl) => endpointUrl(invokeUrl, resolved.routePath))
+        : pulumi.output(customDomain.url);
 
     // Registered only once the endpoint can answer: lemon.markets may deliver right after the POST returns.
     this.registration = new WebhookRegistration(
@@ -193,12 +233,24 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
         deleteBeforeReplace: args.deleteBeforeReplace,
         adoptWebhookId: args.adoptWebhookId,
       },
-      { parent: this, dependsOn: [ingress.route, ingress.integration, ingress.stage, ingress.permission] },
+      {
+        parent: this,
+        dependsOn: [
+          ingress.route,
+          ingress.integration,
+          ingress.stage,
+          ingress.permission,
+          ...(customDomain === undefined
+            ? []
+            : [customDomain.domainName, customDomain.mapping, ...customDomain.records]),
+        ],
+      },
     );
     createSignatureSecretValue(name, secret.arn, this.registration.signatureSecret, this);
 
+    const componentAlarms: aws.cloudwatch.MetricAlarm[] = [];
     for (const { suffix, spec } of receiverAlarmSpecs(ingress.api.id, receiver.function.name)) {
-      createCountAlarm(`${name}-${suffix}`, spec, alarms.topicArn, tags, this);
+      componentAlarms.push(createCountAlarm(`${name}-${suffix}`, spec, alarms.topicArn, tags, this));
     }
     for (const { suffix, spec } of forwarderAlarmSpecs({
       functionName: forwarder.function.name,
@@ -206,7 +258,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       maximumRecordAgeSeconds: forwarderMaximumRecordAgeSeconds(resolved.dedupeTtlSeconds),
       stack: pulumi.getStack(),
     })) {
-      createCountAlarm(`${name}-${suffix}`, spec, alarms.topicArn, tags, this);
+      componentAlarms.push(createCountAlarm(`${name}-${suffix}`, spec, alarms.topicArn, tags, this));
     }
 
     // The opt-in reconciler: same table (stored events + watermark), same event types and API settings; what
@@ -231,6 +283,27 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
             },
             { parent: this },
           );
+    // After the reconciler, so its alarms are listed; subscriptions join until this synchronous part ends.
+    this.dashboard = withDashboard
+      ? createDashboard(
+          name,
+          {
+            regionalArn: receiver.function.arn,
+            apiId: ingress.api.id,
+            receiverFunctionName: receiver.function.name,
+            forwarderFunctionName: forwarder.function.name,
+            failureQueueName: forwarder.failureQueue.name,
+            reconcilerFunctionName: this.reconciler?.functionName,
+            alarmArns: [
+              ...componentAlarms,
+              ...(this.reconciler === undefined ? [] : Object.values(this.reconciler.alarms)),
+            ].map((alarm) => alarm.arn),
+          },
+          this,
+        )
+      : undefined;
+    this.dashboardName = this.dashboard?.name;
+    this.dashboardUrl = this.dashboard?.url;
     this.endpointUrl = url;
     this.webhookId = this.registration.webhookId;
     this.secretArn = secret.arn;
@@ -270,6 +343,9 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       archiveName: this.archiveName,
       alarmTopicArn: this.alarmTopicArn,
       signatureScheme: this.signatureScheme,
+      ...(this.dashboard === undefined
+        ? {}
+        : { dashboardName: this.dashboardName, dashboardUrl: this.dashboardUrl }),
     });
   }
 
@@ -303,6 +379,17 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
     const subscription = createSubscription(name, args, this.subscriptionContext, this);
     this.subscriptions.set(name, subscription);
     this.subscriptionEventTypes.set(name, [...args.eventTypes]);
+    const onDashboard = this.dashboard?.add({
+      name,
+      deadLetterQueueName: subscription.deadLetterQueue.name,
+      alarmArn: subscription.deadLetterAlarm.arn,
+    });
+    if (onDashboard === false) {
+      pulumi.log.warn(
+        `subscribe("${name}"): the dashboard was already written, so this subscription's dead-letter queue and alarm are not on it; subscribe in the same synchronous part of the program as the receiver (no await in between)`,
+        this,
+      );
+    }
     return subscription;
   }
 

@@ -58,6 +58,9 @@ export function receiverArgsFromConfig(
     alarmEmail: config.get("alarmEmail"),
     logLevel: config.get("logLevel") as LemonWebhookReceiverArgs["logLevel"],
     secretRecoveryWindowInDays: config.getNumber("secretRecoveryWindowInDays"),
+    dashboard: config.getBoolean("dashboard"),
+    // An object ({ name, certificateArn, hostedZoneId? }); the component validates it.
+    domain: config.getObject<LemonWebhookReceiverArgs["domain"]>("domain"),
     // A preset name or a JSON object; checked here so the error names the config key.
     signatureScheme: signatureSchemeFromConfig(config),
     // An existing bus is named in config; its ARN (for IAM and the archive) is looked up.

@@ -35,7 +35,8 @@ export function receiverAlarmSpecs(
         namespace: METRICS_NAMESPACE,
         metricName: "Rejected",
         statistic: "Sum",
-        dimensions: { Service: METRICS_SERVICE, Reason: "signature" },
+        // The receiver's own numbers only: the metric carries its function name (lambda/core/observability.ts).
+        dimensions: { Service: METRICS_SERVICE, FunctionName: functionName, Reason: "signature" },
         description:
           "Deliveries failed signature verification in 3 consecutive five-minute periods: the signature secret or scheme is wrong (lemon.markets gets 401 and will give up) or someone is probing the endpoint; a wrong scheme is named by a signature_scheme_probe line in the receiver's log, see docs/first-delivery.md",
         // Sustained, not one stray forged request from the internet.

@@ -7,6 +7,7 @@ import { NUMBER_RULES } from "../../contract/settings";
 import type { SignatureScheme } from "../../contract/signature";
 import type { SignatureSchemeInput } from "../../contract/signature-presets";
 import type { LambdaLogLevel } from "../shared/lambda-settings";
+import type { ReceiverDomain } from "./domain";
 
 /** An EventBridge bus that exists outside the component (an `aws.cloudwatch.EventBus` fits this shape). */
 export interface ExistingEventBus {
@@ -117,6 +118,20 @@ export interface ReceiverArgs {
   readonly secretRecoveryWindowInDays?: number;
   /** Tags added to every taggable child. Default none. */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * A CloudWatch dashboard `<name>-<project>-<stack>` with deliveries, rejections, forwarding, the stream's
+   * backlog, failures by dependency, API and Lambda health, the reconciler, dead-letter depths and every alarm
+   * of the component (see docs/operations.md, "Dashboard"); its URL is the `dashboardUrl` output. Default
+   * `true`; `false` creates none.
+   */
+  readonly dashboard?: boolean;
+  /**
+   * A stable webhook URL: an API Gateway custom domain (`name`, lowercase hostname) with an ACM certificate in
+   * the receiver's region, mapped to the API; with `hostedZoneId`, Route 53 `A` and `AAAA` alias records.
+   * The webhook is then registered at `https://<name><routePath>`, so replacing the API does not re-register
+   * it. Default: none (the API's execute-api URL is registered).
+   */
+  readonly domain?: ReceiverDomain;
 }
 
 /** Every default the component applies, in one place (the docs quote these). */

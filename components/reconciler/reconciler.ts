@@ -17,7 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENV_NAMES, RECONCILER_ENV_NAMES } from "../../contract/env-names";
 import { defaultReconcilerBundleDir, enforceBundle, reconcilerBundleProblem } from "../shared/bundles";
 import { createLambdaFunction } from "../shared/lambda-function";
-import { createReconcilerAlarms } from "./alarms";
+import { createReconcilerAlarms, type ReconcilerAlarms } from "./alarms";
 import {
   type LemonEventReconcilerArgs,
   type ResolvedReconcilerArgs,
@@ -82,6 +82,8 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
   public readonly recoveredAlarmName: pulumi.Output<string>;
   /** Name of the "the reconciler is not being invoked" alarm. */
   public readonly notRunningAlarmName: pulumi.Output<string>;
+  /** Every alarm of the reconciler (the receiver's dashboard shows their states). */
+  public readonly alarms: ReconcilerAlarms;
 
   constructor(name: string, args: LemonEventReconcilerArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const resolved = validateReconcilerArgs(args);
@@ -200,6 +202,7 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
     this.apiKeySecretArn = secret.arn;
     this.recoveredAlarmName = alarms.recovered.name;
     this.notRunningAlarmName = alarms.notRunning.name;
+    this.alarms = alarms;
     this.registerOutputs({
       functionName: this.functionName,
       scheduleName: this.scheduleName,

@@ -32,8 +32,11 @@ export class MethodNotAllowedError extends Error {
   }
 }
 
-/** The AWS services the Lambdas depend on. */
-export type Dependency = "secrets-manager" | "dynamodb" | "eventbridge";
+/** The AWS services the Lambdas depend on (the `Dependency` dimension of the receiver's `Failed`). */
+export const DEPENDENCIES = Object.freeze(["secrets-manager", "dynamodb", "eventbridge"] as const);
+
+/** One of {@link DEPENDENCIES}. */
+export type Dependency = (typeof DEPENDENCIES)[number];
 
 /**
  * Secrets Manager, DynamoDB or EventBridge failed (network, timeout, throttling, 5xx, a rejected request or a

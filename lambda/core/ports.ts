@@ -8,6 +8,7 @@
 
 import type { NewStoredEvent, StoredEvent } from "../../contract/events-table";
 import type { Deadline } from "./deadline";
+import type { Dependency } from "./errors";
 
 /** One version of the signature secret with the moment Secrets Manager created it. */
 export interface SecretVersion {
@@ -67,13 +68,19 @@ export interface Logger {
 /** Names of the counters the receiver emits (CloudWatch EMF, namespace `LemonWebhooks`). */
 export type MetricName = "Received" | "Rejected" | "Duplicates" | "Stored" | "Failed";
 
+/** Every reason a request is rejected for (the dashboard draws one line per reason). */
+export const REJECT_REASONS = Object.freeze(["method", "too_large", "signature", "envelope"] as const);
+
 /** Why a request was rejected; the `Reason` dimension of the `Rejected` metric. */
-export type RejectReason = "method" | "too_large" | "signature" | "envelope";
+export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /** Counters for one request, flushed as one EMF line. */
 export interface Metrics {
-  /** Records the counters of one request; `reason` is set only with `Rejected`. */
-  record(counts: ReadonlyArray<MetricName>, reason?: RejectReason): void;
+  /**
+   * Records the counters of one request; `reason` is set only with `Rejected`, `dependency` only with a
+   * `Failed` caused by an unavailable dependency.
+   */
+  record(counts: ReadonlyArray<MetricName>, reason?: RejectReason, dependency?: Dependency): void;
   /**
    * `SchemeProbeMatched` under `Service`+`Preset`: a rejected delivery verified under another preset
    * (`signature-probe.ts`). Optional so a sink without it simply does not count probes.

@@ -14,7 +14,7 @@ import { readAwsEnvironment } from "../aws/environment";
 import { EventBridgePublisher } from "../aws/event-sink";
 import { markForwarded } from "../aws/event-store";
 import { DynamoDbStoredLookup } from "../aws/stored-lookup";
-import { createJsonLogger, type LineWriter, stdoutWriter } from "../core/observability";
+import { createJsonLogger, type LineWriter, LOCAL_FUNCTION_NAME, stdoutWriter } from "../core/observability";
 import type { Clock } from "../core/ports";
 import { readForwarderConfig } from "./config";
 import { createForwarder, type ForwardBatch } from "./forward";
@@ -57,7 +57,7 @@ export function buildAwsForwarder({ env, write, clock }: ForwarderEnvironment): 
     lookup: new DynamoDbStoredLookup(dynamodb, config.table),
     clock,
     logger,
-    metrics: createForwarderMetrics(write, clock),
+    metrics: createForwarderMetrics(write, clock, env.AWS_LAMBDA_FUNCTION_NAME ?? LOCAL_FUNCTION_NAME),
   });
 }
 

@@ -1,10 +1,10 @@
 /**
  * The forwarder's CloudWatch metrics: one Embedded Metric Format line per batch, in the receiver's namespace
- * (`LemonWebhooks`) under `Service=lemon-webhooks-forwarder`. The components alarm on `ForwardFailed ≥ 1`
- * and on `OldestRecordAgeMs` (how long the oldest event of a batch waited between being stored and being
+ * (`LemonWebhooks`) under `Service=lemon-webhooks-forwarder` and the function's name (`FunctionName`, so two
+ * receivers in one account never mix their numbers). The components alarm on `ForwardFailed ≥ 1` and on `OldestRecordAgeMs` (how long the oldest event of a batch waited between being stored and being
  * handled: the delay consumers see), next to the mapping's own `IteratorAge`.
  */
-import { type LineWriter, METRICS_NAMESPACE } from "../core/observability";
+import { type LineWriter, METRIC_DIMENSIONS, METRICS_NAMESPACE } from "../core/observability";
 import type { Clock } from "../core/ports";
 
 /** Value of the `Service` dimension. */
@@ -40,12 +40,17 @@ export interface ForwarderMetrics {
 }
 
 /**
- * Metrics as one EMF line per batch under the `Service` dimension.
+ * Metrics as one EMF line per batch under the `Service`+`FunctionName` dimensions (`functionName` is the
+ * Lambda's own, so two receivers in one account never mix their numbers).
  *
  * @example
- * createForwarderMetrics(stdoutWriter, clock).record({ forwarded: 3, forwardFailed: 0, alreadyForwarded: 0, markFailed: 0 });
+ * createForwarderMetrics(stdoutWriter, clock, "lemon-forwarder-1a2b3c").record({ forwarded: 3, forwardFailed: 0, alreadyForwarded: 0, markFailed: 0 });
  */
-export function createForwarderMetrics(write: LineWriter, clock: Clock): ForwarderMetrics {
+export function createForwarderMetrics(
+  write: LineWriter,
+  clock: Clock,
+  functionName: string,
+): ForwarderMetrics {
   return {
     record(figures) {
       const m = FORWARDER_METRICS;
@@ -65,10 +70,15 @@ export function createForwarderMetrics(write: LineWriter, clock: Clock): Forward
           _aws: {
             Timestamp: clock.now(),
             CloudWatchMetrics: [
-              { Namespace: METRICS_NAMESPACE, Dimensions: [["Service"]], Metrics: metrics },
+              {
+                Namespace: METRICS_NAMESPACE,
+                Dimensions: [[METRIC_DIMENSIONS.service, METRIC_DIMENSIONS.functionName]],
+                Metrics: metrics,
+              },
             ],
           },
           Service: FORWARDER_SERVICE,
+          FunctionName: functionName,
           ...values,
         }),
       );

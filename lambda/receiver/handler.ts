@@ -6,7 +6,13 @@
 import type { Env } from "../../contract/settings";
 import { createAwsPorts } from "../aws";
 import { readAwsEnvironment } from "../aws/environment";
-import { createEmfMetrics, createJsonLogger, type LineWriter, stdoutWriter } from "../core/observability";
+import {
+  createEmfMetrics,
+  createJsonLogger,
+  type LineWriter,
+  LOCAL_FUNCTION_NAME,
+  stdoutWriter,
+} from "../core/observability";
 import type { Clock } from "../core/ports";
 import type { ApiGatewayV2Event, ApiGatewayV2Result, LambdaContext } from "./apigw";
 import { readConfig } from "./config";
@@ -48,7 +54,8 @@ export function buildAwsReceiver({
     ...ports,
     clock,
     logger: createJsonLogger(write, clock),
-    metrics: createEmfMetrics(write, clock),
+    // Lambda sets AWS_LAMBDA_FUNCTION_NAME; the metrics carry it so two receivers in one account stay apart.
+    metrics: createEmfMetrics(write, clock, env.AWS_LAMBDA_FUNCTION_NAME ?? LOCAL_FUNCTION_NAME),
     ...(invocationBudgetMs === undefined ? {} : { invocationBudgetMs }),
     ...(schemeProbe === undefined ? {} : { schemeProbe }),
   });

@@ -9,7 +9,6 @@
  * Order matters: the signature is verified on the raw bytes BEFORE the body is parsed, so an unauthenticated
  * caller never learns why its body would be bad; only the size check comes first, so a huge body costs no MAC.
  */
-
 import { parseEnvelope } from "../../contract/event";
 import { STORED_EVENT_VIA } from "../../contract/events-table";
 import {
@@ -218,7 +217,8 @@ export function createReceiver(deps: ReceiverDeps): Receive {
       const counter: MetricName = failure.outcome === "rejected" ? "Rejected" : "Failed";
       if (counter === "Failed") logger.error(record);
       else logger.warn({ ...record, rejectReason: failure.rejectReason });
-      metrics.record(["Received", counter], failure.rejectReason);
+      const dependency = error instanceof DependencyUnavailableError ? error.dependency : undefined;
+      metrics.record(["Received", counter], failure.rejectReason, dependency);
       return failure.response;
     }
   };

@@ -37,7 +37,7 @@ describe("Program: a consumer importing lemon-webhooks by name", () => {
     expect(recorded.filter((r) => r.type === "lemon-webhooks:index:Receiver").map((r) => r.name)).toEqual([
       "shop",
     ]);
-    expect(recorded.filter((r) => r.name.startsWith("shop-"))).toHaveLength(35);
+    expect(recorded.filter((r) => r.name.startsWith("shop-"))).toHaveLength(36);
     expect(resource("aws:lambda/permission:Permission", "shop-orders-invoke").inputs.function).toBe(
       physicalName("orders"),
     );

@@ -118,6 +118,7 @@ describe("Package: lemon-webhooks installed into another project", () => {
         "aws:apigatewayv2/integration:Integration shop-integration",
         "aws:apigatewayv2/route:Route shop-route",
         "aws:apigatewayv2/stage:Stage shop-stage",
+        "aws:cloudwatch/dashboard:Dashboard shop-dashboard",
         "aws:cloudwatch/eventArchive:EventArchive shop-archive",
         "aws:cloudwatch/eventBus:EventBus shop-bus",
         "aws:cloudwatch/eventRule:EventRule shop-audit-rule",

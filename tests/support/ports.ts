@@ -1,5 +1,4 @@
 /** In-memory ports for testing the receive core: deterministic, recording every call. */
-
 import type { NewStoredEvent } from "../../contract/events-table";
 import { DependencyUnavailableError } from "../../lambda/core/errors";
 import { createEmfMetrics, createJsonLogger } from "../../lambda/core/observability";
@@ -95,7 +94,7 @@ export function testReceiver(
     store,
     clock,
     logger: createJsonLogger(write, clock),
-    metrics: createEmfMetrics(write, clock),
+    metrics: createEmfMetrics(write, clock, "lemon-receiver-test"),
   });
   const parsed = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   return {

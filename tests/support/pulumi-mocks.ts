@@ -18,6 +18,8 @@ export const REGION = "eu-central-1";
 export const ACCOUNT = "123456789012";
 export const PROJECT = "lemon-webhooks";
 export const STACK = "test";
+/** Route 53 zone of API Gateway's regional endpoints in {@link REGION} (the mocked domains' target zone). */
+export const API_GATEWAY_ZONE_ID = "Z1U9ULNL0V5AJ3";
 /** The label (creation time) of every mocked DynamoDB stream. */
 export const STREAM_LABEL = "2026-12-01T20:00:00.000";
 
@@ -83,6 +85,19 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
         arn: `arn:aws:apigateway:${REGION}::/apis/${name}-id`,
         executionArn: arn("execute-api", `${name}-id`),
       };
+    case "aws:apigatewayv2/domainName:DomainName": {
+      // AWS fills in the regional target the alias records point at (`d-…` name, API Gateway's zone).
+      const config = inputs.domainNameConfiguration as Record<string, unknown>;
+      return {
+        ...inputs,
+        arn: `arn:aws:apigateway:${REGION}::/domainnames/${String(inputs.domainName)}`,
+        domainNameConfiguration: {
+          ...config,
+          targetDomainName: `d-${name}.execute-api.${REGION}.amazonaws.com`,
+          hostedZoneId: API_GATEWAY_ZONE_ID,
+        },
+      };
+    }
     case "aws:apigatewayv2/stage:Stage":
       return { ...inputs, invokeUrl: `https://${String(inputs.apiId)}.execute-api.${REGION}.amazonaws.com/` };
     case "aws:lambda/function:Function":
@@ -115,6 +130,8 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
         arn: arn("sqs", phys),
         url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${phys}`,
       };
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      return { ...inputs, name: phys, arn: arn("cloudwatch", `alarm:${phys}`) };
     case "aws:sns/topic:Topic":
       return { ...inputs, name: phys, arn: arn("sns", phys) };
     case "aws:iam/role:Role":

@@ -104,6 +104,7 @@ describe("Component: LemonWebhookReceiver graph", () => {
         "aws:cloudwatch/metricAlarm:MetricAlarm lemon-forward-failures-depth",
         "aws:cloudwatch/metricAlarm:MetricAlarm lemon-forwarder-iterator-age",
         "aws:cloudwatch/metricAlarm:MetricAlarm lemon-forwarder-errors",
+        "aws:cloudwatch/dashboard:Dashboard lemon-dashboard",
       ].sort(),
     );
     expect(invokes).toEqual([]);
@@ -115,7 +116,7 @@ describe("Component: LemonWebhookReceiver graph", () => {
 
     // Assess
     const children = recorded.filter((r) => r.type !== PARENT);
-    expect(children).toHaveLength(29);
+    expect(children).toHaveLength(30);
     const urns = new Set(registeredUrns());
     for (const child of children) {
       expect(urns.has(urnOf(child.type, child.name))).toBe(true);
@@ -752,7 +753,7 @@ describe("Component: LemonWebhookReceiver alarms", () => {
       alarmActions: [],
     });
     // A wrong secret or scheme answers 401, which is neither a 5xx nor a Lambda error: the receiver's own
-    // Rejected metric (EMF, Service + Reason) is the only signal. Sustained (3 of 3), not one forged request.
+    // Rejected metric (EMF, Service + FunctionName + Reason) is the only signal. Sustained (3 of 3), not one forged request.
     expect(resource("aws:cloudwatch/metricAlarm:MetricAlarm", "lemon-signature-rejects").inputs).toEqual({
       ...common,
       evaluationPeriods: 3,
@@ -762,7 +763,7 @@ describe("Component: LemonWebhookReceiver alarms", () => {
       namespace: "LemonWebhooks",
       metricName: "Rejected",
       statistic: "Sum",
-      dimensions: { Service: "lemon-webhooks-receiver", Reason: "signature" },
+      dimensions: { Service: "lemon-webhooks-receiver", FunctionName: FUNCTION, Reason: "signature" },
     });
   });
 
@@ -838,11 +839,14 @@ describe("Component: two LemonWebhookReceivers", () => {
     // Assess
     const keys = recorded.map((r) => `${r.type}::${r.name}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys).toHaveLength(60);
+    expect(keys).toHaveLength(62);
     const urns = registeredUrns().filter((urn) => /::(alpha|beta)(-|$)/.test(urn));
-    expect(new Set(urns).size).toBe(60);
+    expect(new Set(urns).size).toBe(62);
     // The stage name is the only explicit physical name, and it is per API.
     const explicitNames = recorded.map((r) => r.inputs.name).filter((n) => n !== undefined);
     expect(explicitNames).toEqual(["$default", "$default"]);
+    // Dashboard names are account-wide: each carries its receiver's name (and project and stack).
+    const dashboardNames = recorded.map((r) => r.inputs.dashboardName).filter((n) => n !== undefined);
+    expect(dashboardNames).toEqual(["alpha-lemon-webhooks-test", "beta-lemon-webhooks-test"]);
   });
 });

@@ -61,7 +61,7 @@ describe("Component: LemonWebhookReceiver secrets", () => {
     await buildWithSubscription();
 
     // Assess
-    expect(recorded).toHaveLength(37);
+    expect(recorded).toHaveLength(38);
     for (const { type, name, inputs } of recorded) {
       const visible = JSON.stringify(withoutSecrets(inputs));
       expect({ type, name, leaksSecret: visible.includes(KNOWN_SIGNATURE_SECRET) }).toEqual({

@@ -107,6 +107,7 @@ describe("Program: index.ts with Pulumi.dev.yaml", () => {
         "alarmTopicArn",
         "apiId",
         "archiveName",
+        "dashboardUrl",
         "dedupeTableName",
         "endpointUrl",
         "eventBusArn",

@@ -89,7 +89,7 @@ function timedReceiver(costs: Partial<Costs>, invocationBudgetMs?: number) {
     store: ports.timedStore,
     clock,
     logger: createJsonLogger(write, clock),
-    metrics: createEmfMetrics(write, clock),
+    metrics: createEmfMetrics(write, clock, "lemon-receiver-test"),
     ...(invocationBudgetMs === undefined ? {} : { invocationBudgetMs }),
   });
   const logs = () =>

@@ -59,7 +59,7 @@ function forwarderWith(
     ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
     clock,
     logger: createJsonLogger(write, clock),
-    metrics: createForwarderMetrics(write, clock),
+    metrics: createForwarderMetrics(write, clock, "lemon-forwarder-test"),
   });
   const parsed = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   return {
@@ -182,7 +182,7 @@ describe("Function: createForwarder", () => {
           CloudWatchMetrics: [
             {
               Namespace: "LemonWebhooks",
-              Dimensions: [["Service"]],
+              Dimensions: [["Service", "FunctionName"]],
               Metrics: [
                 { Name: "Forwarded", Unit: "Count" },
                 { Name: "ForwardFailed", Unit: "Count" },
@@ -194,6 +194,7 @@ describe("Function: createForwarder", () => {
           ],
         },
         Service: "lemon-webhooks-forwarder",
+        FunctionName: "lemon-forwarder-test",
         Forwarded: 1,
         ForwardFailed: 1,
         AlreadyForwarded: 0,

@@ -332,7 +332,7 @@ describe("Function: createReceiver — logs and metrics", () => {
           CloudWatchMetrics: [
             {
               Namespace: "LemonWebhooks",
-              Dimensions: [["Service"]],
+              Dimensions: [["Service", "FunctionName"]],
               Metrics: [
                 { Name: "Received", Unit: "Count" },
                 { Name: "Stored", Unit: "Count" },
@@ -341,6 +341,7 @@ describe("Function: createReceiver — logs and metrics", () => {
           ],
         },
         Service: "lemon-webhooks-receiver",
+        FunctionName: "lemon-receiver-test",
         Received: 1,
         Stored: 1,
       },
@@ -363,7 +364,7 @@ describe("Function: createReceiver — logs and metrics", () => {
     expect((emf!._aws as { CloudWatchMetrics: unknown[] }).CloudWatchMetrics).toEqual([
       {
         Namespace: "LemonWebhooks",
-        Dimensions: [["Service"]],
+        Dimensions: [["Service", "FunctionName"]],
         Metrics: [
           { Name: "Received", Unit: "Count" },
           { Name: "Rejected", Unit: "Count" },
@@ -371,7 +372,7 @@ describe("Function: createReceiver — logs and metrics", () => {
       },
       {
         Namespace: "LemonWebhooks",
-        Dimensions: [["Service", "Reason"]],
+        Dimensions: [["Service", "FunctionName", "Reason"]],
         Metrics: [{ Name: "Rejected", Unit: "Count" }],
       },
     ]);
@@ -395,7 +396,41 @@ describe("Function: createReceiver — logs and metrics", () => {
 
     // Assess
     const emf = t.metrics()[0]!;
-    expect(Object.keys(emf).filter((k) => !["_aws", "Service"].includes(k))).toEqual(["Received", metric]);
+    expect(
+      Object.keys(emf).filter((k) => !["_aws", "Service", "FunctionName", "Dependency"].includes(k)),
+    ).toEqual(["Received", metric]);
+  });
+
+  it.each([
+    ["the store", "dynamodb"],
+    ["the secret store", "secrets-manager"],
+  ])("counts a failure of %s under its Dependency as well", async (_label, dependency) => {
+    // Prepare
+    const t = testReceiver(SECRET);
+    if (dependency === "dynamodb") t.store.failing = true;
+    else t.secrets.failing = true;
+
+    // Act
+    await t.receive(signedRequest());
+
+    // Assess
+    const emf = t.metrics()[0]!;
+    expect(emf).toMatchObject({ Received: 1, Failed: 1, Dependency: dependency });
+    expect((emf._aws as { CloudWatchMetrics: unknown[] }).CloudWatchMetrics).toEqual([
+      {
+        Namespace: "LemonWebhooks",
+        Dimensions: [["Service", "FunctionName"]],
+        Metrics: [
+          { Name: "Received", Unit: "Count" },
+          { Name: "Failed", Unit: "Count" },
+        ],
+      },
+      {
+        Namespace: "LemonWebhooks",
+        Dimensions: [["Service", "FunctionName", "Dependency"]],
+        Metrics: [{ Name: "Failed", Unit: "Count" }],
+      },
+    ]);
   });
 
   it("never logs the secret, the signature or any header value", async () => {

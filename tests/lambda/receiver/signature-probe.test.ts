@@ -81,12 +81,13 @@ describe("Function: createReceiver — configured signature scheme", () => {
             CloudWatchMetrics: [
               {
                 Namespace: "LemonWebhooks",
-                Dimensions: [["Service", "Preset"]],
+                Dimensions: [["Service", "FunctionName", "Preset"]],
                 Metrics: [{ Name: "SchemeProbeMatched", Unit: "Count" }],
               },
             ],
           },
           Service: "lemon-webhooks-receiver",
+          FunctionName: "lemon-receiver-test",
           Preset: signer,
           SchemeProbeMatched: 1,
         },
