@@ -12,8 +12,8 @@ import type { ApiGatewayV2Event } from "../../lambda/receiver/apigw";
 import { buildAwsReceiver, createHandler, type Handler } from "../../lambda/receiver/handler";
 import type { CallRecord, InjectedFault } from "../../local/fault-proxy";
 import { LOCAL_CREDENTIALS } from "../../local/local-dynamo";
-import { judge } from "../support/reliability/oracle";
-import { type StandIns, startStandIns } from "../support/reliability/stand-ins";
+import { judge } from "../../bench/scenarios/oracle";
+import { type StandIns, startStandIns } from "../../bench/scenarios/stand-ins";
 
 const SECRET = "ambiguity-suite-signature-secret";
 

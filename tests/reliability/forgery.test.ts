@@ -22,8 +22,8 @@ import {
   OTHER_SECRET,
   toEvent,
   violations,
-} from "../support/reliability/forgery";
-import { storedEvents } from "../support/reliability/table";
+} from "../../bench/scenarios/forgery";
+import { storedEvents } from "../../bench/scenarios/table";
 
 const RUNS = 3_000;
 const SEED = 424_242;

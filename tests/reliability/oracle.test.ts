@@ -3,7 +3,7 @@
  * unacknowledged PutEvents explains, and tells losses from unfinished deliveries.
  */
 import type { CallRecord } from "../../local/fault-proxy";
-import { judge, type OracleInput } from "../support/reliability/oracle";
+import { judge, type OracleInput } from "../../bench/scenarios/oracle";
 
 function put(applied: string[], fields: Partial<CallRecord> = {}): CallRecord {
   return { seq: 1, operation: "PutEvents", keys: applied, applied, delivered: true, ms: 5, at: 0, ...fields };

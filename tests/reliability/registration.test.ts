@@ -6,14 +6,14 @@
 import fc from "fast-check";
 import { type Emulator, startEmulator } from "../../emulator";
 import { API_KEY, serializedProvider } from "../support/provider-fixture";
-import { type ProviderHost, startProviderHost } from "../support/provider-host";
+import { type ProviderHost, startProviderHost } from "../../local/provider-host";
 import {
   registrationFaults,
   registrationSteps,
   resetEmulator,
   runSequence,
   type SequenceReport,
-} from "../support/reliability/registration";
+} from "../../bench/scenarios/registration";
 
 const SEED = 77_001;
 const URL_BASE = "https://receiver.example.com/hooks";

@@ -4,8 +4,8 @@
  */
 import type { WebhookRegistrationArgs } from "../../components/registration";
 import { type Emulator, startEmulator } from "../../emulator";
-import { type Props, type ProviderHost, startProviderHost } from "./provider-host";
-import { declareRegistration } from "./provider-mocks";
+import { type Props, type ProviderHost, startProviderHost } from "../../local/provider-host";
+import { declareRegistration } from "../../local/provider-mocks";
 
 /** The API key the emulator accepts in these tests (a made-up value, recognisable when grepping). */
 export const API_KEY = "lmk_test_key_5f0e2c9a41b7d3e8";

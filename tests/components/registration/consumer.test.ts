@@ -9,7 +9,7 @@ import { locateOperations, WebhookRegistrationProvider } from "../../../componen
 import { type Emulator, startEmulator } from "../../../emulator";
 import { type InstalledApp, installIntoTempApp } from "../../support/install";
 import { API_KEY, RECEIVER_URL } from "../../support/provider-fixture";
-import { cleanEnv, type ProviderHost, startProviderHost } from "../../support/provider-host";
+import { cleanEnv, type ProviderHost, startProviderHost } from "../../../local/provider-host";
 
 let app: InstalledApp;
 let registrationDir: string;

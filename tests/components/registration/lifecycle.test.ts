@@ -11,7 +11,7 @@ import {
   requestLines,
   startFixture,
 } from "../../support/provider-fixture";
-import type { Props } from "../../support/provider-host";
+import type { Props } from "../../../local/provider-host";
 
 let fx: Fixture;
 

@@ -34,7 +34,7 @@ import {
   startFakeSecretsManager,
   startLocalDynamo,
 } from "../../../local";
-import { startThrottleProxy } from "../../support/reliability/throttle-proxy";
+import { startThrottleProxy } from "../../support/throttle-proxy";
 import { NodeSha256 } from "../../support/sha256";
 
 const REGION = "eu-central-1";

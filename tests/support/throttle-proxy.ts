@@ -9,7 +9,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { deriveSeed, seededRandom } from "../../../emulator/rng";
+import { deriveSeed, seededRandom } from "../../emulator/rng";
 
 /** Options of {@link startThrottleProxy}. */
 export interface ThrottleProxyOptions {

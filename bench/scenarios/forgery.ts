@@ -7,8 +7,8 @@
  */
 import { randomUUID } from "node:crypto";
 import fc from "fast-check";
-import { sign } from "../../../contract/signature";
-import type { ApiGatewayV2Event, ApiGatewayV2Result } from "../../../lambda/receiver/apigw";
+import { sign } from "../../contract/signature";
+import type { ApiGatewayV2Event, ApiGatewayV2Result } from "../../lambda/receiver/apigw";
 
 /** The secret the receiver under test verifies with. */
 export const FORGERY_SECRET = "whsec-reliability-7d41c0e9b25f48a3a6e1";

@@ -11,12 +11,12 @@
  * stretch. The run ends at quiescence — every acknowledged event on the bus and nothing pending — or at a
  * generous cap, which is reported, never waited past. The causal oracle (oracle.ts) judges the result.
  */
-import { DEFAULT_API_KEYS, type Emulator, startEmulator } from "../../../emulator";
-import { FORWARDER_CALL_TIMEOUT_MS } from "../../../lambda/forwarder";
-import { buildAwsReceiver, createHandler } from "../../../lambda/receiver/handler";
-import type { FaultRates, InjectedFault } from "../../../local/fault-proxy";
-import { type HttpAdapter, startHttpAdapter } from "../../../local/http-adapter";
-import { LOCAL_CREDENTIALS } from "../../../local/local-dynamo";
+import { DEFAULT_API_KEYS, type Emulator, startEmulator } from "../../emulator";
+import { FORWARDER_CALL_TIMEOUT_MS } from "../../lambda/forwarder";
+import { buildAwsReceiver, createHandler } from "../../lambda/receiver/handler";
+import type { FaultRates, InjectedFault } from "../../local/fault-proxy";
+import { type HttpAdapter, startHttpAdapter } from "../../local/http-adapter";
+import { LOCAL_CREDENTIALS } from "../../local/local-dynamo";
 import { judge, type OracleVerdict } from "./oracle";
 import type { HostSnapshot } from "./stand-in-host";
 import { type StandIns, startStandIns } from "./stand-ins";

@@ -5,11 +5,11 @@
  * forwarder reaches DynamoDB and EventBridge through the fault proxies, as the receiver does.
  */
 
-import { FORWARDER_ENV_NAMES } from "../../../contract/events-table";
-import { buildAwsForwarder, createForwarderHandler } from "../../../lambda/forwarder";
-import type { LocalDynamo } from "../../../local/local-dynamo";
-import { LOCAL_CREDENTIALS } from "../../../local/local-dynamo";
-import { type LocalStream, startLocalStream } from "../../../local/local-stream";
+import { FORWARDER_ENV_NAMES } from "../../contract/events-table";
+import { buildAwsForwarder, createForwarderHandler } from "../../lambda/forwarder";
+import type { LocalDynamo } from "../../local/local-dynamo";
+import { LOCAL_CREDENTIALS } from "../../local/local-dynamo";
+import { type LocalStream, startLocalStream } from "../../local/local-stream";
 
 /**
  * The mapping's retry bound as the component sets it (components/receiver/forwarder.ts: 10,000 attempts,

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import path from "node:path";
-import type { FaultRates, InjectedFault } from "../../../local/fault-proxy";
+import type { FaultRates, InjectedFault } from "../../local/fault-proxy";
 import type { HostEndpoints, HostSnapshot, HostStartOptions } from "./stand-in-host";
 import type { StoredItem } from "./table";
 
@@ -56,7 +56,7 @@ interface Reply {
  */
 export async function startStandIns(options: HostStartOptions): Promise<StandIns> {
   const child: ChildProcess = fork(path.join(__dirname, "stand-in-host.ts"), [], {
-    cwd: path.resolve(__dirname, "../../.."),
+    cwd: path.resolve(__dirname, "../.."),
     execArgv: ["-r", require.resolve("ts-node/register")],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

@@ -7,8 +7,8 @@
  * step: no orphan (at lemon.markets, not in state), no ghost (in state, gone), no duplicate.
  */
 import fc from "fast-check";
-import type { Emulator, Fault, RandomFaultOptions } from "../../../emulator";
-import type { Props, ProviderHost } from "../provider-host";
+import type { Emulator, Fault, RandomFaultOptions } from "../../emulator";
+import type { Props, ProviderHost } from "../../local/provider-host";
 
 /** One step of a sequence; `pick` chooses which existing resource it applies to. */
 export interface RegistrationStep {
