@@ -15,20 +15,9 @@ import { buildAwsReceiver, createHandler } from "../lambda/receiver/handler";
 import { localReceiverEnv, startFakeSecretsManager, startLocalDynamo } from "../local";
 import { startProviderHost } from "../local/provider-host";
 import { declareRegistration } from "../local/provider-mocks";
-import {
-  FORGERY_SECRET,
-  forgeryCase,
-  isAuthentic,
-  toEvent,
-  violations,
-} from "./scenarios/forgery";
+import { FORGERY_SECRET, forgeryCase, isAuthentic, toEvent, violations } from "./scenarios/forgery";
 import { CI_LOAD, runLoad, summaryLine } from "./scenarios/load";
-import {
-  registrationFaults,
-  registrationSteps,
-  resetEmulator,
-  runSequence,
-} from "./scenarios/registration";
+import { registrationFaults, registrationSteps, resetEmulator, runSequence } from "./scenarios/registration";
 
 const size = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 

@@ -38,8 +38,10 @@ export {
 } from "./fake-secrets-manager";
 export {
   type ApiGatewayV2Handler,
+  apiGatewayEvent,
   type HttpAdapter,
   type HttpAdapterOptions,
+  type LocalApiRequest,
   startHttpAdapter,
   toApiGatewayEvent,
 } from "./http-adapter";

@@ -4,16 +4,6 @@
  * exception out of the handler, and nothing in a response or log line that helps an attacker.
  */
 import fc from "fast-check";
-import { sign } from "../../contract/signature";
-import { buildAwsReceiver, createHandler, type Handler } from "../../lambda/receiver/handler";
-import { SchemeProbe } from "../../lambda/receiver/signature-probe";
-import {
-  type FakeSecretsManager,
-  type LocalDynamo,
-  localReceiverEnv,
-  startFakeSecretsManager,
-  startLocalDynamo,
-} from "../../local";
 import {
   FORGERY_SECRET,
   type ForgeryCase,
@@ -24,6 +14,16 @@ import {
   violations,
 } from "../../bench/scenarios/forgery";
 import { storedEvents } from "../../bench/scenarios/table";
+import { sign } from "../../contract/signature";
+import { buildAwsReceiver, createHandler, type Handler } from "../../lambda/receiver/handler";
+import { SchemeProbe } from "../../lambda/receiver/signature-probe";
+import {
+  type FakeSecretsManager,
+  type LocalDynamo,
+  localReceiverEnv,
+  startFakeSecretsManager,
+  startLocalDynamo,
+} from "../../local";
 
 const RUNS = 3_000;
 const SEED = 424_242;

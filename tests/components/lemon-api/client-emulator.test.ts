@@ -5,7 +5,7 @@
 
 import { createLemonClient, type LemonClient, type LemonClientOptions } from "../../../components/lemon-api";
 import { type Emulator, startEmulator } from "../../../emulator";
-import { everyRendering, recordingSleep, rejection } from "../../support/capture";
+import { everyRendering, recordingSleep, rejection } from "../../support/lemon-api-client";
 
 const API_KEY = "test-key";
 const HOOK_URL = "https://example.com/lemon";

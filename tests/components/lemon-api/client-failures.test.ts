@@ -6,7 +6,7 @@
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { createLemonClient, type LemonClient, type LemonClientOptions } from "../../../components/lemon-api";
-import { everyRendering, recordingSleep, rejection } from "../../support/capture";
+import { everyRendering, recordingSleep, rejection } from "../../support/lemon-api-client";
 import { type ScriptedServer, startScriptedServer } from "../../support/scripted-server";
 
 const API_KEY = "sk_test_failures_c0ffee42";

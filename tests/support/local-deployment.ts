@@ -1,38 +1,30 @@
 /**
- * A complete local world for the reconciler: the emulator (lemon.markets), the production receiver handler
- * behind the local API Gateway adapter, dynalite (the events table) behind the local stream stand-in, which
- * hands every stored event to the production forwarder, a fake EventBridge, and two fake Secrets
- * Managers (the signature secret for the receiver, the API key for the reconciler). Engine-free, localhost only.
+ * A deployment on localhost as the reconciler finds it: the emulator (lemon.markets) with the local receiver
+ * (./local-receiver.ts: receiver, events table, stream, forwarder, fake EventBridge) registered, and a second
+ * fake Secrets Manager holding the reconciler's API key. Engine-free, localhost only.
  */
 import { randomBytes } from "node:crypto";
 import { RECONCILER_ENV_NAMES } from "../../contract/reconciler-env-names";
 import { type Emulator, startEmulator } from "../../emulator";
-import { buildAwsForwarder, createForwarderHandler } from "../../lambda/forwarder";
-import type { ApiGatewayV2Event, ApiGatewayV2Result } from "../../lambda/receiver/apigw";
-import { buildAwsReceiver, createHandler } from "../../lambda/receiver/handler";
 import {
   type FakeEventBridge,
   type FakeSecretsManager,
   type HttpAdapter,
   type LocalDynamo,
   type LocalStream,
-  localForwarderEnv,
   localReceiverEnv,
-  startFakeEventBridge,
   startFakeSecretsManager,
-  startHttpAdapter,
-  startLocalDynamo,
-  startLocalStream,
 } from "../../local";
+import { startLocalReceiver } from "./local-receiver";
 
-/** The lemon.markets API key of the world: must never show up in logs, reports or errors. */
-export const WORLD_API_KEY = `lm-test-${randomBytes(12).toString("hex")}`;
+/** The lemon.markets API key of the deployment: must never show up in logs, reports or errors. */
+export const DEPLOYMENT_API_KEY = `lm-test-${randomBytes(12).toString("hex")}`;
 export const SUBSCRIBED = ["order.executed", "account.created"] as const;
 const API_KEY_ARN = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:lemon-reconciler-api-key-XyZ123";
 const ROUTE = "/webhooks/lemon-markets";
 
-/** A running world. */
-export interface World {
+/** A running deployment. */
+export interface LocalDeployment {
   readonly emulator: Emulator;
   /** The table as every Lambda reaches it (through the stream's proxy). */
   readonly dynamo: LocalDynamo;
@@ -55,7 +47,7 @@ async function register(emulator: Emulator, url: string): Promise<string> {
   const response = await fetch(`${emulator.baseUrl}/webhooks`, {
     method: "POST",
     headers: {
-      authorization: `Bearer ${WORLD_API_KEY}`,
+      authorization: `Bearer ${DEPLOYMENT_API_KEY}`,
       "content-type": "application/json",
       "LMG-Data-Privacy-Access-Principal": "reconciler-test",
       "LMG-Data-Privacy-Access-Justification": "webhook-setup",
@@ -68,47 +60,22 @@ async function register(emulator: Emulator, url: string): Promise<string> {
 }
 
 /** Starts everything and registers the receiver for {@link SUBSCRIBED}; deliveries give up after 2 attempts. */
-export async function startWorld(): Promise<World> {
+export async function startLocalDeployment(): Promise<LocalDeployment> {
   const emulator = await startEmulator({
-    apiKeys: [WORLD_API_KEY],
+    apiKeys: [DEPLOYMENT_API_KEY],
     seed: 11,
     delivery: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 5_000 },
   });
-  const [stream, eventBridge, apiKeySecrets] = await Promise.all([
-    startLocalDynamo().then((table) => startLocalStream({ dynamo: table })),
-    startFakeEventBridge(),
+  const [receiver, apiKeySecrets] = await Promise.all([
+    startLocalReceiver({ path: ROUTE }),
     startFakeSecretsManager({
       arn: API_KEY_ARN,
-      versions: [{ secret: WORLD_API_KEY, createdAt: new Date() }],
+      versions: [{ secret: DEPLOYMENT_API_KEY, createdAt: new Date() }],
     }),
   ]);
-  const dynamo = stream.dynamo;
-  stream.attach(
-    createForwarderHandler(() =>
-      buildAwsForwarder({
-        env: localForwarderEnv({ eventBridge, dynamo }),
-        write: () => undefined,
-        clock: { now: () => Date.now() },
-      }),
-    ),
-  );
-  let handler: ((event: ApiGatewayV2Event) => Promise<ApiGatewayV2Result>) | undefined;
-  let down = false;
-  const adapter = await startHttpAdapter({
-    path: ROUTE,
-    handler: (event) =>
-      handler === undefined || down
-        ? Promise.resolve({ statusCode: 503, body: '{"message":"Service Unavailable"}' })
-        : handler(event),
-  });
-  const signatureSecret = await register(emulator, adapter.url);
-  const signatureSecrets = await startFakeSecretsManager({
-    versions: [{ secret: signatureSecret, createdAt: new Date() }],
-  });
-  const receiverLines: string[] = [];
-  const write = (line: string) => receiverLines.push(line);
-  const env = localReceiverEnv({ secretsManager: signatureSecrets, dynamo });
-  handler = createHandler(() => buildAwsReceiver({ env, write, clock: { now: () => Date.now() } }), write);
+  const { dynamo, stream, eventBridge, adapter, lines: receiverLines } = receiver;
+  const signatureSecrets = receiver.secretsManager;
+  signatureSecrets.putSecretValue(await register(emulator, adapter.url));
   return {
     emulator,
     dynamo,
@@ -118,9 +85,7 @@ export async function startWorld(): Promise<World> {
     apiKeySecrets,
     adapter,
     receiverLines,
-    setReceiverDown: (value) => {
-      down = value;
-    },
+    setReceiverDown: (down) => receiver.setDown(down),
     reconcilerEnv: () => ({
       ...localReceiverEnv({ secretsManager: apiKeySecrets, dynamo }),
       [RECONCILER_ENV_NAMES.apiKeySecretArn]: apiKeySecrets.arn,
@@ -129,13 +94,7 @@ export async function startWorld(): Promise<World> {
     }),
     close: async () => {
       await emulator.close();
-      await Promise.all([
-        adapter.close(),
-        stream.close(),
-        eventBridge.close(),
-        signatureSecrets.close(),
-        apiKeySecrets.close(),
-      ]);
+      await Promise.all([receiver.close(), apiKeySecrets.close()]);
     },
   };
 }
