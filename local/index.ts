@@ -58,9 +58,9 @@ export {
 
 /** The running stand-ins a receiver should use. */
 export interface LocalServices {
-  readonly secretsManager: FakeSecretsManager;
+  readonly secretsManager: Pick<FakeSecretsManager, "endpoint" | "arn">;
   /** The table (give the stream's `dynamo`, see `startLocalStream`, so stored events reach the forwarder). */
-  readonly dynamo: LocalDynamo;
+  readonly dynamo: Pick<LocalDynamo, "endpoint" | "tableName">;
 }
 
 /** The running stand-ins the forwarder should use. */

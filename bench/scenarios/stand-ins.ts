@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import path from "node:path";
+import { localReceiverEnv } from "../../local";
 import type { FaultRates, InjectedFault } from "../../local/fault-proxy";
 import type { HostEndpoints, HostSnapshot, HostStartOptions } from "./stand-in-host";
 import type { StoredItem } from "./table";
@@ -38,6 +39,17 @@ export interface StandIns {
   /** Every event item in the table (read directly from dynalite, not through the fault proxy). */
   stored(): Promise<readonly StoredItem[]>;
   close(): Promise<void>;
+}
+
+/**
+ * The receiver's environment on the stand-ins: {@link localReceiverEnv} with the host's endpoints (DynamoDB
+ * through its fault proxy).
+ */
+export function standInReceiverEnv(endpoints: HostEndpoints): Record<string, string> {
+  return localReceiverEnv({
+    secretsManager: { endpoint: endpoints.secretsManager, arn: endpoints.secretArn },
+    dynamo: { endpoint: endpoints.dynamodb, tableName: endpoints.tableName },
+  });
 }
 
 interface Reply {

@@ -8,11 +8,10 @@
  */
 
 import { judge } from "../../bench/scenarios/oracle";
-import { type StandIns, startStandIns } from "../../bench/scenarios/stand-ins";
+import { type StandIns, standInReceiverEnv, startStandIns } from "../../bench/scenarios/stand-ins";
 import type { ApiGatewayV2Event } from "../../lambda/receiver/apigw";
 import { buildAwsReceiver, createHandler, type Handler } from "../../lambda/receiver/handler";
 import type { CallRecord, InjectedFault } from "../../local/fault-proxy";
-import { LOCAL_CREDENTIALS } from "../../local/local-dynamo";
 import { signedApiGatewayEvent } from "../support/apigw";
 
 const SECRET = "ambiguity-suite-signature-secret";
@@ -42,15 +41,7 @@ describe("Reliability: ambiguous calls of the store-first design", () => {
     });
     const { endpoints } = standIns;
     await standIns.putSecret(SECRET);
-    const env = {
-      AWS_REGION: "eu-central-1",
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-      LEMON_SIGNATURE_SECRET_ARN: endpoints.secretArn,
-      LEMON_DEDUPE_TABLE: endpoints.tableName,
-    };
+    const env = standInReceiverEnv(endpoints);
     handler = createHandler(() =>
       buildAwsReceiver({ env, write: (line) => lines.push(line), clock: { now: () => Date.now() } }),
     );

@@ -4,6 +4,7 @@
  * fake Secrets Manager holding the reconciler's API key. Engine-free, localhost only.
  */
 import { randomBytes } from "node:crypto";
+import { registerAtEmulator } from "../../bench/scenarios/registration";
 import { RECONCILER_ENV_NAMES } from "../../contract/reconciler-env-names";
 import { type Emulator, startEmulator } from "../../emulator";
 import {
@@ -43,22 +44,6 @@ export interface LocalDeployment {
   close(): Promise<void>;
 }
 
-async function register(emulator: Emulator, url: string): Promise<string> {
-  const response = await fetch(`${emulator.baseUrl}/webhooks`, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${DEPLOYMENT_API_KEY}`,
-      "content-type": "application/json",
-      "LMG-Data-Privacy-Access-Principal": "reconciler-test",
-      "LMG-Data-Privacy-Access-Justification": "webhook-setup",
-    },
-    body: JSON.stringify({ url, events: SUBSCRIBED }),
-  });
-  if (response.status !== 201) throw new Error(`registration failed: ${response.status}`);
-  const body = (await response.json()) as { signature_secret: string };
-  return body.signature_secret;
-}
-
 /** Starts everything and registers the receiver for {@link SUBSCRIBED}; deliveries give up after 2 attempts. */
 export async function startLocalDeployment(): Promise<LocalDeployment> {
   const emulator = await startEmulator({
@@ -75,7 +60,9 @@ export async function startLocalDeployment(): Promise<LocalDeployment> {
   ]);
   const { dynamo, stream, eventBridge, adapter, lines: receiverLines } = receiver;
   const signatureSecrets = receiver.secretsManager;
-  signatureSecrets.putSecretValue(await register(emulator, adapter.url));
+  signatureSecrets.putSecretValue(
+    await registerAtEmulator(emulator, DEPLOYMENT_API_KEY, { url: adapter.url, events: SUBSCRIBED }),
+  );
   return {
     emulator,
     dynamo,

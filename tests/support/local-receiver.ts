@@ -1,9 +1,8 @@
 /**
- * The receiver's delivery path on localhost, in this process: the production receiver handler behind the
- * local API Gateway adapter, a fake Secrets Manager holding the signature secret, dynalite (the events table)
- * and, unless `forward: false`, the table's stream stand-in handing every stored event to the production
- * forwarder, which puts it on a fake EventBridge. The one wiring every suite that needs a running receiver
- * uses (the sandbox runs the built bundles in processes of their own instead: sandbox/start.ts).
+ * The local receiver (local/local-receiver.ts: fake Secrets Manager, dynalite, the table's stream, fake
+ * EventBridge) with the production handlers in this process: the receiver behind the local API Gateway
+ * adapter and, unless `forward: false`, the forwarder the stream invokes. The one wiring every suite that
+ * needs a running receiver uses; the sandbox runs the same wiring with the built bundles (sandbox/start.ts).
  *
  * @example
  * const receiver = await startLocalReceiver({ secret: "whsec-…" });
@@ -20,14 +19,9 @@ import {
   type HttpAdapter,
   type LocalDynamo,
   type LocalStream,
-  localForwarderEnv,
-  localReceiverEnv,
-  startFakeEventBridge,
-  startFakeSecretsManager,
   startHttpAdapter,
-  startLocalDynamo,
-  startLocalStream,
 } from "../../local";
+import { startLocalReceiver as startLocal } from "../../local/local-receiver";
 
 /** Options of {@link startLocalReceiver}; all optional. */
 export interface LocalReceiverOptions {
@@ -71,49 +65,52 @@ const clock = { now: () => Date.now() };
 
 /** Starts the stand-ins, the forwarder (unless `forward: false`) and the receiver behind the adapter. */
 export async function startLocalReceiver(options: LocalReceiverOptions = {}): Promise<LocalReceiver> {
-  const forward = options.forward ?? true;
-  const [secretsManager, eventBridge, table] = await Promise.all([
-    startFakeSecretsManager({
-      versions: options.secret === undefined ? [] : [{ secret: options.secret, createdAt: new Date() }],
-    }),
-    startFakeEventBridge(),
-    startLocalDynamo(),
-  ]);
-  const stream = await startLocalStream({
-    dynamo: table,
-    ...(options.streamMaxAttempts === undefined ? {} : { maxAttempts: options.streamMaxAttempts }),
-  });
-  // Forwarding: every writer reaches the table through the stream's proxy, so each stored event is a record.
-  const dynamo = forward ? stream.dynamo : table;
-  const forwarderLines: string[] = [];
-  if (forward) {
-    const write = (line: string) => forwarderLines.push(line);
-    const env = localForwarderEnv({ eventBridge, dynamo });
-    stream.attach(createForwarderHandler(() => buildAwsForwarder({ env, write, clock })));
-  }
   const lines: string[] = [];
+  const forwarderLines: string[] = [];
   const write = (line: string) => lines.push(line);
+  let localEnv: Readonly<Record<string, string>> = {};
   let env: Readonly<Record<string, string>> = {};
   let handler: Handler = () => Promise.reject(new Error("not deployed"));
   const redeploy = (extra: Readonly<Record<string, string>>) => {
-    const deployed = { ...localReceiverEnv({ secretsManager, dynamo }), ...extra };
+    const deployed = { ...localEnv, ...extra };
     env = deployed;
     handler = createHandler(() => buildAwsReceiver({ env: deployed, write, clock }), write);
   };
-  redeploy(options.env ?? {});
   let down = false;
-  const adapter = await startHttpAdapter({
-    path: options.path ?? "/webhooks/lemon-markets",
-    handler: (event) =>
-      down ? Promise.resolve({ statusCode: 503, body: '{"message":"Service Unavailable"}' }) : handler(event),
+  const local = await startLocal({
+    ...(options.secret === undefined ? {} : { secret: options.secret }),
+    ...(options.path === undefined ? {} : { path: options.path }),
+    ...(options.streamMaxAttempts === undefined ? {} : { streamMaxAttempts: options.streamMaxAttempts }),
+    receiver: (environment, path) => {
+      localEnv = environment;
+      redeploy(options.env ?? {});
+      return startHttpAdapter({
+        path,
+        handler: (event) =>
+          down
+            ? Promise.resolve({ statusCode: 503, body: '{"message":"Service Unavailable"}' })
+            : handler(event),
+      });
+    },
+    ...(options.forward === false
+      ? {}
+      : {
+          forwarder: async (environment: Record<string, string>) => {
+            const forwarderWrite = (line: string) => forwarderLines.push(line);
+            const invoke = createForwarderHandler(() =>
+              buildAwsForwarder({ env: environment, write: forwarderWrite, clock }),
+            );
+            return { invoke, close: async () => undefined };
+          },
+        }),
   });
   return {
-    url: adapter.url,
-    adapter,
-    secretsManager,
-    dynamo,
-    stream,
-    eventBridge,
+    url: local.url,
+    adapter: local.receiver,
+    secretsManager: local.secretsManager,
+    dynamo: local.dynamo,
+    stream: local.stream,
+    eventBridge: local.eventBridge,
     get env() {
       return env;
     },
@@ -124,8 +121,8 @@ export async function startLocalReceiver(options: LocalReceiverOptions = {}): Pr
       down = value;
     },
     close: async () => {
-      // The stream closes its proxy and then dynalite.
-      await Promise.all([adapter.close(), secretsManager.close(), eventBridge.close(), stream.close()]);
+      const errors = await local.close();
+      if (errors.length > 0) throw errors[0];
     },
   };
 }
