@@ -2,7 +2,9 @@
  * Local stand-ins for everything the receiver talks to, for end-to-end tests, `npm start` and the
  * reliability suite. They speak the real protocols, so the production handler (or the built bundle) runs
  * against them unchanged, chosen by environment variables (see {@link localReceiverEnv}).
- * Never imported by the Lambda bundle.
+ * Never imported by the Lambda bundle. Wired together once in ./local-receiver.ts (the sandbox and the tests
+ * use it); ./provider-host.ts and ./provider-mocks.ts stand in for the Pulumi engine around the registration
+ * provider (tests and `npm run stress`).
  *
  * @example
  * const sm = await startFakeSecretsManager({ versions: [{ secret, createdAt: new Date() }] });
