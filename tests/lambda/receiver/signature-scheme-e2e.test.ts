@@ -4,15 +4,13 @@
  * selects it; after the receiver is redeployed with B, the emulator's retries of the same deliveries verify.
  */
 
+import { registerAtEmulator } from "../../../bench/scenarios/registration";
 import { ENV_NAMES } from "../../../contract/env-names";
 import type { SignaturePresetName } from "../../../contract/signature-presets";
 import { DEFAULT_API_KEYS, type Emulator, startEmulator } from "../../../emulator";
-import { goodHeaders } from "../../support/emulator";
 import { type LocalReceiver, startLocalReceiver } from "../../support/local-receiver";
 
 const API_KEY = DEFAULT_API_KEYS[0]!;
-/** What a well-behaved API client sends (the emulator tests' helper). */
-const HEADERS = goodHeaders(API_KEY);
 const EVENTS = 3;
 
 /** Polls `condition` every 10 ms; fails with `what` after 10 s. */
@@ -53,13 +51,11 @@ describe.each<[SignaturePresetName, SignaturePresetName]>([
 
   it("answers 401 and names exactly the signer's preset; after the switch the same deliveries verify", async () => {
     // Prepare: register, and store the secret as the component would
-    const registered = await fetch(`${emulator.baseUrl}/webhooks`, {
-      method: "POST",
-      headers: HEADERS,
-      body: JSON.stringify({ url: receiver.url, events: ["account.created"] }),
+    const signatureSecret = await registerAtEmulator(emulator, API_KEY, {
+      url: receiver.url,
+      events: ["account.created"],
     });
-    const webhook = (await registered.json()) as { signature_secret: string };
-    receiver.secretsManager.putSecretValue(webhook.signature_secret);
+    receiver.secretsManager.putSecretValue(signatureSecret);
 
     // Act 1: deliveries under the wrong scheme, each tried at least twice
     const events = Array.from({ length: EVENTS }, (_, i) =>
@@ -94,7 +90,7 @@ describe.each<[SignaturePresetName, SignaturePresetName]>([
       new Set([signer]),
     );
     const log = receiver.lines.join("\n");
-    expect(log).not.toContain(webhook.signature_secret);
+    expect(log).not.toContain(signatureSecret);
     expect(log).not.toContain("cusa_");
 
     // Act 2: `pulumi config set lemon-webhooks:signatureScheme <signer>` + `pulumi up`
