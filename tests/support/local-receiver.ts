@@ -31,9 +31,9 @@ export interface LocalReceiverOptions {
   readonly path?: string;
   /** Run the stream and the forwarder (default `true`); `false`: the receiver and its table only. */
   readonly forward?: boolean;
-  /** Attempts of the stream per batch before it gives the batch up (the stream's own default if absent). */
+  /** Attempts of the stream per record before it gives the record up (the stream's own default if absent). */
   readonly streamMaxAttempts?: number;
-  /** Receiver environment over {@link localReceiverEnv} (e.g. `LEMON_SIGNATURE_SCHEME`). */
+  /** Receiver environment over the local one (e.g. `LEMON_SIGNATURE_SCHEME`). */
   readonly env?: Readonly<Record<string, string>>;
 }
 
@@ -54,7 +54,7 @@ export interface LocalReceiver {
   readonly lines: string[];
   /** Log and EMF lines the forwarder wrote. */
   readonly forwarderLines: string[];
-  /** A new receiver with `env` over the local environment, like a `pulumi up` that changes its settings. */
+  /** A new receiver with `env` over its first environment, like a `pulumi up` that changes its settings. */
   redeploy(env: Readonly<Record<string, string>>): void;
   /** While down, the route answers 503 like API Gateway whose Lambda integration is failing. */
   setDown(down: boolean): void;
@@ -81,9 +81,10 @@ export async function startLocalReceiver(options: LocalReceiverOptions = {}): Pr
     ...(options.secret === undefined ? {} : { secret: options.secret }),
     ...(options.path === undefined ? {} : { path: options.path }),
     ...(options.streamMaxAttempts === undefined ? {} : { streamMaxAttempts: options.streamMaxAttempts }),
+    ...(options.env === undefined ? {} : { env: options.env }),
     receiver: (environment, path) => {
       localEnv = environment;
-      redeploy(options.env ?? {});
+      redeploy({});
       return startHttpAdapter({
         path,
         handler: (event) =>
