@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { FORWARDER_ENV_NAMES } from "../contract/env-names";
 import { sign } from "../contract/signature";
 import {
+  apiGatewayEvent,
   LOCAL_CREDENTIALS,
   startFakeEventBridge,
   startFakeSecretsManager,
@@ -72,20 +73,30 @@ function deliverInChild(
   writeFileSync(
     script,
     `const { handler } = require(process.argv[2]);
-const bodies = JSON.parse(require("node:fs").readFileSync(process.argv[3], "utf8"));
+const events = JSON.parse(require("node:fs").readFileSync(process.argv[3], "utf8"));
 (async () => {
   const statuses = {};
-  for (const [body, signature] of bodies) {
-    const r = await handler({ version: "2.0", routeKey: "ANY /", rawPath: "/", rawQueryString: "",
-      headers: { "content-type": "application/json", "lemon-markets-signature": signature },
-      requestContext: { http: { method: "POST", path: "/" }, requestId: "bench" }, body, isBase64Encoded: false });
+  for (const event of events) {
+    const r = await handler(event);
     statuses[r.statusCode] = (statuses[r.statusCode] ?? 0) + 1;
   }
   process.stdout.write(JSON.stringify(statuses));
 })();`,
   );
-  const input = join(dir, "bodies.json");
-  writeFileSync(input, JSON.stringify(deliveries.map((b) => [b, sign(b, SECRET)])));
+  const input = join(dir, "events.json");
+  const events = deliveries.map((b) =>
+    apiGatewayEvent({
+      method: "POST",
+      path: "/",
+      routeKey: "ANY /",
+      headers: { "content-type": "application/json", "lemon-markets-signature": sign(b, SECRET) },
+      body: b,
+      isBase64Encoded: false,
+      requestId: "bench",
+      now: new Date(),
+    }),
+  );
+  writeFileSync(input, JSON.stringify(events));
   return new Promise((resolve, reject) => {
     // Only the Lambda's own environment (plus PATH); the log lines go nowhere.
     const child = spawn(process.execPath, [script, bundle, input], {

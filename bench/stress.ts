@@ -1,7 +1,7 @@
 /**
  * `npm run stress`: the reliability scenarios of tests/reliability scaled up, printing the figures that
  * docs/reliability.md records. Not part of CI (minutes, not seconds). Exits 1 if any run lost an acknowledged
- * event, put one on the bus twice without a causal reason (see tests/support/reliability/oracle.ts), did not
+ * event, put one on the bus twice without a causal reason (see bench/scenarios/oracle.ts), did not
  * reach quiescence within its cap, accepted a forgery, answered 500 or left an orphan webhook.
  *
  * Sizes: `STRESS_EVENTS` (default 20000), `STRESS_FORGERIES` (20000), `STRESS_SEQUENCES` (30). The load run
@@ -13,24 +13,16 @@ import fc from "fast-check";
 import { startEmulator } from "../emulator";
 import { buildAwsReceiver, createHandler } from "../lambda/receiver/handler";
 import { localReceiverEnv, startFakeSecretsManager, startLocalDynamo } from "../local";
-import { API_KEY, serializedProvider } from "../tests/support/provider-fixture";
-import { startProviderHost } from "../tests/support/provider-host";
-import {
-  FORGERY_SECRET,
-  forgeryCase,
-  isAuthentic,
-  toEvent,
-  violations,
-} from "../tests/support/reliability/forgery";
-import { CI_LOAD, runLoad, summaryLine } from "../tests/support/reliability/load";
-import {
-  registrationFaults,
-  registrationSteps,
-  resetEmulator,
-  runSequence,
-} from "../tests/support/reliability/registration";
+import { startProviderHost } from "../local/provider-host";
+import { declareRegistration } from "../local/provider-mocks";
+import { FORGERY_SECRET, forgeryCase, isAuthentic, toEvent, violations } from "./scenarios/forgery";
+import { CI_LOAD, runLoad, summaryLine } from "./scenarios/load";
+import { registrationFaults, registrationSteps, resetEmulator, runSequence } from "./scenarios/registration";
 
 const size = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+/** The API key the emulator accepts in the registration runs (a made-up value, recognisable when grepping). */
+const API_KEY = "lmk_test_key_5f0e2c9a41b7d3e8";
 
 async function stressLoad(): Promise<boolean> {
   const events = size("STRESS_EVENTS", 20_000);
@@ -104,7 +96,11 @@ async function stressForgery(): Promise<boolean> {
 
 async function stressRegistration(): Promise<boolean> {
   const sequences = size("STRESS_SEQUENCES", 30);
-  const provider = await serializedProvider();
+  // Serialized the way `pulumi up` does: by declaring a WebhookRegistration in a program (under mocks).
+  const { provider } = await declareRegistration({
+    url: "https://receiver.example.com/webhooks/lemon",
+    events: ["account.created"],
+  });
   let injected = 0;
   const emu = await startEmulator({
     apiKeys: [API_KEY],

@@ -58,6 +58,72 @@ function bodyOf(bytes: Buffer, contentType: string | undefined): { body?: string
   return { body: bytes.toString("base64"), isBase64Encoded: true };
 }
 
+/** One request as the local API Gateway hands it on: what the receiver reads, and where it came from. */
+export interface LocalApiRequest {
+  readonly method: string;
+  /** The request path, e.g. `/webhooks/lemon-markets`. */
+  readonly path: string;
+  /** The matched route, e.g. `ANY /webhooks/lemon-markets`. */
+  readonly routeKey: string;
+  /** Lower-case names, repeated headers comma-joined. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Absent for an empty body, as API Gateway leaves it out. */
+  readonly body?: string;
+  readonly isBase64Encoded: boolean;
+  /** Without the `?`; default empty. */
+  readonly rawQueryString?: string;
+  readonly queryStringParameters?: Readonly<Record<string, string>>;
+  readonly cookies?: readonly string[];
+  /** Default `localhost`. */
+  readonly host?: string;
+  /** Default `HTTP/1.1`. */
+  readonly protocol?: string;
+  /** Default `127.0.0.1`. */
+  readonly sourceIp?: string;
+  /** Default: a random UUID, as API Gateway gives every request its own. */
+  readonly requestId?: string;
+  readonly now: Date;
+}
+
+/**
+ * The API Gateway v2 (payload format 2.0) event of `request`: the one place the event's shape is written
+ * down, for the adapter below, the tests and the bench.
+ */
+export function apiGatewayEvent(request: LocalApiRequest): ApiGatewayV2Event {
+  const host = request.host ?? "localhost";
+  return {
+    version: "2.0",
+    routeKey: request.routeKey,
+    rawPath: request.path,
+    rawQueryString: request.rawQueryString ?? "",
+    ...(request.cookies === undefined ? {} : { cookies: [...request.cookies] }),
+    headers: { ...request.headers },
+    ...(request.queryStringParameters === undefined
+      ? {}
+      : { queryStringParameters: { ...request.queryStringParameters } }),
+    requestContext: {
+      accountId: "anonymous",
+      apiId: "local",
+      domainName: host,
+      domainPrefix: host.split(".")[0] ?? host,
+      http: {
+        method: request.method,
+        path: request.path,
+        protocol: request.protocol ?? "HTTP/1.1",
+        sourceIp: request.sourceIp ?? "127.0.0.1",
+        userAgent: request.headers["user-agent"] ?? "",
+      },
+      requestId: request.requestId ?? randomUUID(),
+      routeKey: request.routeKey,
+      stage: "$default",
+      time: request.now.toISOString(),
+      timeEpoch: request.now.getTime(),
+    },
+    ...(request.body === undefined ? {} : { body: request.body }),
+    isBase64Encoded: request.isBase64Encoded,
+  };
+}
+
 /** Turns one HTTP request into an API Gateway v2 event. */
 export function toApiGatewayEvent(
   req: IncomingMessage,
@@ -68,36 +134,20 @@ export function toApiGatewayEvent(
   const url = new URL(req.url ?? "/", "http://localhost");
   const headers = headersOf(req);
   const cookies = req.headers.cookie?.split(";").map((c) => c.trim());
-  const query = Object.fromEntries(url.searchParams.entries());
-  const host = headers.host ?? "localhost";
-  return {
-    version: "2.0",
+  return apiGatewayEvent({
+    method: req.method ?? "GET",
+    path: url.pathname,
     routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    ...(cookies === undefined ? {} : { cookies }),
     headers,
-    ...(url.search === "" ? {} : { queryStringParameters: query }),
-    requestContext: {
-      accountId: "anonymous",
-      apiId: "local",
-      domainName: host,
-      domainPrefix: host.split(".")[0] ?? host,
-      http: {
-        method: req.method ?? "GET",
-        path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
-        userAgent: headers["user-agent"] ?? "",
-      },
-      requestId: randomUUID(),
-      routeKey,
-      stage: "$default",
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
     ...bodyOf(bytes, headers["content-type"]),
-  };
+    rawQueryString: url.search.slice(1),
+    ...(url.search === "" ? {} : { queryStringParameters: Object.fromEntries(url.searchParams.entries()) }),
+    ...(cookies === undefined ? {} : { cookies }),
+    ...(headers.host === undefined ? {} : { host: headers.host }),
+    protocol: `HTTP/${req.httpVersion}`,
+    ...(req.socket.remoteAddress === undefined ? {} : { sourceIp: req.socket.remoteAddress }),
+    now,
+  });
 }
 
 /**

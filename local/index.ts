@@ -2,7 +2,9 @@
  * Local stand-ins for everything the receiver talks to, for end-to-end tests, `npm start` and the
  * reliability suite. They speak the real protocols, so the production handler (or the built bundle) runs
  * against them unchanged, chosen by environment variables (see {@link localReceiverEnv}).
- * Never imported by the Lambda bundle.
+ * Never imported by the Lambda bundle. Wired together once in ./local-receiver.ts (the sandbox and the tests
+ * use it); ./provider-host.ts and ./provider-mocks.ts stand in for the Pulumi engine around the registration
+ * provider (tests and `npm run stress`).
  *
  * @example
  * const sm = await startFakeSecretsManager({ versions: [{ secret, createdAt: new Date() }] });
@@ -43,8 +45,10 @@ export {
 } from "./fake-secrets-manager";
 export {
   type ApiGatewayV2Handler,
+  apiGatewayEvent,
   type HttpAdapter,
   type HttpAdapterOptions,
+  type LocalApiRequest,
   startHttpAdapter,
   toApiGatewayEvent,
 } from "./http-adapter";
@@ -61,9 +65,9 @@ export {
 
 /** The running stand-ins a receiver should use. */
 export interface LocalServices {
-  readonly secretsManager: FakeSecretsManager;
+  readonly secretsManager: Pick<FakeSecretsManager, "endpoint" | "arn">;
   /** The table (give the stream's `dynamo`, see `startLocalStream`, so stored events reach the forwarder). */
-  readonly dynamo: LocalDynamo;
+  readonly dynamo: Pick<LocalDynamo, "endpoint" | "tableName">;
 }
 
 /** The running stand-ins the forwarder should use. */

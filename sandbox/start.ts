@@ -15,19 +15,8 @@ import {
   type SignatureSchemeInput,
 } from "../contract/signature-presets";
 import { type DeliveryOptions, type Emulator, type LemonEvent, startEmulator } from "../emulator";
-import type { StreamBatchResponse } from "../lambda/forwarder/stream";
-import {
-  type FakeEventBridge,
-  type FakeSecretsManager,
-  type LocalDynamo,
-  type LocalStream,
-  localForwarderEnv,
-  localReceiverEnv,
-  startFakeEventBridge,
-  startFakeSecretsManager,
-  startLocalDynamo,
-  startLocalStream,
-} from "../local";
+import type { FakeEventBridge, FakeSecretsManager, LocalDynamo, LocalStream } from "../local";
+import { startLocalReceiver } from "../local/local-receiver";
 import { DEFAULT_EVENTS } from "./args";
 import { ensureForwarderBundle, ensureReceiverBundle } from "./bundle";
 import { type LambdaProcess, type ReceiverLogRecord, startLambdaProcess } from "./lambda-process";
@@ -164,12 +153,16 @@ export function decodeForwarded(entry: FakeEventBridge["entries"][number]): Forw
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const progress = options.onProgress ?? (() => undefined);
-  const closers: (() => Promise<void>)[] = [];
+  // Each closer rejects with its error, or (the local receiver's) resolves with the errors of its own parts.
+  const closers: (() => Promise<unknown>)[] = [];
   // One after the other, newest first: unregister while the emulator listens, the Lambda before its stores.
   const closeAll = async (): Promise<unknown[]> => {
     const errors: unknown[] = [];
     for (const close of closers.splice(0).reverse()) {
-      await close().catch((error: unknown) => errors.push(error));
+      await close().then(
+        (more) => errors.push(...(Array.isArray(more) ? more : [])),
+        (error: unknown) => errors.push(error),
+      );
     }
     return errors;
   };
@@ -190,41 +183,27 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const forwarderBundlePath =
       options.forwarderBundlePath ??
       ensureForwarderBundle(undefined, () => progress({ step: "building-bundle" }));
-    const [secretsManager, table, eventBridge] = await Promise.all([
-      // No version yet: the secret exists before the webhook does, as in the component (secret, then version).
-      startFakeSecretsManager({ versions: [] }),
-      startLocalDynamo(),
-      startFakeEventBridge(),
-    ]);
-    closers.push(
-      () => secretsManager.close(),
-      () => table.close(),
-      () => eventBridge.close(),
-    );
-    // Every writer reaches the table through the stream's proxy, so each stored event becomes a record.
-    const stream = await startLocalStream({ dynamo: table });
-    const dynamo = stream.dynamo;
-    // Closes the proxy and then dynalite (the earlier closer of the table is then a no-op).
-    closers.push(() => stream.close());
-    const forwarder = await startLambdaProcess({
-      bundlePath: forwarderBundlePath,
-      environment: localForwarderEnv({ eventBridge, dynamo, eventBusName: SANDBOX_EVENT_BUS }),
+    // The receiver's delivery path as local/local-receiver.ts wires it, each function a built bundle in a
+    // Lambda process of its own.
+    const local = await startLocalReceiver({
+      path: RECEIVER_ROUTE,
+      eventBusName: SANDBOX_EVENT_BUS,
+      // Only when chosen: by default the receiver's own default applies, as with an unset component argument.
+      ...(options.signatureScheme === undefined
+        ? {}
+        : { env: { [ENV_NAMES.signatureScheme]: formatSignatureScheme(receiverScheme) } }),
+      forwarder: (environment) => startLambdaProcess({ bundlePath: forwarderBundlePath, environment }),
+      receiver: (environment, routePath) =>
+        startLambdaProcess({
+          bundlePath,
+          routePath,
+          environment,
+          ...(options.onReceiverLog === undefined ? {} : { onLog: options.onReceiverLog }),
+        }),
     });
-    closers.push(() => forwarder.close());
-    stream.attach((event) => forwarder.invoke(event) as Promise<StreamBatchResponse>);
-    const lambda = await startLambdaProcess({
-      bundlePath,
-      routePath: RECEIVER_ROUTE,
-      environment: {
-        ...localReceiverEnv({ secretsManager, dynamo }),
-        // Only when chosen: by default the receiver's own default applies, as with an unset component argument.
-        ...(options.signatureScheme === undefined
-          ? {}
-          : { [ENV_NAMES.signatureScheme]: formatSignatureScheme(receiverScheme) }),
-      },
-      ...(options.onReceiverLog === undefined ? {} : { onLog: options.onReceiverLog }),
-    });
-    closers.push(() => lambda.close());
+    closers.push(() => local.close());
+    const { receiver: lambda, secretsManager, dynamo, eventBridge, stream } = local;
+    const forwarder = local.forwarder!;
     progress({
       step: "receiver",
       url: lambda.url,

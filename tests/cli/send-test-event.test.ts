@@ -5,8 +5,6 @@ import { EXIT, USAGE } from "../../cli/args";
 import { runCli } from "../../cli/main";
 import { type CliIo, sendTestEvent, testEventNotice } from "../../cli/send-test-event";
 import { isProductionApi } from "../../cli/stack";
-import { buildAwsForwarder, createForwarderHandler } from "../../lambda/forwarder";
-import { buildAwsReceiver, createHandler } from "../../lambda/receiver/handler";
 import {
   type FakeEventBridge,
   type FakeSecretsManager,
@@ -14,14 +12,9 @@ import {
   LOCAL_CREDENTIALS,
   type LocalDynamo,
   type LocalStream,
-  localForwarderEnv,
-  localReceiverEnv,
-  startFakeEventBridge,
-  startFakeSecretsManager,
   startHttpAdapter,
-  startLocalDynamo,
-  startLocalStream,
 } from "../../local";
+import { type LocalReceiver, startLocalReceiver } from "../support/local-receiver";
 
 const ROOT = join(__dirname, "..", "..");
 const SECRET = `whsec-${randomBytes(16).toString("hex")}`;
@@ -74,39 +67,21 @@ function capture(
 }
 
 describe("Command: lemon-webhooks send-test-event against the local receiver", () => {
+  let receiver: LocalReceiver;
+  // The receiver's parts under the names the tests below use.
   let sm: FakeSecretsManager;
   let eb: FakeEventBridge;
   let stream: LocalStream;
   let dynamo: LocalDynamo;
   let adapter: HttpAdapter;
-  let awsEnv: Record<string, string>;
 
   beforeAll(async () => {
-    [sm, eb, stream] = await Promise.all([
-      startFakeSecretsManager({ versions: [{ secret: SECRET, createdAt: new Date() }] }),
-      startFakeEventBridge(),
-      startLocalDynamo().then((table) => startLocalStream({ dynamo: table, maxAttempts: 1 })),
-    ]);
-    dynamo = stream.dynamo;
-    stream.attach(
-      createForwarderHandler(() =>
-        buildAwsForwarder({
-          env: localForwarderEnv({ eventBridge: eb, dynamo }),
-          write: () => undefined,
-          clock: { now: () => Date.now() },
-        }),
-      ),
-    );
-    awsEnv = localReceiverEnv({ secretsManager: sm, dynamo });
-    const handler = createHandler(
-      () => buildAwsReceiver({ env: awsEnv, write: () => undefined, clock: { now: () => Date.now() } }),
-      () => undefined,
-    );
-    adapter = await startHttpAdapter({ handler, path: "/webhooks/lemon-markets" });
+    receiver = await startLocalReceiver({ secret: SECRET, streamMaxAttempts: 1 });
+    ({ secretsManager: sm, eventBridge: eb, stream, dynamo, adapter } = receiver);
   });
 
   afterAll(async () => {
-    await Promise.all([adapter.close(), sm.close(), eb.close(), stream.close()]);
+    await receiver.close();
   });
 
   it("signs a synthetic event like lemon.markets and reports status and round-trip time", async () => {

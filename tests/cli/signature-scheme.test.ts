@@ -9,17 +9,8 @@ import { runCli } from "../../cli/main";
 import type { CliIo } from "../../cli/send-test-event";
 import { ENV_NAMES } from "../../contract/env-names";
 import { SIGNATURE_PRESETS } from "../../contract/signature-presets";
-import { buildAwsReceiver, createHandler } from "../../lambda/receiver/handler";
-import {
-  type FakeSecretsManager,
-  type HttpAdapter,
-  LOCAL_CREDENTIALS,
-  type LocalDynamo,
-  localReceiverEnv,
-  startFakeSecretsManager,
-  startHttpAdapter,
-  startLocalDynamo,
-} from "../../local";
+import { type FakeSecretsManager, type HttpAdapter, LOCAL_CREDENTIALS, type LocalDynamo } from "../../local";
+import { type LocalReceiver, startLocalReceiver } from "../support/local-receiver";
 
 // 64 hex characters, like lemon.markets' secrets: a valid key in every key encoding.
 const SECRET = randomBytes(32).toString("hex");
@@ -48,31 +39,25 @@ describe("Flag: send-test-event --signature-scheme", () => {
 });
 
 describe("Command: send-test-event signs with the deployed scheme", () => {
+  let receiver: LocalReceiver;
+  // The receiver's parts under the names the tests below use.
   let sm: FakeSecretsManager;
   let dynamo: LocalDynamo;
   let adapter: HttpAdapter;
-  const lines: string[] = [];
+  let lines: string[];
 
   beforeAll(async () => {
-    [sm, dynamo] = await Promise.all([
-      startFakeSecretsManager({ versions: [{ secret: SECRET, createdAt: new Date() }] }),
-      startLocalDynamo(),
-    ]);
     // The deployed receiver verifies with hex-key.
-    const env = {
-      ...localReceiverEnv({ secretsManager: sm, dynamo }),
-      [ENV_NAMES.signatureScheme]: "hex-key",
-    };
-    const write = (line: string) => lines.push(line);
-    const handler = createHandler(
-      () => buildAwsReceiver({ env, write, clock: { now: () => Date.now() } }),
-      write,
-    );
-    adapter = await startHttpAdapter({ handler, path: "/webhooks/lemon-markets" });
+    receiver = await startLocalReceiver({
+      secret: SECRET,
+      forward: false,
+      env: { [ENV_NAMES.signatureScheme]: "hex-key" },
+    });
+    ({ secretsManager: sm, dynamo, adapter, lines } = receiver);
   });
 
   afterAll(async () => {
-    await Promise.all([adapter.close(), sm.close(), dynamo.close()]);
+    await receiver.close();
   });
 
   function stackIo(outputs: Record<string, unknown>) {

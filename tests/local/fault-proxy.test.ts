@@ -2,7 +2,7 @@
  * The fault proxy's causal record, against the fake EventBridge: a late answer and a reset are applied but
  * not delivered, a throttle is delivered and applies nothing, a clean call is both.
  */
-import { AwsJsonClient } from "../../lambda/aws/json-client";
+import type { AwsJsonClient } from "../../lambda/aws/json-client";
 import { DependencyUnavailableError } from "../../lambda/core/errors";
 import { type FakeEventBridge, startFakeEventBridge } from "../../local/fake-event-bridge";
 import {
@@ -12,7 +12,7 @@ import {
   type FaultRates,
   startFaultProxy,
 } from "../../local/fault-proxy";
-import { LOCAL_CREDENTIALS } from "../../local/local-dynamo";
+import { clientFor } from "../support/local-aws-clients";
 
 describe("Function: startFaultProxy", () => {
   let eb: FakeEventBridge;
@@ -29,13 +29,7 @@ describe("Function: startFaultProxy", () => {
       holdMs: 2_000,
     });
     // A client that gives up after 300 ms, as the receiver gives up after 3 s.
-    client = new AwsJsonClient({
-      dependency: "eventbridge",
-      endpoint: new URL(proxy.endpoint),
-      region: "eu-central-1",
-      credentials: LOCAL_CREDENTIALS,
-      timeoutMs: 300,
-    });
+    client = clientFor("eventbridge", proxy.endpoint, 300);
   });
 
   afterEach(async () => {

@@ -10,7 +10,6 @@ import {
   DescribeReplayCommand,
   StartReplayCommand,
 } from "@aws-sdk/client-eventbridge";
-import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { eventPattern } from "../../components/receiver/fanout";
 import type { ApiGatewayV2Result } from "../../lambda/receiver/apigw";
 import { signedApiGatewayEvent } from "../support/apigw";
@@ -37,14 +36,12 @@ describe("The component's event patterns on moto, with events the bundles stored
 
   beforeAll(async () => {
     tableName = await aws.createDedupeTable({ stream: true });
-    const secret = await aws.secretsManager.send(
-      new CreateSecretCommand({ Name: uniqueName("lemon-signature"), SecretString: SECRET }),
-    );
+    const secretArn = await aws.createSecret("lemon-signature", SECRET);
     eventBusName = uniqueName("lemon-bus");
     busArn = (await aws.eventBridge.send(new CreateEventBusCommand({ Name: eventBusName }))).EventBusArn!;
     receiver = await startContainer(
       RECEIVER_BUNDLE,
-      receiverEnv({ endpoint: aws.endpoint, secretArn: secret.ARN!, tableName }),
+      receiverEnv({ endpoint: aws.endpoint, secretArn, tableName }),
     );
     forwarder = await startContainer(
       FORWARDER_BUNDLE,

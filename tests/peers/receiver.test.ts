@@ -4,7 +4,6 @@
  * with GetRecords, handed to the forwarder bundle, reaches the queue as docs/receiver.md ("What is forwarded")
  * promises it; dedupe under 50 concurrent copies of one event.
  */
-import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import type { ApiGatewayV2Result } from "../../lambda/receiver/apigw";
 import { signedApiGatewayEvent } from "../support/apigw";
 import { SECRET } from "../support/events";
@@ -37,10 +36,7 @@ describe("The receiver and forwarder bundles against moto", () => {
 
   beforeAll(async () => {
     tableName = await aws.createDedupeTable({ stream: true });
-    const created = await aws.secretsManager.send(
-      new CreateSecretCommand({ Name: uniqueName("lemon-signature"), SecretString: SECRET }),
-    );
-    secretArn = created.ARN!;
+    secretArn = await aws.createSecret("lemon-signature", SECRET);
     bus = await aws.busWithQueue();
     eventBridgeProxy = await startRecordingProxy(aws.endpoint);
     forwarder = await startContainer(FORWARDER_BUNDLE, forwarderEnvFor(bus.eventBusName));

@@ -6,7 +6,7 @@
  * real rule's SQS queue. The receiver is the built bundle too, in its own container behind the local API
  * Gateway adapter, so the events it did get are stored in the same moto table.
  */
-import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
+import { registerAtEmulator } from "../../bench/scenarios/registration";
 import { type Emulator, type LemonEvent, startEmulator } from "../../emulator";
 import { WATERMARK_KEY } from "../../lambda/reconciler/watermark";
 import { type HttpAdapter, startHttpAdapter } from "../../local";
@@ -51,11 +51,7 @@ describe("The reconciler bundle against moto and the emulator", () => {
   beforeAll(async () => {
     tableName = await aws.createDedupeTable({ stream: true });
     bus = await aws.busWithQueue();
-    apiKeySecretArn = (
-      await aws.secretsManager.send(
-        new CreateSecretCommand({ Name: uniqueName("lemon-reconciler-api-key"), SecretString: API_KEY }),
-      )
-    ).ARN!;
+    apiKeySecretArn = await aws.createSecret("lemon-reconciler-api-key", API_KEY);
     emulator = await startEmulator({
       apiKeys: [API_KEY],
       seed: 15,
@@ -69,23 +65,14 @@ describe("The reconciler bundle against moto and the emulator", () => {
           : receiver.invoke(event),
     });
     // Registered as WebhookRegistration does; the returned secret goes to moto as the component stores it.
-    const registered = await fetch(`${emulator.baseUrl}/webhooks`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${API_KEY}`,
-        "content-type": "application/json",
-        "LMG-Data-Privacy-Access-Principal": "peer-suite",
-        "LMG-Data-Privacy-Access-Justification": "webhook-setup",
-      },
-      body: JSON.stringify({ url: adapter.url, events: SUBSCRIBED }),
+    const signatureSecret = await registerAtEmulator(emulator, API_KEY, {
+      url: adapter.url,
+      events: SUBSCRIBED,
     });
-    const { signature_secret } = (await registered.json()) as { signature_secret: string };
-    const signatureSecret = await aws.secretsManager.send(
-      new CreateSecretCommand({ Name: uniqueName("lemon-signature"), SecretString: signature_secret }),
-    );
+    const signatureSecretArn = await aws.createSecret("lemon-signature", signatureSecret);
     receiver = await startContainer(
       RECEIVER_BUNDLE,
-      receiverEnv({ endpoint: aws.endpoint, secretArn: signatureSecret.ARN!, tableName }),
+      receiverEnv({ endpoint: aws.endpoint, secretArn: signatureSecretArn, tableName }),
     );
     forwarder = await startContainer(
       FORWARDER_BUNDLE,

@@ -4,12 +4,12 @@
  * reads them back as docs/receiver.md ("Secret caching and rotation") describes: AWSCURRENT verifies, AWSPREVIOUS
  * verifies within the grace (measured from AWSCURRENT's CreatedDate), anything older does not.
  */
-import { CreateSecretCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import type { ApiGatewayV2Result } from "../../lambda/receiver/apigw";
 import { REFETCH_MIN_AGE_MS } from "../../lambda/receiver/secret-keyring";
 import { signedApiGatewayEvent } from "../support/apigw";
 import { eventBody } from "../support/events";
-import { PeerAws, uniqueName } from "../support/peers/aws";
+import { PeerAws } from "../support/peers/aws";
 import { RECEIVER_BUNDLE, receiverEnv, startContainer } from "../support/peers/bundles";
 import { type RecordingProxy, startRecordingProxy } from "../support/peers/recording-proxy";
 
@@ -31,10 +31,7 @@ describe("Secret rotation with versions made by real PutSecretValue calls", () =
     tableName = await aws.createDedupeTable();
     ({ eventBusName } = await aws.busWithQueue());
     secretsProxy = await startRecordingProxy(aws.endpoint);
-    const created = await aws.secretsManager.send(
-      new CreateSecretCommand({ Name: uniqueName("lemon-signature"), SecretString: FIRST }),
-    );
-    secretArn = created.ARN!;
+    secretArn = await aws.createSecret("lemon-signature", FIRST);
   });
 
   afterAll(async () => {
@@ -116,11 +113,7 @@ describe("Secret rotation with versions made by real PutSecretValue calls", () =
   it("lets a warm container verify a secret put after its fetch, by one refetch once its cache is 5 s old", async () => {
     // Prepare: a secret of its own (SECOND, then THIRD), a warm container that cached both labels for 300 s,
     // then a rotation to FOURTH.
-    const ownArn = (
-      await aws.secretsManager.send(
-        new CreateSecretCommand({ Name: uniqueName("lemon-signature-warm"), SecretString: SECOND }),
-      )
-    ).ARN!;
+    const ownArn = await aws.createSecret("lemon-signature-warm", SECOND);
     await aws.secretsManager.send(new PutSecretValueCommand({ SecretId: ownArn, SecretString: THIRD }));
     const container = await startContainer(RECEIVER_BUNDLE, {
       ...receiverEnv({ endpoint: aws.endpoint, secretArn: ownArn, tableName, eventBusName }),

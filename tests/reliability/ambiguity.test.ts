@@ -6,14 +6,13 @@
  * left to prove is that an ambiguous write is resolved by the redelivery's condition, that the forwarder
  * resends only what it was not told was accepted, and that a lost forwarded mark causes no resend.
  */
-import { randomUUID } from "node:crypto";
-import { sign } from "../../contract/signature";
+
+import { judge } from "../../bench/scenarios/oracle";
+import { type StandIns, standInReceiverEnv, startStandIns } from "../../bench/scenarios/stand-ins";
 import type { ApiGatewayV2Event } from "../../lambda/receiver/apigw";
 import { buildAwsReceiver, createHandler, type Handler } from "../../lambda/receiver/handler";
 import type { CallRecord, InjectedFault } from "../../local/fault-proxy";
-import { LOCAL_CREDENTIALS } from "../../local/local-dynamo";
-import { judge } from "../support/reliability/oracle";
-import { type StandIns, startStandIns } from "../support/reliability/stand-ins";
+import { signedApiGatewayEvent } from "../support/apigw";
 
 const SECRET = "ambiguity-suite-signature-secret";
 
@@ -24,34 +23,7 @@ function delivery(id: string): ApiGatewayV2Event {
     created_at: "2026-12-01T20:00:00.000+00:00",
     context: { order: `ord_${id}` },
   });
-  const now = new Date();
-  return {
-    version: "2.0",
-    routeKey: "ANY /webhooks/lemon-markets",
-    rawPath: "/webhooks/lemon-markets",
-    rawQueryString: "",
-    headers: { "content-type": "application/json", "lemon-markets-signature": sign(body, SECRET) },
-    requestContext: {
-      accountId: "anonymous",
-      apiId: "local",
-      domainName: "localhost",
-      domainPrefix: "localhost",
-      http: {
-        method: "POST",
-        path: "/webhooks/lemon-markets",
-        protocol: "HTTP/1.1",
-        sourceIp: "203.0.113.9",
-        userAgent: "lemon",
-      },
-      requestId: randomUUID(),
-      routeKey: "ANY /webhooks/lemon-markets",
-      stage: "$default",
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
-    body,
-    isBase64Encoded: false,
-  };
+  return signedApiGatewayEvent(body, undefined, SECRET);
 }
 
 describe("Reliability: ambiguous calls of the store-first design", () => {
@@ -69,15 +41,7 @@ describe("Reliability: ambiguous calls of the store-first design", () => {
     });
     const { endpoints } = standIns;
     await standIns.putSecret(SECRET);
-    const env = {
-      AWS_REGION: "eu-central-1",
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-      LEMON_SIGNATURE_SECRET_ARN: endpoints.secretArn,
-      LEMON_DEDUPE_TABLE: endpoints.tableName,
-    };
+    const env = standInReceiverEnv(endpoints);
     handler = createHandler(() =>
       buildAwsReceiver({ env, write: (line) => lines.push(line), clock: { now: () => Date.now() } }),
     );

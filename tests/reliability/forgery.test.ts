@@ -4,6 +4,16 @@
  * exception out of the handler, and nothing in a response or log line that helps an attacker.
  */
 import fc from "fast-check";
+import {
+  FORGERY_SECRET,
+  type ForgeryCase,
+  forgeryCase,
+  isAuthentic,
+  OTHER_SECRET,
+  toEvent,
+  violations,
+} from "../../bench/scenarios/forgery";
+import { storedEvents } from "../../bench/scenarios/table";
 import { sign } from "../../contract/signature";
 import { buildAwsReceiver, createHandler, type Handler } from "../../lambda/receiver/handler";
 import { SchemeProbe } from "../../lambda/receiver/signature-probe";
@@ -14,16 +24,6 @@ import {
   startFakeSecretsManager,
   startLocalDynamo,
 } from "../../local";
-import {
-  FORGERY_SECRET,
-  type ForgeryCase,
-  forgeryCase,
-  isAuthentic,
-  OTHER_SECRET,
-  toEvent,
-  violations,
-} from "../support/reliability/forgery";
-import { storedEvents } from "../support/reliability/table";
 
 const RUNS = 3_000;
 const SEED = 424_242;

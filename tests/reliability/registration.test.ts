@@ -4,16 +4,16 @@
  * step the webhooks at lemon.markets must be exactly those the engine's state holds.
  */
 import fc from "fast-check";
-import { type Emulator, startEmulator } from "../../emulator";
-import { API_KEY, serializedProvider } from "../support/provider-fixture";
-import { type ProviderHost, startProviderHost } from "../support/provider-host";
 import {
   registrationFaults,
   registrationSteps,
   resetEmulator,
   runSequence,
   type SequenceReport,
-} from "../support/reliability/registration";
+} from "../../bench/scenarios/registration";
+import { type Emulator, startEmulator } from "../../emulator";
+import { type ProviderHost, startProviderHost } from "../../local/provider-host";
+import { API_KEY, serializedProvider } from "../support/registration-host";
 
 const SEED = 77_001;
 const URL_BASE = "https://receiver.example.com/hooks";

@@ -21,7 +21,7 @@ import {
   settle,
   withoutSecrets,
 } from "../support/pulumi-mocks";
-import { leaks } from "../support/reliability/sweep";
+import { leaks } from "../support/secret-sweep";
 
 const FUNCTION = "aws:lambda/function:Function";
 const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";

@@ -5,7 +5,7 @@
  */
 import { sign } from "../../contract/signature";
 import { type Sandbox, type SandboxProgress, startSandbox } from "../../sandbox";
-import { leaks } from "../support/reliability/sweep";
+import { leaks } from "../support/secret-sweep";
 
 describe("Reliability: secrets in the sandbox flow", () => {
   let sandbox: Sandbox;

@@ -3,9 +3,9 @@
  * faults, create-at-most-once, headers, and secret hygiene — asserted through the emulator's request log.
  */
 
-import { createLemonClient, type LemonClient, type LemonClientOptions } from "../../../components/lemon-api";
+import type { LemonClient, LemonClientOptions } from "../../../components/lemon-api";
 import { type Emulator, startEmulator } from "../../../emulator";
-import { everyRendering, recordingSleep, rejection } from "../../support/capture";
+import { everyRendering, recordingClient, rejection } from "../../support/lemon-api-client";
 
 const API_KEY = "test-key";
 const HOOK_URL = "https://example.com/lemon";
@@ -15,15 +15,9 @@ describe("Function: createLemonClient (against the emulator)", () => {
   let waits: number[];
   let client: LemonClient;
   const make = (overrides: Partial<LemonClientOptions> = {}): LemonClient => {
-    const recorder = recordingSleep();
-    waits = recorder.waits;
-    return createLemonClient({
-      apiKey: API_KEY,
-      baseUrl: emu.baseUrl,
-      sleep: recorder.sleep,
-      random: () => 0.5,
-      ...overrides,
-    });
+    const made = recordingClient({ apiKey: API_KEY, baseUrl: emu.baseUrl, ...overrides });
+    waits = made.waits;
+    return made.client;
   };
   const requestsTo = (method: string, path: string) =>
     emu.requests.filter((request) => request.method === method && request.path === path);

@@ -5,8 +5,8 @@
 
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
-import { createLemonClient, type LemonClient, type LemonClientOptions } from "../../../components/lemon-api";
-import { everyRendering, recordingSleep, rejection } from "../../support/capture";
+import type { LemonClient, LemonClientOptions } from "../../../components/lemon-api";
+import { everyRendering, recordingClient, rejection } from "../../support/lemon-api-client";
 import { type ScriptedServer, startScriptedServer } from "../../support/scripted-server";
 
 const API_KEY = "sk_test_failures_c0ffee42";
@@ -34,15 +34,9 @@ describe("Function: createLemonClient (failures)", () => {
   let waits: number[];
   let client: LemonClient;
   const make = (overrides: Partial<LemonClientOptions> = {}): LemonClient => {
-    const recorder = recordingSleep();
-    waits = recorder.waits;
-    return createLemonClient({
-      apiKey: API_KEY,
-      baseUrl: server.baseUrl,
-      sleep: recorder.sleep,
-      random: () => 0.5,
-      ...overrides,
-    });
+    const made = recordingClient({ apiKey: API_KEY, baseUrl: server.baseUrl, ...overrides });
+    waits = made.waits;
+    return made.client;
   };
 
   beforeEach(async () => {

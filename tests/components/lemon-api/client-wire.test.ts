@@ -2,7 +2,7 @@
  * What the client puts on the wire and how it reads answers, against a scripted local server.
  */
 import { createLemonClient, type LemonClient, type Webhook } from "../../../components/lemon-api";
-import { recordingSleep, rejection } from "../../support/capture";
+import { recordingSleep, rejection } from "../../support/lemon-api-client";
 import { type ScriptedServer, startScriptedServer } from "../../support/scripted-server";
 
 const API_KEY = "sk_test_wire_8d2e41a9";

@@ -5,18 +5,18 @@
 import { createLemonClient, type LemonClient } from "../../../components/lemon-api";
 import {
   API_KEY,
-  type Fixture,
   RECEIVER_URL,
+  type RegistrationHost,
   registrationInputs,
   requestLines,
-  startFixture,
-} from "../../support/provider-fixture";
+  startRegistrationHost,
+} from "../../support/registration-host";
 
-let fx: Fixture;
+let fx: RegistrationHost;
 let client: LemonClient;
 
 beforeAll(async () => {
-  fx = await startFixture();
+  fx = await startRegistrationHost();
   client = createLemonClient({ apiKey: API_KEY, baseUrl: fx.emu.baseUrl });
 });
 
@@ -24,11 +24,8 @@ afterAll(async () => {
   await fx.close();
 });
 
-beforeEach(async () => {
-  for (const webhook of fx.emu.webhooks()) await client.deleteWebhook(webhook.id);
-  fx.emu.faults.clear();
-  fx.emu.requests.length = 0;
-});
+// Every test starts with no webhooks, no recorded requests and no pending faults.
+beforeEach(() => fx.reset());
 
 describe("Create with a lost answer", () => {
   it("adopts the webhook committed before the connection dropped, registering exactly one", async () => {

@@ -7,9 +7,9 @@ import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { locateOperations, WebhookRegistrationProvider } from "../../../components/registration";
 import { type Emulator, startEmulator } from "../../../emulator";
+import { cleanEnv, type ProviderHost, startProviderHost } from "../../../local/provider-host";
 import { type InstalledApp, installIntoTempApp } from "../../support/install";
-import { API_KEY, RECEIVER_URL } from "../../support/provider-fixture";
-import { cleanEnv, type ProviderHost, startProviderHost } from "../../support/provider-host";
+import { API_KEY, RECEIVER_URL } from "../../support/registration-host";
 
 let app: InstalledApp;
 let registrationDir: string;

@@ -5,9 +5,9 @@
  */
 import path from "node:path";
 import { startEmulator } from "../../../emulator";
-import { API_KEY, RECEIVER_URL } from "../../support/provider-fixture";
-import { cleanEnv, type Props, type ProviderHost, startProviderHost } from "../../support/provider-host";
-import { declareRegistration } from "../../support/provider-mocks";
+import { cleanEnv, type Props, type ProviderHost, startProviderHost } from "../../../local/provider-host";
+import { declareRegistration } from "../../../local/provider-mocks";
+import { API_KEY, RECEIVER_URL } from "../../support/registration-host";
 
 const ROTATED_KEY = "lmk_test_rotated_c81d4a7730e2";
 const ENV_KEY = "lmk_test_env_only_9b3f06d2";

@@ -3,33 +3,28 @@
  * replacement order, refresh, delete and retries — against the lemon.markets emulator.
  */
 import { createLemonClient } from "../../../components/lemon-api";
+import type { Props } from "../../../local/provider-host";
 import {
   API_KEY,
-  type Fixture,
   RECEIVER_URL,
+  type RegistrationHost,
   registrationInputs,
   requestLines,
-  startFixture,
-} from "../../support/provider-fixture";
-import type { Props } from "../../support/provider-host";
+  startRegistrationHost,
+} from "../../support/registration-host";
 
-let fx: Fixture;
+let fx: RegistrationHost;
 
 beforeAll(async () => {
-  fx = await startFixture();
+  fx = await startRegistrationHost();
 });
 
 afterAll(async () => {
   await fx.close();
 });
 
-beforeEach(async () => {
-  // Every test starts with no webhooks, no recorded requests and no pending faults.
-  const client = createLemonClient({ apiKey: API_KEY, baseUrl: fx.emu.baseUrl });
-  for (const webhook of fx.emu.webhooks()) await client.deleteWebhook(webhook.id);
-  fx.emu.faults.clear();
-  fx.emu.requests.length = 0;
-});
+// Every test starts with no webhooks, no recorded requests and no pending faults.
+beforeEach(() => fx.reset());
 
 describe("Create", () => {
   it("registers exactly one webhook and returns id, normalised inputs and the signature secret", async () => {

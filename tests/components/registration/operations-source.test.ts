@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { type ProviderLocation, WebhookRegistrationProvider } from "../../../components/registration";
-import { cleanEnv, ProviderCallError, startProviderHost } from "../../support/provider-host";
+import { cleanEnv, ProviderCallError, startProviderHost } from "../../../local/provider-host";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 const NEWS = { url: "https://receiver.example.com/hook", events: ["account.created"] };

@@ -5,7 +5,7 @@ import {
   MOCK_SIGNATURE_SECRET,
   MOCK_WEBHOOK_ID,
   promiseOf,
-} from "../../support/provider-mocks";
+} from "../../../local/provider-mocks";
 
 describe("Class: WebhookRegistration (mocked engine)", () => {
   let warn: jest.SpyInstance;

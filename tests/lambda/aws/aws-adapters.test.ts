@@ -11,7 +11,7 @@ import {
   startFakeSecretsManager,
 } from "../../../local";
 import { BODY, EVENT, OLD_SECRET, SECRET } from "../../support/events";
-import { clientFor, DEAD_ENDPOINT } from "../../support/local-aws";
+import { clientFor, DEAD_ENDPOINT } from "../../support/local-aws-clients";
 
 const CREATED_OLD = new Date("2026-01-01T00:00:00.000Z");
 const CREATED_NEW = new Date("2026-07-19T12:00:00.250Z");

@@ -14,7 +14,7 @@ import { loadJsonRpcErrorCode } from "@smithy/core/protocols";
 import { readAwsEnvironment } from "../../../lambda/aws/environment";
 import { AWS_PARTITIONS } from "../../../lambda/aws/partitions";
 import { DependencyUnavailableError } from "../../../lambda/core/errors";
-import { clientFor } from "../../support/local-aws";
+import { clientFor } from "../../support/local-aws-clients";
 
 const CREDENTIALS_ENV = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" };
 

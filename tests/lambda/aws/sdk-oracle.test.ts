@@ -34,8 +34,8 @@ import {
   startFakeSecretsManager,
   startLocalDynamo,
 } from "../../../local";
-import { startThrottleProxy } from "../../support/reliability/throttle-proxy";
 import { NodeSha256 } from "../../support/sha256";
+import { startThrottleProxy } from "../../support/throttle-proxy";
 
 const REGION = "eu-central-1";
 /** Role credentials, as Lambda gives them (with a session token). */

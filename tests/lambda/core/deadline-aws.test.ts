@@ -14,7 +14,7 @@ import {
 } from "../../../local";
 import { fakeContext, signedApiGatewayEvent } from "../../support/apigw";
 import { eventBody, SECRET } from "../../support/events";
-import { clientFor } from "../../support/local-aws";
+import { clientFor } from "../../support/local-aws-clients";
 
 const systemClock = { now: () => Date.now() };
 /** The Lambda timeout the fake context simulates: work stops at 1000 ms, cleanup at 1400 ms. */

@@ -14,7 +14,7 @@ import { createEmfMetrics, createJsonLogger } from "../../../lambda/core/observa
 import type { EventStore, SecretSource, SecretVersion, StoreOutcome } from "../../../lambda/core/ports";
 import { createReceiver, type Receive } from "../../../lambda/receiver/receive";
 import { eventBody, SECRET, signedRequest } from "../../support/events";
-import { ManualClock, MemoryEventStore, T0 } from "../../support/ports";
+import { ManualClock, MemoryEventStore, T0 } from "../../support/receiver-ports";
 
 /**
  * What the AWS client does with a deadline, on the manual clock: a call that takes `costMs` advances the clock

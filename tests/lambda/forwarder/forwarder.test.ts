@@ -15,7 +15,7 @@ import {
   readForwarderConfig,
 } from "../../../lambda/forwarder";
 import type { DynamoDbStreamRecord } from "../../../lambda/forwarder/stream";
-import { ManualClock, T0 } from "../../support/ports";
+import { ManualClock, T0 } from "../../support/receiver-ports";
 
 const event = (n: number, overrides: Partial<NewStoredEvent> = {}): NewStoredEvent => ({
   id: `evt_${n}`,

@@ -21,8 +21,8 @@ import {
   startLocalStream,
 } from "../../../local";
 import { EVENT, SECRET, signedRequest } from "../../support/events";
-import { clientFor } from "../../support/local-aws";
-import { ManualClock, T0 } from "../../support/ports";
+import { clientFor } from "../../support/local-aws-clients";
+import { ManualClock, T0 } from "../../support/receiver-ports";
 
 const TTL_SECONDS = 604_800;
 const BUS = "lemon-bus";

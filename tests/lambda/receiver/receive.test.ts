@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { sign } from "../../../contract/signature";
 import type { ReceiveRequest } from "../../../lambda/receiver/receive";
 import { BODY, EVENT, eventBody, SECRET, signedRequest } from "../../support/events";
-import { T0, testReceiver } from "../../support/ports";
+import { T0, testReceiver } from "../../support/receiver-ports";
 
 function withHeader(request: ReceiveRequest, value: string | undefined): ReceiveRequest {
   return { ...request, headers: { "content-type": "application/json", "lemon-markets-signature": value } };

@@ -3,8 +3,8 @@ import { createReceiver, type Receive } from "../../../lambda/receiver/receive";
 import { REFETCH_MIN_AGE_MS } from "../../../lambda/receiver/secret-keyring";
 import { type FakeSecretsManager, startFakeSecretsManager } from "../../../local";
 import { BODY, OLD_SECRET, SECRET, signedRequest } from "../../support/events";
-import { clientFor } from "../../support/local-aws";
-import { ManualClock, MemoryEventStore, T0 } from "../../support/ports";
+import { clientFor } from "../../support/local-aws-clients";
+import { ManualClock, MemoryEventStore, T0 } from "../../support/receiver-ports";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -12,7 +12,7 @@ import {
 } from "../../../contract/signature-presets";
 import type { ReceiveRequest } from "../../../lambda/receiver/receive";
 import { BODY, EVENT, SECRET } from "../../support/events";
-import { MemorySecretSource, T0, testReceiver } from "../../support/ports";
+import { MemorySecretSource, T0, testReceiver } from "../../support/receiver-ports";
 
 const CONFIG = { maxBodyBytes: 65_536, secretCacheSeconds: 300, rotationGraceSeconds: 86_400 };
 

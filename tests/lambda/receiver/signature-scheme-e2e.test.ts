@@ -4,24 +4,13 @@
  * selects it; after the receiver is redeployed with B, the emulator's retries of the same deliveries verify.
  */
 
+import { registerAtEmulator } from "../../../bench/scenarios/registration";
 import { ENV_NAMES } from "../../../contract/env-names";
 import type { SignaturePresetName } from "../../../contract/signature-presets";
 import { DEFAULT_API_KEYS, type Emulator, startEmulator } from "../../../emulator";
-import { buildAwsReceiver, createHandler, type Handler } from "../../../lambda/receiver/handler";
-import {
-  type FakeSecretsManager,
-  type HttpAdapter,
-  type LocalDynamo,
-  localReceiverEnv,
-  startFakeSecretsManager,
-  startHttpAdapter,
-  startLocalDynamo,
-} from "../../../local";
-import { goodHeaders } from "../../support/emulator";
+import { type LocalReceiver, startLocalReceiver } from "../../support/local-receiver";
 
 const API_KEY = DEFAULT_API_KEYS[0]!;
-/** What a well-behaved API client sends (the emulator tests' helper). */
-const HEADERS = goodHeaders(API_KEY);
 const EVENTS = 3;
 
 /** Polls `condition` every 10 ms; fails with `what` after 10 s. */
@@ -39,18 +28,7 @@ describe.each<[SignaturePresetName, SignaturePresetName]>([
   ["stripe-like", "base64-digest"],
 ])("End to end: the emulator signs with %s, the receiver is configured for %s", (signer, configured) => {
   let emulator: Emulator;
-  let sm: FakeSecretsManager;
-  let dynamo: LocalDynamo;
-  let adapter: HttpAdapter;
-  const lines: string[] = [];
-  /** The deployed receiver: swapped to simulate a `pulumi up` that changes LEMON_SIGNATURE_SCHEME. */
-  let deployed: Handler;
-
-  function deploy(scheme: SignaturePresetName): Handler {
-    const env = { ...localReceiverEnv({ secretsManager: sm, dynamo }), [ENV_NAMES.signatureScheme]: scheme };
-    const write = (line: string) => lines.push(line);
-    return createHandler(() => buildAwsReceiver({ env, write, clock: { now: () => Date.now() } }), write);
-  }
+  let receiver: LocalReceiver;
 
   beforeAll(async () => {
     emulator = await startEmulator({
@@ -59,28 +37,25 @@ describe.each<[SignaturePresetName, SignaturePresetName]>([
       signatureScheme: signer,
       delivery: { baseDelayMs: 20, maxDelayMs: 50, maxAttempts: 1000 },
     });
-    [sm, dynamo] = await Promise.all([startFakeSecretsManager({ versions: [] }), startLocalDynamo()]);
-    deployed = deploy(configured);
-    adapter = await startHttpAdapter({
-      handler: (event) => deployed(event),
+    receiver = await startLocalReceiver({
       path: "/hook",
+      forward: false,
+      env: { [ENV_NAMES.signatureScheme]: configured },
     });
   });
 
   afterAll(async () => {
     await emulator.close();
-    await Promise.all([adapter.close(), sm.close(), dynamo.close()]);
+    await receiver.close();
   });
 
   it("answers 401 and names exactly the signer's preset; after the switch the same deliveries verify", async () => {
     // Prepare: register, and store the secret as the component would
-    const registered = await fetch(`${emulator.baseUrl}/webhooks`, {
-      method: "POST",
-      headers: HEADERS,
-      body: JSON.stringify({ url: adapter.url, events: ["account.created"] }),
+    const signatureSecret = await registerAtEmulator(emulator, API_KEY, {
+      url: receiver.url,
+      events: ["account.created"],
     });
-    const webhook = (await registered.json()) as { signature_secret: string };
-    sm.putSecretValue(webhook.signature_secret);
+    receiver.secretsManager.putSecretValue(signatureSecret);
 
     // Act 1: deliveries under the wrong scheme, each tried at least twice
     const events = Array.from({ length: EVENTS }, (_, i) =>
@@ -96,7 +71,7 @@ describe.each<[SignaturePresetName, SignaturePresetName]>([
     // Assess 1: every attempt a 401; the probe names the signer, with the exact command, and nothing else
     const before = [...emulator.deliveries];
     expect(new Set(before.map((d) => d.status))).toEqual(new Set([401]));
-    const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const parsed = receiver.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     const probeLines = parsed.filter((line) => line.msg === "signature_scheme_probe");
     expect(probeLines.length).toBeGreaterThanOrEqual(Math.min(before.length, 10));
     expect(
@@ -114,12 +89,12 @@ describe.each<[SignaturePresetName, SignaturePresetName]>([
     expect(new Set(parsed.filter((line) => "SchemeProbeMatched" in line).map((line) => line.Preset))).toEqual(
       new Set([signer]),
     );
-    const log = lines.join("\n");
-    expect(log).not.toContain(webhook.signature_secret);
+    const log = receiver.lines.join("\n");
+    expect(log).not.toContain(signatureSecret);
     expect(log).not.toContain("cusa_");
 
     // Act 2: `pulumi config set lemon-webhooks:signatureScheme <signer>` + `pulumi up`
-    deployed = deploy(signer);
+    receiver.redeploy({ [ENV_NAMES.signatureScheme]: signer });
     emulator.resumeDeliveries();
     await emulator.waitForDeliveries(15_000);
 
@@ -133,7 +108,7 @@ describe.each<[SignaturePresetName, SignaturePresetName]>([
     expect(emulator.events()).toHaveLength(EVENTS);
     const stored = parsed.length;
     expect(
-      lines
+      receiver.lines
         .slice(stored)
         .map((line) => JSON.parse(line).outcome)
         .filter(Boolean),

@@ -18,7 +18,7 @@ import {
   reconciled,
   storedByWebhook,
   T0,
-} from "../../support/reconciler";
+} from "../../support/reconciler-ports";
 
 const MINUTE = 60_000;
 /** No settle time: the rules below are about the watermark and forwarding, not the race with the webhook. */

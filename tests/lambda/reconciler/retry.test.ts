@@ -9,7 +9,7 @@ import type { NewStoredEvent } from "../../../contract/events-table";
 import { DynamoDbEventStore } from "../../../lambda/aws/event-store";
 import { DependencyUnavailableError } from "../../../lambda/core/errors";
 import { AWS_RETRY, isTransientAwsFailure, retryingPorts } from "../../../lambda/reconciler/retry";
-import { clientFor } from "../../support/local-aws";
+import { clientFor } from "../../support/local-aws-clients";
 
 interface Reply {
   readonly status: number;

@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { DynamoDbEventStore, markForwarded } from "../../../lambda/aws/event-store";
-import { AwsJsonClient } from "../../../lambda/aws/json-client";
+import type { AwsJsonClient } from "../../../lambda/aws/json-client";
 import { DynamoDbStoredLookup } from "../../../lambda/aws/stored-lookup";
 import { DynamoDbWatermarkStore, WATERMARK_KEY } from "../../../lambda/reconciler/watermark";
-import { LOCAL_CREDENTIALS, type LocalDynamo, startLocalDynamo } from "../../../local";
+import { type LocalDynamo, startLocalDynamo } from "../../../local";
+import { clientFor } from "../../support/local-aws-clients";
 
 describe("Class: DynamoDbWatermarkStore on dynalite", () => {
   let dynamo: LocalDynamo;
@@ -11,12 +12,7 @@ describe("Class: DynamoDbWatermarkStore on dynalite", () => {
 
   beforeAll(async () => {
     dynamo = await startLocalDynamo();
-    client = new AwsJsonClient({
-      dependency: "dynamodb",
-      endpoint: new URL(dynamo.endpoint),
-      region: "eu-central-1",
-      credentials: LOCAL_CREDENTIALS,
-    });
+    client = clientFor("dynamodb", dynamo.endpoint);
   });
 
   afterAll(async () => {
@@ -89,12 +85,7 @@ describe("Class: DynamoDbStoredLookup on dynalite", () => {
 
   beforeAll(async () => {
     dynamo = await startLocalDynamo();
-    client = new AwsJsonClient({
-      dependency: "dynamodb",
-      endpoint: new URL(dynamo.endpoint),
-      region: "eu-central-1",
-      credentials: LOCAL_CREDENTIALS,
-    });
+    client = clientFor("dynamodb", dynamo.endpoint);
   });
 
   afterAll(async () => {

@@ -17,7 +17,7 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from "@aws-sdk/client-eventbridge";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { eventPattern } from "../../../components/receiver/fanout";
 import { NodeSha256 } from "../sha256";
@@ -63,6 +63,14 @@ export class PeerAws {
     this.dynamodb = new DynamoDBClient(config);
     this.eventBridge = new EventBridgeClient(config);
     this.secretsManager = new SecretsManagerClient(config);
+  }
+
+  /** Creates a secret named `<prefix>-<random>` whose first version (AWSCURRENT) is `value`; resolves with its ARN. */
+  async createSecret(prefix: string, value: string): Promise<string> {
+    const created = await this.secretsManager.send(
+      new CreateSecretCommand({ Name: uniqueName(prefix), SecretString: value }),
+    );
+    return created.ARN!;
   }
 
   destroy(): void {

@@ -7,8 +7,8 @@
  * step: no orphan (at lemon.markets, not in state), no ghost (in state, gone), no duplicate.
  */
 import fc from "fast-check";
-import type { Emulator, Fault, RandomFaultOptions } from "../../../emulator";
-import type { Props, ProviderHost } from "../provider-host";
+import type { Emulator, Fault, RandomFaultOptions } from "../../emulator";
+import type { Props, ProviderHost } from "../../local/provider-host";
 
 /** One step of a sequence; `pick` chooses which existing resource it applies to. */
 export interface RegistrationStep {
@@ -189,17 +189,41 @@ export async function runSequence(
   return { steps: steps.length, failed, orphans, ghosts, duplicates, messages, secrets };
 }
 
+/** What every direct call to the emulator's webhook API sends: the key and the data-privacy headers. */
+function directHeaders(apiKey: string, justification: string): Record<string, string> {
+  return {
+    authorization: `Bearer ${apiKey}`,
+    "content-type": "application/json",
+    "LMG-Data-Privacy-Access-Principal": "reliability-suite",
+    "LMG-Data-Privacy-Access-Justification": justification,
+  };
+}
+
+/**
+ * Registers `url` for `events` at the emulator directly over its HTTP API (as WebhookRegistration would);
+ * resolves with the webhook's signature secret.
+ */
+export async function registerAtEmulator(
+  emu: Emulator,
+  apiKey: string,
+  registration: { readonly url: string; readonly events: readonly string[] },
+): Promise<string> {
+  const response = await fetch(`${emu.baseUrl}/webhooks`, {
+    method: "POST",
+    headers: directHeaders(apiKey, "webhook-setup"),
+    body: JSON.stringify({ url: registration.url, events: registration.events }),
+  });
+  if (response.status !== 201) throw new Error(`registering ${registration.url} answered ${response.status}`);
+  return ((await response.json()) as { signature_secret: string }).signature_secret;
+}
+
 /** Deletes every webhook at the emulator directly (no faults), so each sequence starts clean. */
 export async function resetEmulator(emu: Emulator, apiKey: string): Promise<void> {
   emu.faults.clear();
   for (const webhook of emu.webhooks()) {
     const response = await fetch(`${emu.baseUrl}/webhooks/${webhook.id}`, {
       method: "DELETE",
-      headers: {
-        authorization: `Bearer ${apiKey}`,
-        "LMG-Data-Privacy-Access-Principal": "reliability-suite",
-        "LMG-Data-Privacy-Access-Justification": "reset",
-      },
+      headers: directHeaders(apiKey, "reset"),
     });
     if (response.status !== 204) throw new Error(`reset: DELETE ${webhook.id} answered ${response.status}`);
   }

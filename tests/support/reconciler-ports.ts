@@ -7,7 +7,7 @@ import { EventsApiError } from "../../lambda/reconciler/errors";
 import type { EventsApi, EventsQuery, PagingLimits } from "../../lambda/reconciler/events-api";
 import type { ReconcileDeps } from "../../lambda/reconciler/reconcile";
 import type { WatermarkStore } from "../../lambda/reconciler/watermark";
-import { ManualClock, MemoryEventStore } from "./ports";
+import { ManualClock, MemoryEventStore } from "./receiver-ports";
 
 /** An event as `GET /v1/events` returns it. */
 export type ApiEvent = LemonEvent;

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { WebhookRegistration, type WebhookRegistrationArgs } from "../../components/registration";
+import { WebhookRegistration, type WebhookRegistrationArgs } from "../components/registration";
 
 /** What one declaration of a WebhookRegistration sent to the (mock) engine. */
 export interface Declared {

@@ -9,7 +9,7 @@
  *   Any other extra copy is an **unexplained double**.
  * Pure: a function of the records, so it is tested on hand-made records too (oracle.test.ts).
  */
-import type { CallRecord } from "../../../local/fault-proxy";
+import type { CallRecord } from "../../local/fault-proxy";
 
 /** What the oracle reads. */
 export interface OracleInput {

@@ -5,7 +5,8 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import path from "node:path";
-import type { FaultRates, InjectedFault } from "../../../local/fault-proxy";
+import { localReceiverEnv } from "../../local";
+import type { FaultRates, InjectedFault } from "../../local/fault-proxy";
 import type { HostEndpoints, HostSnapshot, HostStartOptions } from "./stand-in-host";
 import type { StoredItem } from "./table";
 
@@ -40,6 +41,17 @@ export interface StandIns {
   close(): Promise<void>;
 }
 
+/**
+ * The receiver's environment on the stand-ins: {@link localReceiverEnv} with the host's endpoints (DynamoDB
+ * through its fault proxy).
+ */
+export function standInReceiverEnv(endpoints: HostEndpoints): Record<string, string> {
+  return localReceiverEnv({
+    secretsManager: { endpoint: endpoints.secretsManager, arn: endpoints.secretArn },
+    dynamo: { endpoint: endpoints.dynamodb, tableName: endpoints.tableName },
+  });
+}
+
 interface Reply {
   readonly id: number;
   readonly ok: boolean;
@@ -56,7 +68,7 @@ interface Reply {
  */
 export async function startStandIns(options: HostStartOptions): Promise<StandIns> {
   const child: ChildProcess = fork(path.join(__dirname, "stand-in-host.ts"), [], {
-    cwd: path.resolve(__dirname, "../../.."),
+    cwd: path.resolve(__dirname, "../.."),
     execArgv: ["-r", require.resolve("ts-node/register")],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

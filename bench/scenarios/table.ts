@@ -1,8 +1,8 @@
 /** Reads the event table directly (dynalite, not through any fault proxy): what the receiver really stored. */
 
-import { STORED_EVENT_ATTRIBUTES, STORED_EVENT_KIND } from "../../../contract/events-table";
-import { AwsJsonClient } from "../../../lambda/aws/json-client";
-import { LOCAL_CREDENTIALS } from "../../../local/local-dynamo";
+import { STORED_EVENT_ATTRIBUTES, STORED_EVENT_KIND } from "../../contract/events-table";
+import { AwsJsonClient } from "../../lambda/aws/json-client";
+import { LOCAL_CREDENTIALS } from "../../local/local-dynamo";
 
 /** A stored event item, as the suites read it. */
 export interface StoredItem {

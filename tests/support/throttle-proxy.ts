@@ -9,7 +9,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { deriveSeed, seededRandom } from "../../../contract/random";
+import { deriveSeed, seededRandom } from "../../contract/random";
 
 /** Options of {@link startThrottleProxy}. */
 export interface ThrottleProxyOptions {

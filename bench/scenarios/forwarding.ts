@@ -5,10 +5,10 @@
  * forwarder reaches DynamoDB and EventBridge through the fault proxies, as the receiver does.
  */
 
-import { FORWARDER_ENV_NAMES } from "../../../contract/env-names";
-import { buildAwsForwarder, createForwarderHandler } from "../../../lambda/forwarder";
-import { LOCAL_CREDENTIALS, type LocalDynamo } from "../../../local/local-dynamo";
-import { type LocalStream, startLocalStream } from "../../../local/local-stream";
+import { FORWARDER_ENV_NAMES } from "../../contract/env-names";
+import { buildAwsForwarder, createForwarderHandler } from "../../lambda/forwarder";
+import { LOCAL_CREDENTIALS, type LocalDynamo } from "../../local/local-dynamo";
+import { type LocalStream, startLocalStream } from "../../local/local-stream";
 
 /**
  * The mapping's retry bound as the component sets it (components/receiver/forwarder.ts: 10,000 attempts,

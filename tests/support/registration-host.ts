@@ -1,11 +1,14 @@
 /**
- * Shared setup of the engine-level tests: the serialized provider of a mocked program, an emulator, a
- * provider host configured with the emulator's key, and the engine's check → create sequence.
+ * The registration provider as the engine hosts it, against the emulator: the serialized provider of a
+ * mocked program, an emulator, a provider host configured with the emulator's key, and the engine's
+ * check → create sequence.
  */
+
+import { resetEmulator } from "../../bench/scenarios/registration";
 import type { WebhookRegistrationArgs } from "../../components/registration";
 import { type Emulator, startEmulator } from "../../emulator";
-import { type Props, type ProviderHost, startProviderHost } from "./provider-host";
-import { declareRegistration } from "./provider-mocks";
+import { type Props, type ProviderHost, startProviderHost } from "../../local/provider-host";
+import { declareRegistration } from "../../local/provider-mocks";
 
 /** The API key the emulator accepts in these tests (a made-up value, recognisable when grepping). */
 export const API_KEY = "lmk_test_key_5f0e2c9a41b7d3e8";
@@ -19,17 +22,19 @@ export async function serializedProvider(args: Partial<WebhookRegistrationArgs> 
 }
 
 /** An emulator plus a host configured with its key. */
-export interface Fixture {
+export interface RegistrationHost {
   readonly emu: Emulator;
   readonly host: ProviderHost;
   readonly provider: string;
   /** Engine sequence for a new resource: Check({}, news) then Create(checked inputs). */
   create(news: Props): Promise<{ id: string; properties: Props }>;
+  /** Back to no webhooks, no pending faults and no recorded requests (between tests). */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Starts emulator and host; `configure` is sent with `lemonmarkets:apiKey` = {@link API_KEY}. */
-export async function startFixture(): Promise<Fixture> {
+export async function startRegistrationHost(): Promise<RegistrationHost> {
   const provider = await serializedProvider();
   const emu = await startEmulator({ apiKeys: [API_KEY] });
   const host = await startProviderHost();
@@ -42,6 +47,10 @@ export async function startFixture(): Promise<Fixture> {
       const { inputs, failures } = await host.check({}, { ...news, __provider: provider });
       if (failures.length > 0) throw new Error(`check failed: ${JSON.stringify(failures)}`);
       return host.create(inputs);
+    },
+    async reset() {
+      await resetEmulator(emu, API_KEY);
+      emu.requests.length = 0;
     },
     async close() {
       await host.close();

@@ -7,8 +7,8 @@
  * Protocol: the parent sends `{ id, op, args }`, this process answers `{ id, ok, value | error }`. It exits
  * when told `stop` or when the parent goes away.
  */
-import { type FakeEventBridge, startFakeEventBridge } from "../../../local/fake-event-bridge";
-import { type FakeSecretsManager, startFakeSecretsManager } from "../../../local/fake-secrets-manager";
+import { type FakeEventBridge, startFakeEventBridge } from "../../local/fake-event-bridge";
+import { type FakeSecretsManager, startFakeSecretsManager } from "../../local/fake-secrets-manager";
 import {
   type CallRecord,
   DYNAMODB_EFFECTS,
@@ -19,8 +19,8 @@ import {
   type FaultRates,
   type InjectedFault,
   startFaultProxy,
-} from "../../../local/fault-proxy";
-import { type LocalDynamo, startLocalDynamo } from "../../../local/local-dynamo";
+} from "../../local/fault-proxy";
+import { type LocalDynamo, startLocalDynamo } from "../../local/local-dynamo";
 import { type Forwarding, startForwarding } from "./forwarding";
 import { storedEvents } from "./table";
 

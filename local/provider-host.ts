@@ -31,7 +31,7 @@ export type Props = Record<string, unknown>;
 export const REGISTRATION_TYPE = "pulumi-nodejs:dynamic/lemon-webhooks:WebhookRegistration";
 
 const HOST_SCRIPT = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js");
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
+const REPO_ROOT = path.resolve(__dirname, "..");
 const STARTUP_TIMEOUT_MS = 20000;
 
 /** A failed gRPC call: `details` is the message the engine would show the user. */

@@ -1,5 +1,10 @@
 import { inspect } from "node:util";
-import { LemonApiError } from "../../components/lemon-api";
+import {
+  createLemonClient,
+  LemonApiError,
+  type LemonClient,
+  type LemonClientOptions,
+} from "../../components/lemon-api";
 
 /** Awaits a promise that must reject with a {@link LemonApiError} and returns that error. */
 export async function rejection(promise: Promise<unknown>): Promise<LemonApiError> {
@@ -34,4 +39,14 @@ export function recordingSleep(): {
       waits.push(ms);
     },
   };
+}
+
+/**
+ * A client whose waits are recorded instead of waited (`waits`) and whose jitter is fixed (`random` 0.5), so
+ * retry timing is exact.
+ */
+export function recordingClient(options: LemonClientOptions): { client: LemonClient; waits: number[] } {
+  const recorder = recordingSleep();
+  const client = createLemonClient({ sleep: recorder.sleep, random: () => 0.5, ...options });
+  return { client, waits: recorder.waits };
 }

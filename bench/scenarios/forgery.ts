@@ -7,8 +7,9 @@
  */
 import { randomUUID } from "node:crypto";
 import fc from "fast-check";
-import { sign } from "../../../contract/signature";
-import type { ApiGatewayV2Event, ApiGatewayV2Result } from "../../../lambda/receiver/apigw";
+import { sign } from "../../contract/signature";
+import type { ApiGatewayV2Event, ApiGatewayV2Result } from "../../lambda/receiver/apigw";
+import { apiGatewayEvent } from "../../local/http-adapter";
 
 /** The secret the receiver under test verifies with. */
 export const FORGERY_SECRET = "whsec-reliability-7d41c0e9b25f48a3a6e1";
@@ -146,34 +147,15 @@ function wire(c: ForgeryCase): { body: string | undefined; isBase64Encoded: bool
 /** The API Gateway v2 event for `c`, as the local adapter or API Gateway would build it. */
 export function toEvent(c: ForgeryCase): ApiGatewayV2Event {
   const { body, isBase64Encoded } = wire(c);
-  const now = new Date();
-  return {
-    version: "2.0",
+  return apiGatewayEvent({
+    method: c.method,
+    path: "/webhooks/lemon-markets",
     routeKey: "ANY /webhooks/lemon-markets",
-    rawPath: "/webhooks/lemon-markets",
-    rawQueryString: "",
     headers: c.headers,
-    requestContext: {
-      accountId: "anonymous",
-      apiId: "local",
-      domainName: "localhost",
-      domainPrefix: "localhost",
-      http: {
-        method: c.method,
-        path: "/webhooks/lemon-markets",
-        protocol: "HTTP/1.1",
-        sourceIp: "203.0.113.9",
-        userAgent: "forger",
-      },
-      requestId: randomUUID(),
-      routeKey: "ANY /webhooks/lemon-markets",
-      stage: "$default",
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
     ...(body === undefined ? {} : { body }),
     isBase64Encoded,
-  };
+    now: new Date(),
+  });
 }
 
 /**

@@ -11,15 +11,15 @@
  * stretch. The run ends at quiescence — every acknowledged event on the bus and nothing pending — or at a
  * generous cap, which is reported, never waited past. The causal oracle (oracle.ts) judges the result.
  */
-import { DEFAULT_API_KEYS, type Emulator, startEmulator } from "../../../emulator";
-import { FORWARDER_CALL_TIMEOUT_MS } from "../../../lambda/forwarder";
-import { buildAwsReceiver, createHandler } from "../../../lambda/receiver/handler";
-import type { FaultRates, InjectedFault } from "../../../local/fault-proxy";
-import { type HttpAdapter, startHttpAdapter } from "../../../local/http-adapter";
-import { LOCAL_CREDENTIALS } from "../../../local/local-dynamo";
+import { DEFAULT_API_KEYS, type Emulator, startEmulator } from "../../emulator";
+import { FORWARDER_CALL_TIMEOUT_MS } from "../../lambda/forwarder";
+import { buildAwsReceiver, createHandler } from "../../lambda/receiver/handler";
+import type { FaultRates, InjectedFault } from "../../local/fault-proxy";
+import { type HttpAdapter, startHttpAdapter } from "../../local/http-adapter";
 import { judge, type OracleVerdict } from "./oracle";
+import { registerAtEmulator } from "./registration";
 import type { HostSnapshot } from "./stand-in-host";
-import { type StandIns, startStandIns } from "./stand-ins";
+import { type StandIns, standInReceiverEnv, startStandIns } from "./stand-ins";
 import { type LatencySummary, summarizeLatency } from "./stats";
 
 /** Size and fault mix of one run. */
@@ -169,22 +169,6 @@ interface DeliveryLog {
 const API_KEY = DEFAULT_API_KEYS[0] ?? "lemon-emulator-key";
 const ROUTE = "/webhooks/lemon-markets";
 
-async function register(emulator: Emulator, url: string): Promise<string> {
-  const response = await fetch(`${emulator.baseUrl}/webhooks`, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${API_KEY}`,
-      "content-type": "application/json",
-      "LMG-Data-Privacy-Access-Principal": "reliability-suite",
-      "LMG-Data-Privacy-Access-Justification": "load-test",
-    },
-    body: JSON.stringify({ url, events: LOAD_EVENT_TYPES }),
-  });
-  if (response.status !== 201)
-    throw new Error(`registering the load webhook failed: HTTP ${response.status}`);
-  return ((await response.json()) as { signature_secret: string }).signature_secret;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function acknowledgedIds(emulator: Emulator): Set<string> {
@@ -238,14 +222,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     });
     const { endpoints } = standIns;
     const env = {
-      AWS_REGION: "eu-central-1",
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      ...standInReceiverEnv(endpoints),
       AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
-      LEMON_SIGNATURE_SECRET_ARN: endpoints.secretArn,
-      LEMON_DEDUPE_TABLE: endpoints.tableName,
       // A short cache, so the Secrets Manager outage is felt by requests instead of hidden by the cache.
       LEMON_SECRET_CACHE_SECONDS: "1",
     };
@@ -253,7 +231,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       buildAwsReceiver({ env, write: (line) => lines.push(line), clock: { now: () => Date.now() } }),
     );
     adapter = await startHttpAdapter({ handler, path: ROUTE });
-    await standIns.putSecret(await register(emulator, adapter.url));
+    await standIns.putSecret(
+      await registerAtEmulator(emulator, API_KEY, { url: adapter.url, events: LOAD_EVENT_TYPES }),
+    );
     await standIns.setRates({ dynamo: options.dynamoRates, eventbridge: options.eventBridgeRates });
     await standIns.eventBridgePartial(options.eventBridgePartialRate, options.seed + 2);
 
