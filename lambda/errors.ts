@@ -38,7 +38,7 @@ export class MethodNotAllowedError extends Error {
 }
 
 /** The AWS services the Lambdas depend on. */
-export type Dependency = "secrets-manager" | "dynamodb" | "eventbridge";
+export type Dependency = "secrets-manager" | "dynamodb" | "eventbridge" | "cloudwatch" | "sqs";
 
 /**
  * Secrets Manager, DynamoDB or EventBridge failed (network, timeout, throttling, 5xx, a rejected request or a

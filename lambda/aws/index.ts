@@ -20,6 +20,8 @@ const DEPENDENCY_OF: Readonly<Record<AwsService, Dependency>> = {
   secretsManager: "secrets-manager",
   dynamodb: "dynamodb",
   eventBridge: "eventbridge",
+  cloudWatch: "cloudwatch",
+  sqs: "sqs",
 };
 
 /** A signed JSON-protocol client for `service` at the environment's endpoint, as the environment's principal. */
