@@ -33,3 +33,9 @@ export const archiveName = receiver.archiveName;
 export const alarmTopicArn = receiver.alarmTopicArn;
 /** The signature scheme the receiver verifies with (not secret); `send-test-event` signs with it. */
 export const signatureScheme = pulumi.output(receiver.signatureScheme);
+/** For `lemon-webhooks status`: the registered event types, every alarm's name, the reconciler's function. */
+export const events = pulumi.output(receiver.events);
+export const alarmNames = receiver.alarmNames;
+/** Subscription name → dead-letter queue URL (export after the last `receiver.subscribe`; none here). */
+export const deadLetterQueueUrls = receiver.deadLetterQueueUrls;
+export const reconcilerFunctionName = receiver.reconciler?.functionName;

@@ -9,6 +9,7 @@
  *
  * The wiring lives here; each concern is built by a small function in `./receiver/`.
  */
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { formatSignatureScheme } from "../lambda/signature-presets";
 import {
@@ -98,10 +99,14 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
   public readonly registration: WebhookRegistration;
   /** The scheduled reconciler, when `reconciler` was enabled. */
   public readonly reconciler: LemonEventReconciler | undefined;
+  /** The event types registered with lemon.markets (`lemon-webhooks status` compares the webhook's). */
+  public readonly events: readonly string[];
 
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly subscriptionContext: SubscriptionContext;
   private readonly registeredEvents: ReadonlySet<string>;
+  /** The receiver's and the forwarder's alarms (the reconciler's and subscriptions' are added in alarmNames). */
+  private readonly ownAlarms: aws.cloudwatch.MetricAlarm[] = [];
 
   constructor(name: string, args: LemonWebhookReceiverArgs, opts: pulumi.ComponentResourceOptions = {}) {
     // Validate before registering anything: a bad argument must not leave a half-built component behind.
@@ -183,7 +188,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
     createSignatureSecretValue(name, secret.arn, this.registration.signatureSecret, this);
 
     for (const { suffix, spec } of receiverAlarmSpecs(ingress.api.id, receiver.function.name)) {
-      createCountAlarm(`${name}-${suffix}`, spec, alarms.topicArn, tags, this);
+      this.ownAlarms.push(createCountAlarm(`${name}-${suffix}`, spec, alarms.topicArn, tags, this));
     }
     for (const { suffix, spec } of forwarderAlarmSpecs({
       functionName: forwarder.function.name,
@@ -191,7 +196,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       maximumRecordAgeSeconds: forwarderMaximumRecordAgeSeconds(resolved.dedupeTtlSeconds),
       stack: pulumi.getStack(),
     })) {
-      createCountAlarm(`${name}-${suffix}`, spec, alarms.topicArn, tags, this);
+      this.ownAlarms.push(createCountAlarm(`${name}-${suffix}`, spec, alarms.topicArn, tags, this));
     }
 
     // The opt-in reconciler: same table (stored events + watermark), same event types and API settings; what
@@ -238,6 +243,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       tags,
     };
     this.registeredEvents = new Set(resolved.events);
+    this.events = [...resolved.events];
 
     this.registerOutputs({
       endpointUrl: this.endpointUrl,
@@ -256,6 +262,32 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       alarmTopicArn: this.alarmTopicArn,
       signatureScheme: this.signatureScheme,
     });
+  }
+
+  /**
+   * Names of every alarm of this receiver: its own, its reconciler's and the dead-letter alarm of each
+   * subscription made so far (export it after the last {@link subscribe}). `lemon-webhooks status` reads their
+   * states by these names: auto-named alarms share no prefix another stack could not share too.
+   */
+  get alarmNames(): pulumi.Output<string[]> {
+    const subscriptionAlarms = [...this.subscriptions.values()].map((s) => s.deadLetterAlarm.name);
+    return pulumi
+      .all([
+        pulumi.all([...this.ownAlarms.map((alarm) => alarm.name), ...subscriptionAlarms]),
+        this.reconciler?.alarmNames ?? [],
+      ])
+      .apply(([own, reconciler]) => [...own, ...reconciler]);
+  }
+
+  /**
+   * The dead-letter queue URL of each subscription made so far, by subscription name (export it after the last
+   * {@link subscribe}); `lemon-webhooks status` reports their depths.
+   */
+  get deadLetterQueueUrls(): pulumi.Output<Record<string, string>> {
+    const entries = [...this.subscriptions.entries()].map(([name, s]) =>
+      s.deadLetterQueue.url.apply((url) => [name, url] as const),
+    );
+    return pulumi.all(entries).apply((pairs) => Object.fromEntries(pairs));
   }
 
   /**

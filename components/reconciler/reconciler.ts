@@ -84,6 +84,8 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
   public readonly recoveredAlarmName: pulumi.Output<string>;
   /** Name of the "the reconciler is not being invoked" alarm. */
   public readonly notRunningAlarmName: pulumi.Output<string>;
+  /** Names of all its alarms (`lemon-webhooks status` reads their states). */
+  public readonly alarmNames: pulumi.Output<string[]>;
 
   constructor(name: string, args: LemonEventReconcilerArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const resolved = validateReconcilerArgs(args);
@@ -202,6 +204,7 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
     this.apiKeySecretArn = secret.arn;
     this.recoveredAlarmName = alarms.recovered.name;
     this.notRunningAlarmName = alarms.notRunning.name;
+    this.alarmNames = pulumi.all(Object.values(alarms).map((alarm) => alarm.name));
     this.registerOutputs({
       functionName: this.functionName,
       scheduleName: this.scheduleName,

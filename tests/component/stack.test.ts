@@ -104,16 +104,20 @@ describe("Program: index.ts with Pulumi.dev.yaml", () => {
     // Assess
     expect(Object.keys(stack).sort()).toEqual(
       [
+        "alarmNames",
         "alarmTopicArn",
         "apiId",
         "archiveName",
+        "deadLetterQueueUrls",
         "dedupeTableName",
         "endpointUrl",
+        "events",
         "eventBusArn",
         "eventBusName",
         "forwardFailureQueueUrl",
         "forwarderFunctionName",
         "functionName",
+        "reconcilerFunctionName",
         "secretArn",
         "signatureScheme",
         "webhookId",

@@ -237,7 +237,7 @@ describe("Stand-in: local SQS (GetQueueAttributes) against the SDK v3", () => {
   ] as const)("fails a %s call with %s for the SDK and for our client", async (fault, name) => {
     // Prepare
     sqs.failNext(2, fault);
-    const input = { QueueUrl: sqs.queueUrl("orders-dlq"), AttributeNames: ["All"] };
+    const input = { QueueUrl: sqs.queueUrl("orders-dlq"), AttributeNames: ["All" as const] };
 
     // Act
     const sdkName = await sdkErrorName(() => sdk.send(new GetQueueAttributesCommand(input)));
