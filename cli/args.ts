@@ -62,7 +62,8 @@ evt_test_ and context.test = "lemon-webhooks send-test-event"; an EventBridge ru
 Exit codes: 0 delivered (and confirmed), 1 delivery failed, 2 bad flags (or a production stack without
 --yes), 3 not confirmed on the bus, 4 stack outputs / config / secret / credentials unavailable.
 
-Also: lemon-webhooks reforward --help (re-forward stored events the forwarder never got onto the bus).`;
+Also: lemon-webhooks reforward --help (re-forward stored events the forwarder never got onto the bus),
+      lemon-webhooks status --help (is it working? the webhook, deliveries, alarms, dead-letter queues).`;
 
 export { UsageError } from "./usage-error";
 

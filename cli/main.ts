@@ -1,12 +1,14 @@
 /**
- * The `lemon-webhooks` command (package.json `bin`). Commands: `send-test-event`, `reforward`. Exit codes in
- * `args.ts` and `reforward-args.ts`.
+ * The `lemon-webhooks` command (package.json `bin`). Commands: `send-test-event`, `reforward`, `status`. Exit
+ * codes in `args.ts`, `reforward-args.ts` and `status-args.ts`.
  */
 import { execFile } from "node:child_process";
 import { EXIT, parseSendTestEventArgs, USAGE, UsageError } from "./args";
 import { reforward } from "./reforward";
 import { parseReforwardArgs, REFORWARD_USAGE } from "./reforward-args";
 import { type CliIo, sendTestEvent } from "./send-test-event";
+import { status } from "./status";
+import { parseStatusArgs, STATUS_USAGE } from "./status-args";
 
 /** Runs the CLI with `argv` (without `node` and the script); resolves with the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -29,8 +31,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT.usage;
     }
   }
+  if (command === "status") {
+    try {
+      const parsed = parseStatusArgs(rest);
+      if (parsed.help) {
+        io.stdout(STATUS_USAGE);
+        return EXIT.ok;
+      }
+      return await status(parsed.options, io);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      io.stderr(error.message);
+      return EXIT.usage;
+    }
+  }
   if (command !== "send-test-event") {
-    io.stderr(`unknown command ${command}; the commands are send-test-event and reforward (see --help)`);
+    io.stderr(
+      `unknown command ${command}; the commands are send-test-event, reforward and status (see --help)`,
+    );
     return EXIT.usage;
   }
   try {

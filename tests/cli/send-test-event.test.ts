@@ -438,7 +438,10 @@ describe("Command: lemon-webhooks send-test-event flags", () => {
       "--timeout must be a whole number of milliseconds from 1 to 120000",
     ],
     [["send-test-event", "--bogus"], "unknown option --bogus; see --help"],
-    [["trigger"], "unknown command trigger; the commands are send-test-event and reforward (see --help)"],
+    [
+      ["trigger"],
+      "unknown command trigger; the commands are send-test-event, reforward and status (see --help)",
+    ],
   ])("rejects %j with exit 2 and a message naming the fix", async (argv, message) => {
     // Prepare
     const { io, out, err, pulumiCalls } = capture({});
