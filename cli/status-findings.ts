@@ -212,7 +212,7 @@ function webhookFindings(facts: StatusFacts): Finding[] {
 function deliveryFinding(facts: StatusFacts): Finding {
   if (!facts.receiver.ok) return cannot("last delivery", facts.receiver.problem);
   const r = facts.receiver.value;
-  const counts = `${facts.windowHours} h: ${r.received} received, ${r.stored} stored, ${r.duplicates} duplicates, ${r.rejected} rejected, ${r.failed} failed`;
+  const counts = `${facts.windowHours} h: ${r.received} received, ${r.stored} stored, ${plural(r.duplicates, "duplicate")}, ${r.rejected} rejected, ${r.failed} failed`;
   if (r.lastReceivedMs === undefined) {
     return {
       check: "last delivery",

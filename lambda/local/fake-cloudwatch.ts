@@ -11,6 +11,9 @@ import { awsError, FaultPlan, type JsonReply, startJsonServer } from "./aws-json
 /** How a faulty call fails. */
 export type CloudWatchFault = "denied" | "throttle";
 
+/** The operations served. */
+export type CloudWatchOperation = "GetMetricData" | "DescribeAlarms";
+
 /** One metric: namespace, name and its full dimension set (CloudWatch matches dimensions exactly). */
 export interface FakeMetric {
   readonly namespace: string;
@@ -35,8 +38,9 @@ export interface FakeCloudWatch {
   /** Adds or replaces an alarm. */
   setAlarm(alarm: FakeAlarm): void;
   /** Number of calls per operation, faulted ones included. */
-  calls(operation: "GetMetricData" | "DescribeAlarms"): number;
-  failNext(count: number, fault?: CloudWatchFault): void;
+  calls(operation: CloudWatchOperation): number;
+  /** The next `count` calls (of `operation` only, when given) fail with `fault` (default throttle). */
+  failNext(count: number, fault?: CloudWatchFault, operation?: CloudWatchOperation): void;
   clearFaults(): void;
   close(): Promise<void>;
 }
@@ -85,10 +89,15 @@ export async function startFakeCloudWatch(options: { readonly port?: number } = 
   const datapoints: Datapoint[] = [];
   const alarms = new Map<string, FakeAlarm>();
   const faults = new FaultPlan<CloudWatchFault>();
+  // Faults aimed at one operation: calls made concurrently reach the server in no fixed order.
+  const aimed: Record<CloudWatchOperation, FaultPlan<CloudWatchFault>> = {
+    GetMetricData: new FaultPlan(),
+    DescribeAlarms: new FaultPlan(),
+  };
   const counts = { GetMetricData: 0, DescribeAlarms: 0 };
 
-  const fault = (): JsonReply | undefined => {
-    const kind = faults.take();
+  const fault = (operation: CloudWatchOperation): JsonReply | undefined => {
+    const kind = aimed[operation].take() ?? faults.take();
     if (kind === "denied") {
       return awsError(400, "AccessDeniedException", "User is not authorized to perform this operation");
     }
@@ -98,7 +107,7 @@ export async function startFakeCloudWatch(options: { readonly port?: number } = 
 
   const getMetricData = (input: Record<string, unknown>): JsonReply => {
     counts.GetMetricData += 1;
-    const failed = fault();
+    const failed = fault("GetMetricData");
     if (failed !== undefined) return failed;
     const { MetricDataQueries: queries, StartTime: start, EndTime: end, ScanBy: scanBy } = input;
     if (!Array.isArray(queries) || queries.length === 0 || queries.length > 500) {
@@ -142,7 +151,7 @@ export async function startFakeCloudWatch(options: { readonly port?: number } = 
 
   const describeAlarms = (input: Record<string, unknown>): JsonReply => {
     counts.DescribeAlarms += 1;
-    const failed = fault();
+    const failed = fault("DescribeAlarms");
     if (failed !== undefined) return failed;
     const { AlarmNames: names, AlarmNamePrefix: prefix, StateValue: state, MaxRecords, NextToken } = input;
     if (Array.isArray(names) && names.length > 100) {
@@ -190,8 +199,13 @@ export async function startFakeCloudWatch(options: { readonly port?: number } = 
       }),
     setAlarm: (alarm) => alarms.set(alarm.name, alarm),
     calls: (operation) => counts[operation],
-    failNext: (count, kind = "throttle") => faults.failNext(count, kind),
-    clearFaults: () => faults.clear(),
+    failNext: (count, kind = "throttle", operation) =>
+      (operation === undefined ? faults : aimed[operation]).failNext(count, kind),
+    clearFaults: () => {
+      faults.clear();
+      aimed.GetMetricData.clear();
+      aimed.DescribeAlarms.clear();
+    },
     close: running.close,
   };
 }

@@ -24,6 +24,7 @@ export { FaultPlan, type RandomFaults } from "./aws-json-server";
 export { type DelayPhase, type DelayProxy, type DelayProxyOptions, startDelayProxy } from "./delay-proxy";
 export {
   type CloudWatchFault,
+  type CloudWatchOperation,
   type FakeAlarm,
   type FakeCloudWatch,
   type FakeMetric,

@@ -73,7 +73,7 @@ describe("Function: statusFindings", () => {
         check: "last delivery",
         level: "ok",
         summary:
-          "2026-12-01T17:55:00Z (5 min ago); 24 h: 12 received, 11 stored, 1 duplicates, 0 rejected, 0 failed",
+          "2026-12-01T17:55:00Z (5 min ago); 24 h: 12 received, 11 stored, 1 duplicate, 0 rejected, 0 failed",
       },
       {
         check: "last forwarded",
