@@ -189,7 +189,7 @@ function webhookFindings(facts: StatusFacts): Finding[] {
     findings.push({
       check: "webhook",
       level: "warn",
-      summary: `${plural(others.length, "other webhook")} (${others.map((w) => w.id).join(", ")}) deliver to the same URL: each event arrives more than once (deduplicated, but delete the extra ones)`,
+      summary: `${plural(others.length, "other webhook")} (${others.map((w) => w.id).join(", ")}) ${others.length === 1 ? "delivers" : "deliver"} to the same URL: each event arrives more than once (deduplicated, but delete the extra ones)`,
     });
   }
   if (events === undefined) {
@@ -227,7 +227,7 @@ function deliveryFinding(facts: StatusFacts): Finding {
   return {
     check: "last delivery",
     level: troubles.length > 0 ? "warn" : "ok",
-    summary: `${iso(r.lastReceivedMs)} (${ago(facts.nowMs, r.lastReceivedMs)}); ${counts}`,
+    summary: `${iso(r.lastReceivedMs)} (${ago(facts.nowMs, r.lastReceivedMs)}); ${counts}${troubles.length > 0 ? `: ${troubles.join("; ")}` : ""}`,
   };
 }
 

@@ -252,6 +252,49 @@ describe("Function: statusFindings", () => {
     expect(overall(findings)).toBe("warn");
   });
 
+  it("warns on rejected or failed deliveries and on a second webhook to the same URL", () => {
+    // Prepare
+    const second = { id: "wbh_1111", url: URL_, events: ["order.executed", "account.created"] };
+    const facts = {
+      ...healthy(),
+      webhooks: {
+        ok: true as const,
+        value: [{ id: HOOK, url: URL_, events: ["account.created", "order.executed"] }, second],
+      },
+      receiver: {
+        ok: true as const,
+        value: {
+          lastReceivedMs: NOW - 60_000,
+          received: 5,
+          stored: 2,
+          duplicates: 0,
+          rejected: 2,
+          failed: 1,
+        },
+      },
+    };
+
+    // Act
+    const findings = statusFindings(facts);
+
+    // Assess
+    expect(notOk(findings)).toEqual([
+      {
+        check: "webhook",
+        level: "warn",
+        summary:
+          "1 other webhook (wbh_1111) delivers to the same URL: each event arrives more than once (deduplicated, but delete the extra ones)",
+      },
+      {
+        check: "last delivery",
+        level: "warn",
+        summary:
+          "2026-12-01T17:59:00Z (1 min ago); 24 h: 5 received, 2 stored, 0 duplicates, 2 rejected, 1 failed: 2 rejected (wrong signature or body; see the receiver's log); 1 failed (answered 503; lemon.markets retries)",
+      },
+    ]);
+    expect(overall(findings)).toBe("warn");
+  });
+
   it("fails when events were stored but none forwarded", () => {
     // Prepare
     const facts = {
