@@ -59,7 +59,7 @@ const RECEIVER_COUNTERS = {
 } as const satisfies Record<string, MetricName>;
 
 /** One metric to query: id, metric, statistic. */
-interface MetricQuery {
+export interface MetricQuery {
   readonly id: string;
   readonly name: string;
   readonly dimensions: Readonly<Record<string, string>>;

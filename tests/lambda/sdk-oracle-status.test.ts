@@ -5,8 +5,12 @@
  * SigV4 service are checked by the stand-in) and must deserialise every answer, errors included, to the
  * shapes and error names our client reads. Only Node and localhost.
  */
+
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { GetQueueAttributesCommand, QueueDoesNotExist, SQSClient } from "@aws-sdk/client-sqs";
+import { readAlarms, readMetrics, readQueueDepth, STATUS_PERIOD_SECONDS } from "../../cli/status";
 import { AwsJsonClient } from "../../lambda/aws/json-client";
 import { DependencyUnavailableError } from "../../lambda/errors";
 import {
@@ -245,5 +249,130 @@ describe("Stand-in: local SQS (GetQueueAttributes) against the SDK v3", () => {
 
     // Assess
     expect([sdkName, ourCode]).toEqual([name, name]);
+  });
+});
+
+/** One request as the recording server saw it: target, content type, parsed body. */
+type Seen = readonly [string, string, unknown];
+
+describe("Requests: the status command's calls against the SDK v3's serialisation of the same input", () => {
+  const seen: Seen[] = [];
+  let server: Server;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        seen.push([
+          String(req.headers["x-amz-target"]),
+          String(req.headers["content-type"]),
+          JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown,
+        ]);
+        res.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+        res.end("{}");
+      });
+    });
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)),
+    );
+    endpoint = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  });
+
+  async function both(ourCall: () => Promise<unknown>, sdkCall: () => Promise<unknown>): Promise<Seen[]> {
+    seen.length = 0;
+    await ourCall();
+    await sdkCall();
+    // One request each, or the comparison below would compare nothing.
+    if (seen.length !== 2) throw new Error(`expected 2 requests, saw ${seen.length}`);
+    return [...seen];
+  }
+
+  it("sends GetMetricData (epoch-second window, metric stats) as the SDK does", async () => {
+    // Prepare
+    const query = { id: "receiver_received", name: "Received", dimensions: { Service: METRICS_SERVICE } };
+    const sdk = new CloudWatchClient(sdkConfig(endpoint));
+
+    // Act
+    const [ours_, theirs] = await both(
+      () => readMetrics(ours("cloudwatch", endpoint), [{ ...query, stat: "Sum" }], T0_MS - 86_400_000, T0_MS),
+      () =>
+        sdk.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: [
+              {
+                Id: query.id,
+                MetricStat: {
+                  Metric: {
+                    Namespace: METRICS_NAMESPACE,
+                    MetricName: query.name,
+                    Dimensions: [{ Name: "Service", Value: METRICS_SERVICE }],
+                  },
+                  Period: STATUS_PERIOD_SECONDS,
+                  Stat: "Sum",
+                },
+              },
+            ],
+            StartTime: new Date(T0_MS - 86_400_000),
+            EndTime: new Date(T0_MS),
+            ScanBy: "TimestampDescending",
+          }),
+        ),
+    );
+    sdk.destroy();
+
+    // Assess
+    expect(ours_).toEqual(theirs);
+    expect(ours_?.slice(0, 2)).toEqual([
+      "GraniteServiceVersion20100801.GetMetricData",
+      "application/x-amz-json-1.0",
+    ]);
+  });
+
+  it("sends DescribeAlarms by names as the SDK does", async () => {
+    // Prepare
+    const names = ["lemon-api-5xx-0a1b2c3", "lemon-forwarder-errors-0a1b2c3"];
+    const sdk = new CloudWatchClient(sdkConfig(endpoint));
+
+    // Act
+    const [ours_, theirs] = await both(
+      () => readAlarms(ours("cloudwatch", endpoint), names),
+      () => sdk.send(new DescribeAlarmsCommand({ AlarmNames: names })),
+    );
+    sdk.destroy();
+
+    // Assess
+    expect(ours_).toEqual(theirs);
+  });
+
+  it("sends GetQueueAttributes for the depth as the SDK does", async () => {
+    // Prepare
+    const url = `${endpoint}/123456789012/lemon-orders-dlq`;
+    const sdk = new SQSClient({ ...sdkConfig(endpoint), useQueueUrlAsEndpoint: false });
+
+    // Act
+    const [ours_, theirs] = await both(
+      () => readQueueDepth(ours("sqs", endpoint), url),
+      () =>
+        sdk.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: url,
+            AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+          }),
+        ),
+    );
+    sdk.destroy();
+
+    // Assess
+    expect(ours_).toEqual(theirs);
+    expect(ours_?.slice(0, 2)).toEqual(["AmazonSQS.GetQueueAttributes", "application/x-amz-json-1.0"]);
   });
 });
