@@ -114,9 +114,9 @@ export interface StatusFacts {
   readonly alarms:
     | Read<{ readonly names: readonly string[]; readonly states: readonly AlarmState[] }>
     | undefined;
-  /** Undefined entries are not possible; a missing `forwardFailureQueueUrl` is `missingOutputs`. */
+  /** The forwarder's failure queue and each subscription's dead-letter queue. */
   readonly queues: readonly QueueFact[];
-  /** Undefined: no reconciler deployed (`reconcilerFunctionName` not exported). */
+  /** Undefined: no reconciler deployed, or (see `missingOutputs`) none named by the stack's outputs. */
   readonly reconciler: Read<ReconcilerFigures> | undefined;
   readonly dashboardUrl: string | undefined;
   /** Outputs this version reads that the stack does not export (redeploy to get them). */
@@ -354,7 +354,8 @@ export function statusFindings(facts: StatusFacts): Finding[] {
     forwardFinding(facts),
     ...alarmFindings(facts),
     ...facts.queues.map((queue) => queueFinding(facts, queue)),
-    reconcilerFinding(facts),
+    // An older stack with a reconciler but no reconcilerFunctionName output gets the missing-output warning.
+    ...(facts.missingOutputs.includes("reconcilerFunctionName") ? [] : [reconcilerFinding(facts)]),
   ];
   for (const output of facts.missingOutputs) {
     findings.push({

@@ -302,6 +302,8 @@ interface LemonAccess {
   readonly baseUrl: string | undefined;
   readonly privacyPrincipal: string | undefined;
   readonly privacyJustification: string | undefined;
+  /** `lemon-webhooks:reconciler` is not false (the stack program's default: on). */
+  readonly reconcilerEnabled: boolean;
 }
 
 async function lemonAccess(stack: string, io: CliIo): Promise<LemonAccess> {
@@ -337,6 +339,7 @@ async function lemonAccess(stack: string, io: CliIo): Promise<LemonAccess> {
     baseUrl: value(API_BASE_URL_CONFIG_KEY),
     privacyPrincipal: value(`${CONFIG_NAMESPACE}:privacyPrincipal`),
     privacyJustification: value(`${CONFIG_NAMESPACE}:privacyJustification`),
+    reconcilerEnabled: String(config[`${CONFIG_NAMESPACE}:reconciler`]?.value ?? "true") !== "false",
   };
 }
 
@@ -400,7 +403,12 @@ export async function gatherStatus(options: StatusOptions, io: CliIo, nowMs: num
     queues,
     reconciler: target.reconcilerFunction === undefined ? undefined : from(reconcilerFigures),
     dashboardUrl: target.dashboardUrl,
-    missingOutputs: target.missingOutputs,
+    missingOutputs: [
+      ...target.missingOutputs,
+      ...(target.reconcilerFunction === undefined && access.reconcilerEnabled
+        ? ["reconcilerFunctionName"]
+        : []),
+    ],
   };
 }
 

@@ -401,6 +401,25 @@ describe("Function: statusFindings", () => {
   });
 });
 
+describe("Function: statusFindings on an older stack", () => {
+  it("warns that a stack with the reconciler on but no reconcilerFunctionName output was not checked", () => {
+    // Prepare
+    const facts = { ...healthy(), reconciler: undefined, missingOutputs: ["reconcilerFunctionName"] };
+
+    // Act
+    const findings = statusFindings(facts);
+
+    // Assess
+    expect(findings.filter((f) => f.check === "reconciler")).toEqual([
+      {
+        check: "reconciler",
+        level: "warn",
+        summary: "the stack exports no reconcilerFunctionName output, so it was not checked; run pulumi up",
+      },
+    ]);
+  });
+});
+
 describe("Function: renderStatus and statusDocument", () => {
   it("prints aligned marks and checks and the result line", () => {
     // Prepare

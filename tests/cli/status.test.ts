@@ -44,6 +44,8 @@ let ordersDlq: string;
 interface FakeStack {
   readonly outputs?: Record<string, unknown> | Error;
   readonly apiKeyInConfig?: boolean;
+  /** `lemon-webhooks:reconciler` as `pulumi config --json` shows it; absent when unset. */
+  readonly reconcilerConfig?: string;
 }
 
 function outputs(): Record<string, unknown> {
@@ -81,6 +83,9 @@ function capture(stack: FakeStack = {}, env: Record<string, string> = awsEnv()) 
         return JSON.stringify({
           "lemon-webhooks:apiBaseUrl": { value: emu.baseUrl, secret: false },
           "lemonmarkets:apiKey": { secret: true },
+          ...(stack.reconcilerConfig === undefined
+            ? {}
+            : { "lemon-webhooks:reconciler": { value: stack.reconcilerConfig, secret: false } }),
         });
       }
       if (key === "config get" && stack.apiKeyInConfig !== false) return `${KEY}\n`;
@@ -282,6 +287,21 @@ describe("Command: lemon-webhooks status against the emulator and the local Clou
       "FAIL  alarms              could not check: ThrottlingException",
       `FAIL  dead-letter queues  could not check: forward failures (${forwardFailures}): AccessDeniedException: needs sqs:GetQueueAttributes`,
       `FAIL  dead-letter queues  could not check: subscription orders (${ordersDlq}): AccessDeniedException: needs sqs:GetQueueAttributes`,
+    ]);
+  });
+
+  it("says the reconciler is not deployed when the stack turned it off", async () => {
+    // Prepare
+    const { reconcilerFunctionName: _, ...withoutReconciler } = outputs();
+    const { io, out } = capture({ outputs: withoutReconciler, reconcilerConfig: "false" });
+
+    // Act
+    const code = await status({ stack: "dev", json: false }, io, () => NOW);
+
+    // Assess
+    expect(code).toBe(STATUS_EXIT.ok);
+    expect(out.filter((line) => line.includes("reconciler"))).toEqual([
+      "INFO  reconciler          not deployed (lemon-webhooks:reconciler is false)",
     ]);
   });
 
