@@ -14,7 +14,7 @@ import {
   startFakeSecretsManager,
   startLocalDynamo,
   startLocalStream,
-} from "../lambda/local";
+} from "../local";
 import {
   type CallRecord,
   DYNAMODB_EFFECTS,
@@ -23,9 +23,9 @@ import {
   EVENTBRIDGE_THROTTLE,
   type FaultProxy,
   startFaultProxy,
-} from "../lambda/local/fault-proxy";
-import { sign } from "../lambda/signature";
-import { FORWARDER_ENV_NAMES } from "../lambda/stored-event";
+} from "../local/fault-proxy";
+import { sign } from "../contract/signature";
+import { FORWARDER_ENV_NAMES } from "../contract/events-table";
 
 /** Calls per event of one design, by phase and operation. */
 export interface CallCounts {

@@ -2,8 +2,8 @@
  * Per-event CPU of the receiver's in-process work (verify + parse + envelope) on a 1 KiB event. Bundled by
  * bench/run.ts and run in a fresh process; prints microseconds per event (CPU time, user + system).
  */
-import { parseEnvelope } from "../lambda/envelope";
-import { sign, verify } from "../lambda/signature";
+import { parseEnvelope } from "../contract/event";
+import { sign, verify } from "../contract/signature";
 
 const SECRET = "f09f8d8b2068747470733a2f2f6a6f62732e6c656d6f6e2e6d61726b6574732f";
 const base = {

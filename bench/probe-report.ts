@@ -5,7 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { DEFAULT_PROBE_BURST, DEFAULT_PROBES_PER_MINUTE, maxProbeHmacs } from "../lambda/signature-probe";
+import { DEFAULT_PROBE_BURST, DEFAULT_PROBES_PER_MINUTE, maxProbeHmacs } from "../lambda/receiver/signature-probe";
 
 interface Case {
   readonly microsPerRequest: number;

@@ -18,9 +18,9 @@ import {
   type SignedRequest,
   signHeaders,
   verifyRequest,
-} from "../lambda/signature";
-import { SIGNATURE_PRESET_NAMES, SIGNATURE_PRESETS } from "../lambda/signature-presets";
-import { maxProbeHmacs, SchemeProbe } from "../lambda/signature-probe";
+} from "../contract/signature";
+import { SIGNATURE_PRESET_NAMES, SIGNATURE_PRESETS } from "../contract/signature-presets";
+import { maxProbeHmacs, SchemeProbe } from "../lambda/receiver/signature-probe";
 
 const SECRETS = [
   "f09f8d8b2068747470733a2f2f6a6f62732e6c656d6f6e2e6d61726b6574732f",

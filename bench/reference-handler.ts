@@ -10,9 +10,9 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { ApiGatewayV2Event, ApiGatewayV2Result } from "../lambda/apigw";
-import { parseEnvelope } from "../lambda/envelope";
-import { verify } from "../lambda/signature";
+import type { ApiGatewayV2Event, ApiGatewayV2Result } from "../lambda/receiver/apigw";
+import { parseEnvelope } from "../contract/event";
+import { verify } from "../contract/signature";
 
 const secrets = new SecretsManagerClient({});
 const dynamodb = new DynamoDBClient({});

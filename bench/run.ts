@@ -13,7 +13,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateRawSync, gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import LAMBDA_RUNTIME from "../lambda/runtime.json";
+import LAMBDA_RUNTIME from "../contract/runtime.json";
 import { type CallCounts, countCalls } from "./calls";
 import { ASSUMED_CALL_MS, ASSUMED_CPU_MS, type CostRow, costOf, PRICES, PRICES_READ_ON } from "./cost";
 import { probeSection } from "./probe-report";
@@ -34,7 +34,7 @@ function median(values: number[]): number {
 }
 
 async function bundle(entry: string, outfile: string, root = ROOT): Promise<void> {
-  // The same options as scripts/build-lambda.mjs (target from lambda/runtime.json), so the comparison is like for like.
+  // The same options as scripts/build-lambda.mjs (target from contract/runtime.json), so the comparison is like for like.
   await build({
     absWorkingDir: root,
     entryPoints: [entry],
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     const old = join(dir, "old");
     execFileSync("mkdir", ["-p", old]);
     execFileSync("sh", ["-c", `git -C "${ROOT}" archive ${OLD_DESIGN_COMMIT} lambda | tar -x -C "${old}"`]);
-    await bundle("lambda/main.ts", files.oldReceiver, old);
+    await bundle("lambda/receiver/main.ts", files.oldReceiver, old);
 
     const [receiverMs, referenceReceiverMs, forwarderMs, referenceForwarderMs] = coldLoads([
       files.receiver,

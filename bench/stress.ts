@@ -1,7 +1,7 @@
 /**
  * `npm run stress`: the reliability scenarios of tests/reliability scaled up, printing the figures that
  * docs/reliability.md records. Not part of CI (minutes, not seconds). Exits 1 if any run lost an acknowledged
- * event, put one on the bus twice without a causal reason (see tests/reliability/support/oracle.ts), did not
+ * event, put one on the bus twice without a causal reason (see tests/support/reliability/oracle.ts), did not
  * reach quiescence within its cap, accepted a forgery, answered 500 or left an orphan webhook.
  *
  * Sizes: `STRESS_EVENTS` (default 20000), `STRESS_FORGERIES` (20000), `STRESS_SEQUENCES` (30). The load run
@@ -11,24 +11,24 @@
 import { cpus, loadavg } from "node:os";
 import fc from "fast-check";
 import { startEmulator } from "../emulator";
-import { buildAwsReceiver, createHandler } from "../lambda/handler";
-import { localReceiverEnv, startFakeSecretsManager, startLocalDynamo } from "../lambda/local";
-import { API_KEY, serializedProvider } from "../tests/provider/fixture";
-import { startProviderHost } from "../tests/provider/harness";
+import { buildAwsReceiver, createHandler } from "../lambda/receiver/handler";
+import { localReceiverEnv, startFakeSecretsManager, startLocalDynamo } from "../local";
+import { API_KEY, serializedProvider } from "../tests/support/provider-fixture";
+import { startProviderHost } from "../tests/support/provider-host";
 import {
   FORGERY_SECRET,
   forgeryCase,
   isAuthentic,
   toEvent,
   violations,
-} from "../tests/reliability/support/forgery";
-import { CI_LOAD, runLoad, summaryLine } from "../tests/reliability/support/load";
+} from "../tests/support/reliability/forgery";
+import { CI_LOAD, runLoad, summaryLine } from "../tests/support/reliability/load";
 import {
   registrationFaults,
   registrationSteps,
   resetEmulator,
   runSequence,
-} from "../tests/reliability/support/registration";
+} from "../tests/support/reliability/registration";
 
 const size = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 

@@ -3,8 +3,8 @@
  * naming the flag and the fix out.
  */
 import { EVENT_TYPE_PATTERN } from "../components/lemon-api/event-types";
-import type { SignatureScheme } from "../lambda/signature";
-import { parseSignatureScheme, SignatureSchemeError } from "../lambda/signature-presets";
+import type { SignatureScheme } from "../contract/signature";
+import { parseSignatureScheme, SignatureSchemeError } from "../contract/signature-presets";
 import { readFlags } from "./flags";
 import { UsageError } from "./usage-error";
 

@@ -2,7 +2,7 @@
 import { awsJsonClient } from "../lambda/aws";
 import { type AwsService, readAwsEnvironment } from "../lambda/aws/environment";
 import type { AwsJsonClient } from "../lambda/aws/json-client";
-import { ConfigError } from "../lambda/errors";
+import { ConfigError } from "../lambda/core/errors";
 import { SetupError } from "./stack";
 
 /** The region of an ARN (`arn:aws:<service>:<region>:…`). */

@@ -18,7 +18,7 @@ import {
   STORED_EVENT_ATTRIBUTES,
   STORED_EVENT_KIND,
   type StoredEvent,
-} from "../lambda/stored-event";
+} from "../contract/events-table";
 import { cliAwsClient, regionOfArn } from "./aws";
 import { REFORWARD_EXIT, type ReforwardOptions } from "./reforward-args";
 import type { CliIo } from "./send-test-event";

@@ -1,6 +1,6 @@
 /**
  * `lemon-webhooks send-test-event`: proves a deployed receiver works end to end, like `stripe trigger`.
- * Signs a synthetic event exactly as lemon.markets would (`lambda/signature.ts`), POSTs it, reports status
+ * Signs a synthetic event exactly as lemon.markets would (`contract/signature.ts`), POSTs it, reports status
  * and round-trip time, and with `--expect-forwarded` confirms it reached the bus.
  *
  * Why the signature secret is read from Secrets Manager by the `secretArn` output rather than from a secret
@@ -16,13 +16,13 @@
 import { randomUUID } from "node:crypto";
 import type { AwsJsonClient } from "../lambda/aws/json-client";
 import { SecretsManagerSecretSource } from "../lambda/aws/secret-source";
-import { DEFAULT_SIGNATURE_SCHEME, type SignatureScheme, signHeaders } from "../lambda/signature";
+import { DEFAULT_SIGNATURE_SCHEME, type SignatureScheme, signHeaders } from "../contract/signature";
 import {
   formatSignatureScheme,
   parseSignatureScheme,
   SignatureSchemeError,
-} from "../lambda/signature-presets";
-import { STORED_EVENT_ATTRIBUTES } from "../lambda/stored-event";
+} from "../contract/signature-presets";
+import { STORED_EVENT_ATTRIBUTES } from "../contract/events-table";
 import { EXIT, type SendTestEventOptions } from "./args";
 import { cliAwsClient, regionOfArn } from "./aws";
 import { ProductionStackError, refuseProductionStack, SetupError, stackOutputs } from "./stack";

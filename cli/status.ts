@@ -16,11 +16,11 @@
 import { createLemonClient } from "../components/lemon-api";
 import { API_KEY_CONFIG_KEY, API_KEY_ENV_VAR } from "../components/registration/types";
 import type { AwsJsonClient } from "../lambda/aws/json-client";
-import { DependencyUnavailableError } from "../lambda/errors";
+import { DependencyUnavailableError } from "../lambda/core/errors";
 import { FORWARDER_METRICS, FORWARDER_SERVICE } from "../lambda/forwarder/metrics";
-import { METRICS_NAMESPACE, METRICS_SERVICE } from "../lambda/observability";
-import type { MetricName } from "../lambda/ports";
-import { RECONCILER_METRICS, RECONCILER_SERVICE } from "../lambda/reconcile/metrics";
+import { METRICS_NAMESPACE, METRICS_SERVICE } from "../lambda/core/observability";
+import type { MetricName } from "../lambda/core/ports";
+import { RECONCILER_METRICS, RECONCILER_SERVICE } from "../lambda/reconciler/metrics";
 import { cliAwsClient, regionOfArn } from "./aws";
 import type { CliIo } from "./send-test-event";
 import { API_BASE_URL_CONFIG_KEY, SetupError, stackOutputs } from "./stack";

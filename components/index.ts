@@ -8,17 +8,17 @@
  */
 
 // The signature scheme as configuration (issue 14): what `signatureScheme` accepts, named.
-export type { SignatureScheme } from "../lambda/signature";
-export type { SignaturePresetName, SignatureSchemeInput } from "../lambda/signature-presets";
+export type { SignatureScheme } from "../contract/signature";
+export type { SignaturePresetName, SignatureSchemeInput } from "../contract/signature-presets";
 export {
   formatSignatureScheme,
   parseSignatureScheme,
   SIGNATURE_PRESET_NAMES,
   SIGNATURE_PRESETS,
   SignatureSchemeError,
-} from "../lambda/signature-presets";
+} from "../contract/signature-presets";
 export * from "./lemon-api";
-export { LemonWebhookReceiver, RECEIVER_TYPE } from "./receiver";
+export { LemonWebhookReceiver, RECEIVER_TYPE } from "./receiver/receiver";
 export type {
   ExistingEventBus,
   LemonWebhookReceiverArgs,

@@ -1,6 +1,6 @@
 /** Command-line flags of `npm run emulator`, turned into {@link EmulatorOptions}. Pure, so tests call it. */
 import { parseArgs } from "node:util";
-import { parseSignatureScheme, SIGNATURE_PRESET_NAMES } from "../lambda/signature-presets";
+import { parseSignatureScheme, SIGNATURE_PRESET_NAMES } from "../contract/signature-presets";
 import type { EmulatorOptions } from "./types";
 
 export const CLI_USAGE = `Usage: npm run emulator -- [options]

@@ -2,7 +2,7 @@
  * `npm run emulator -- [options]`: runs the local lemon.markets until Ctrl-C and prints its base URL.
  * User-supplied API keys are never printed; only the documented default key is, since it is public.
  */
-import { formatSignatureScheme } from "../lambda/signature-presets";
+import { formatSignatureScheme } from "../contract/signature-presets";
 import { CLI_USAGE, parseCliArgs } from "./cli-args";
 import { DEFAULT_API_KEYS, startEmulator } from "./server";
 

@@ -6,7 +6,7 @@
  */
 import http from "node:http";
 import https from "node:https";
-import { DEFAULT_SIGNATURE_SCHEME, type SignatureScheme, signHeaders } from "../lambda/signature";
+import { DEFAULT_SIGNATURE_SCHEME, type SignatureScheme, signHeaders } from "../contract/signature";
 import { deriveSeed, seededRandom } from "./rng";
 import type { DeliveryAttempt, DeliveryOptions, LemonEvent, Webhook } from "./types";
 

@@ -15,7 +15,7 @@
 import { randomInt } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { parseSignatureScheme } from "../lambda/signature-presets";
+import { parseSignatureScheme } from "../contract/signature-presets";
 import { DeliveryEngine, resolveDeliveryOptions } from "./delivery";
 import { ApiError } from "./errors";
 import { FaultInjector } from "./faults";

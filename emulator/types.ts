@@ -3,8 +3,8 @@
  * Wire shapes (`Webhook`, `LemonEvent`) are the ones of the Events + Webhooks OpenAPI fragment.
  */
 import type { PublishedEventType } from "../components/lemon-api/event-types";
-import type { SignatureScheme } from "../lambda/signature";
-import type { SignatureSchemeInput } from "../lambda/signature-presets";
+import type { SignatureScheme } from "../contract/signature";
+import type { SignatureSchemeInput } from "../contract/signature-presets";
 
 /** A registered webhook exactly as `POST /v1/webhooks` returns it (the `Webhook` schema). */
 export interface Webhook {

@@ -3,8 +3,8 @@
  * testable without starting a server.
  */
 import { EVENT_TYPE_PATTERN, isPublishedEventType } from "../components/lemon-api/event-types";
-import type { SignatureScheme } from "../lambda/signature";
-import { parseSignatureScheme, SignatureSchemeError } from "../lambda/signature-presets";
+import type { SignatureScheme } from "../contract/signature";
+import { parseSignatureScheme, SignatureSchemeError } from "../contract/signature-presets";
 
 /** What `npm start -- …` asked for. */
 export interface SandboxCliOptions {

@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { staleBundleMessage } from "../components/receiver/bundle-path";
+import { staleBundleMessage } from "../components/shared/bundles";
 import { SandboxError } from "./errors";
 
 /** Path of the bundle relative to the repository root. */

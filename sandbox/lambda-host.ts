@@ -10,7 +10,7 @@
  * event }` → `{ kind: "result", id, value }` or `{ kind: "error", id, message }`), as the event source mapping
  * invokes the forwarder. Ready is then `{ kind: "ready", url: "" }`.
  */
-import { type ApiGatewayV2Handler, startHttpAdapter } from "../lambda/local";
+import { type ApiGatewayV2Handler, startHttpAdapter } from "../local";
 import { INVOKE_MODE } from "./lambda-process";
 
 /** Messages this process sends to its parent. */

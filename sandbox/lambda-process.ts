@@ -14,7 +14,7 @@ import type { LambdaHostMessage } from "./lambda-host";
 /** The host argument that selects invoke mode instead of a route path (lambda-host.ts). */
 export const INVOKE_MODE = "--invoke";
 
-/** One request log line of the receiver (`msg: "delivery"`), as written by lambda/receive.ts. */
+/** One request log line of the receiver (`msg: "delivery"`), as written by lambda/receiver/receive.ts. */
 export interface ReceiverLogRecord {
   readonly level: string;
   /** HTTP status the receiver answered. */
@@ -50,7 +50,7 @@ export interface LambdaProcess {
 
 export interface LambdaProcessOptions {
   readonly bundlePath: string;
-  /** The Lambda environment (see `localReceiverEnv` in lambda/local). */
+  /** The Lambda environment (see `localReceiverEnv` in local). */
   readonly environment: Readonly<Record<string, string>>;
   /** API Gateway route path; absent: no HTTP, the handler is invoked with {@link LambdaProcess.invoke}. */
   readonly routePath?: string;

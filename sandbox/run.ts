@@ -9,7 +9,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { formatSignatureScheme } from "../lambda/signature-presets";
+import { formatSignatureScheme } from "../contract/signature-presets";
 import type { SandboxCliOptions } from "./args";
 import { SandboxError } from "./errors";
 import type { ReceiverLogRecord } from "./lambda-process";

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { type DeliveryOptions, type Emulator, type LemonEvent, startEmulator } from "../emulator";
-import { ENV_NAMES } from "../lambda/env-names";
+import { ENV_NAMES } from "../contract/env-names";
 import type { StreamBatchResponse } from "../lambda/forwarder/stream";
 import {
   type FakeEventBridge,
@@ -22,12 +22,12 @@ import {
   startFakeSecretsManager,
   startLocalDynamo,
   startLocalStream,
-} from "../lambda/local";
+} from "../local";
 import {
   formatSignatureScheme,
   parseSignatureScheme,
   type SignatureSchemeInput,
-} from "../lambda/signature-presets";
+} from "../contract/signature-presets";
 import { DEFAULT_EVENTS } from "./args";
 import { ensureForwarderBundle, ensureReceiverBundle } from "./bundle";
 import { type LambdaProcess, type ReceiverLogRecord, startLambdaProcess } from "./lambda-process";

@@ -1,20 +1,20 @@
 #!/usr/bin/env node
 /**
  * Builds the receiver Lambda bundle: dist/lambda-bundle/receiver/index.js exporting `handler`
- * (Lambda handler string, runtime and architecture from lambda/runtime.json, the file the components read too).
+ * (Lambda handler string, runtime and architecture from contract/runtime.json, the file the components read too).
  *
  * Plain JavaScript so it runs with no TypeScript tooling (it is the `prepare` script). Deterministic: no
  * timestamps, no source maps, no absolute paths, so two builds are byte-identical. Fails if anything from
- * outside `lambda/` (or from `lambda/local/`) would end up in the bundle: a small bundle is a fast cold start,
+ * outside `lambda/` (or from `local/`) would end up in the bundle: a small bundle is a fast cold start,
  * and Pulumi, axios or the local fakes have no business in production.
  *
- * Also builds the reconciler bundle (dist/lambda-bundle/reconciler/index.js, entry lambda/reconcile/main.ts)
+ * Also builds the reconciler bundle (dist/lambda-bundle/reconciler/index.js, entry lambda/reconciler/main.ts)
  * and the forwarder bundle (dist/lambda-bundle/forwarder/index.js, entry lambda/forwarder/main.ts: the
  * table stream's consumer) under the same rules, unless `--outfile` asks for the receiver alone.
  *
  * Next to each default bundle directory, OUTSIDE it (so the archived code and its hash stay the same), it writes
  * `<dir>.sources.json`: the SHA-256 of every input file. The component and `npm start` compare it with the
- * sources of a checkout to refuse or rebuild a stale bundle (components/receiver/bundle-path.ts).
+ * sources of a checkout to refuse or rebuild a stale bundle (components/shared/bundles.ts).
  *
  * Usage: node scripts/build-lambda.mjs [--outfile <path>]
  */
@@ -26,8 +26,8 @@ import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The Lambda runtime both functions are deployed on (lambda/runtime.json, read by the components too). */
-export const RUNTIME_FILE = "lambda/runtime.json";
+/** The Lambda runtime both functions are deployed on (contract/runtime.json, read by the components too). */
+export const RUNTIME_FILE = "contract/runtime.json";
 export const LAMBDA_RUNTIME = JSON.parse(readFileSync(join(root, RUNTIME_FILE), "utf8"));
 
 /**
@@ -36,7 +36,7 @@ export const LAMBDA_RUNTIME = JSON.parse(readFileSync(join(root, RUNTIME_FILE), 
  */
 export function esbuildTargetOf(runtime) {
   const match = /^nodejs(\d+)\.x$/.exec(runtime);
-  if (match === null) throw new Error(`lambda/runtime.json: runtime must look like nodejs24.x (got ${runtime})`);
+  if (match === null) throw new Error(`contract/runtime.json: runtime must look like nodejs24.x (got ${runtime})`);
   return `node${match[1]}`;
 }
 
@@ -45,7 +45,7 @@ export const DEFAULT_OUTFILE = join(root, "dist", "lambda-bundle", "receiver", "
 /** Where the reconciler bundle goes (components/reconciler deploys it). */
 export const DEFAULT_RECONCILER_OUTFILE = join(root, "dist", "lambda-bundle", "reconciler", "index.js");
 /** Entry point of the reconciler bundle. */
-export const RECONCILER_ENTRY = "lambda/reconcile/main.ts";
+export const RECONCILER_ENTRY = "lambda/reconciler/main.ts";
 /** Where the forwarder bundle goes (the components deploy it on the table's stream). */
 export const DEFAULT_FORWARDER_OUTFILE = join(root, "dist", "lambda-bundle", "forwarder", "index.js");
 /** Entry point of the forwarder bundle. */
@@ -61,7 +61,7 @@ export function sourcesFileOf(outfile) {
  * With `sourcesFile`, also records each input's SHA-256 there (sorted keys: deterministic too).
  * @param {{ outfile?: string, entry?: string, sourcesFile?: string }} [options]
  */
-export async function buildLambda({ outfile = DEFAULT_OUTFILE, entry = "lambda/main.ts", sourcesFile } = {}) {
+export async function buildLambda({ outfile = DEFAULT_OUTFILE, entry = "lambda/receiver/main.ts", sourcesFile } = {}) {
   const result = await build({
     absWorkingDir: root,
     entryPoints: [entry],
@@ -77,9 +77,9 @@ export async function buildLambda({ outfile = DEFAULT_OUTFILE, entry = "lambda/m
     logLevel: "warning",
   });
   const inputs = Object.keys(result.metafile.inputs);
-  const foreign = inputs.filter((input) => !input.startsWith("lambda/") || input.startsWith("lambda/local/"));
+  const foreign = inputs.filter((input) => !input.startsWith("lambda/") || input.startsWith("local/"));
   if (foreign.length > 0) {
-    throw new Error(`the Lambda bundle may only contain lambda/ code (not lambda/local/); found: ${foreign.join(", ")}`);
+    throw new Error(`the Lambda bundle may only contain lambda/ code (not local/); found: ${foreign.join(", ")}`);
   }
   if (sourcesFile !== undefined) {
     // The runtime file decides the esbuild target, so it is an input of the bytes as much as any source.

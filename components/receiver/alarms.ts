@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambda/observability";
+import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambda/core/observability";
 import { FORWARDER_SETTINGS } from "./forwarder";
 import { STAGE_NAME } from "./ingress";
 

@@ -3,11 +3,11 @@
  * the component so the stack program, the validators and the docs share one definition.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { NUMBER_RULES } from "../../lambda/config";
-import type { SignatureScheme } from "../../lambda/signature";
-import type { SignatureSchemeInput } from "../../lambda/signature-presets";
+import { NUMBER_RULES } from "../../lambda/receiver/config";
+import type { SignatureScheme } from "../../contract/signature";
+import type { SignatureSchemeInput } from "../../contract/signature-presets";
 import type { ReceiverReconcilerOptions } from "../reconciler/args";
-import type { LambdaLogLevel } from "./lambda-settings";
+import type { LambdaLogLevel } from "../shared/lambda-settings";
 
 /** An EventBridge bus that exists outside the component (an `aws.cloudwatch.EventBus` fits this shape). */
 export interface ExistingEventBus {
@@ -130,7 +130,7 @@ export const RECEIVER_DEFAULTS = Object.freeze({
   logRetentionDays: 30,
   memorySize: 256,
   timeoutSeconds: 8,
-  // The Lambda's own defaults (lambda/config.ts), so an unset argument and an unset variable agree.
+  // The Lambda's own defaults (lambda/receiver/config.ts), so an unset argument and an unset variable agree.
   rotationGraceSeconds: NUMBER_RULES.rotationGraceSeconds.defaultValue,
   dedupeTtlSeconds: NUMBER_RULES.dedupeTtlSeconds.defaultValue,
   maxBodyBytes: NUMBER_RULES.maxBodyBytes.defaultValue,

@@ -5,10 +5,10 @@
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import { EVENT_SOURCE } from "../../lambda/stored-event";
+import { EVENT_SOURCE } from "../../contract/events-table";
 import type { ExistingEventBus, ResolvedReceiverArgs } from "./args";
 
-/** The `source` of every event the forwarder puts on the bus (one definition: lambda/stored-event.ts). */
+/** The `source` of every event the forwarder puts on the bus (one definition: contract/events-table.ts). */
 export { EVENT_SOURCE };
 
 /** The bus and archive. `bus` is undefined when an existing bus was passed in. */

@@ -10,7 +10,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { FORWARDER_ENV_NAMES, FORWARDER_FILTER_PATTERN } from "../../lambda/stored-event";
+import { FORWARDER_ENV_NAMES, FORWARDER_FILTER_PATTERN } from "../../contract/events-table";
 import { createLambdaFunction, type LambdaFunction } from "../shared/lambda-function";
 import type { ResolvedReceiverArgs } from "./args";
 import { forwardEventsStatement, type PolicyStatement } from "./policy";

@@ -1,12 +1,12 @@
 /**
  * The receiver Lambda with its role, policy and log group (built by the shared `createLambdaFunction`). Its
- * environment holds names, ARNs and numbers only (lambda/env-names.ts): the signature secret is fetched by ARN
+ * environment holds names, ARNs and numbers only (contract/env-names.ts): the signature secret is fetched by ARN
  * at run time. It stores each verified event with one conditional PutItem and answers; it never calls
  * EventBridge (the forwarder does, from the table's stream).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ENV_NAMES, type EnvName } from "../../lambda/env-names";
-import { formatSignatureScheme } from "../../lambda/signature-presets";
+import { ENV_NAMES, type EnvName } from "../../contract/env-names";
+import { formatSignatureScheme } from "../../contract/signature-presets";
 import { createLambdaFunction, type LambdaFunction } from "../shared/lambda-function";
 import type { ResolvedReceiverArgs } from "./args";
 import { receiverPolicyStatements } from "./policy";

@@ -59,7 +59,7 @@ export function receiverPolicyStatements(arns: ReceiverPolicyArns): PolicyStatem
     {
       Sid: "StoreEvents",
       Effect: "Allow",
-      // The one conditional PutItem (`attribute_not_exists(pk)`) of lambda/stored-event.ts: a failed condition
+      // The one conditional PutItem (`attribute_not_exists(pk)`) of contract/events-table.ts: a failed condition
       // means "already stored", so the receiver never needs to read, update or delete.
       Action: ["dynamodb:PutItem"],
       Resource: arns.tableArn,

@@ -9,9 +9,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { STORED_EVENT_ATTRIBUTES, STREAM_VIEW_TYPE } from "../../lambda/stored-event";
+import { STORED_EVENT_ATTRIBUTES, STREAM_VIEW_TYPE } from "../../contract/events-table";
 
-/** DynamoDB key schema the Lambdas rely on: the stored event's attributes (lambda/stored-event.ts). */
+/** DynamoDB key schema the Lambdas rely on: the stored event's attributes (contract/events-table.ts). */
 export const DEDUPE_TABLE_KEY = Object.freeze({
   partitionKey: STORED_EVENT_ATTRIBUTES.id,
   ttlAttribute: STORED_EVENT_ATTRIBUTES.expiresAt,

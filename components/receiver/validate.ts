@@ -3,13 +3,13 @@
  * value fails the program with one message naming the field and the fix instead of half a stack.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { NUMBER_RULES } from "../../lambda/config";
-import type { SignatureScheme } from "../../lambda/signature";
-import { parseSignatureScheme, SignatureSchemeError } from "../../lambda/signature-presets";
+import { NUMBER_RULES } from "../../lambda/receiver/config";
+import type { SignatureScheme } from "../../contract/signature";
+import { parseSignatureScheme, SignatureSchemeError } from "../../contract/signature-presets";
 import { EVENT_TYPE_PATTERN, isPublishedEventType } from "../lemon-api/event-types";
 import { type LemonWebhookReceiverArgs, RECEIVER_DEFAULTS, type ResolvedReceiverArgs } from "./args";
-import { logLevelProblem } from "./lambda-settings";
-import { recoveryWindowProblem } from "./secret-retention";
+import { logLevelProblem } from "../shared/lambda-settings";
+import { recoveryWindowProblem } from "../shared/secret-retention";
 
 /** A receiver or subscription argument is invalid; `field` names it as the user wrote it. */
 export class ReceiverArgsError extends Error {
@@ -206,7 +206,7 @@ export function validateReceiverArgs(args: LemonWebhookReceiverArgs): ResolvedRe
     validateIntegerInRange(args.reservedConcurrency, "reservedConcurrency", 1, 10000);
   }
 
-  // Bounds are the Lambda's (lambda/config.ts): what passes here is what the receiver accepts at run time.
+  // Bounds are the Lambda's (lambda/receiver/config.ts): what passes here is what the receiver accepts at run time.
   const rules = NUMBER_RULES;
   const rotationGraceSeconds = args.rotationGraceSeconds ?? RECEIVER_DEFAULTS.rotationGraceSeconds;
   // At least 1: a zero grace would reject deliveries signed with the old secret the moment it is replaced.

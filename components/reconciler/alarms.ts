@@ -16,8 +16,8 @@
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import { METRICS_NAMESPACE } from "../../lambda/observability";
-import { RECONCILER_METRICS, RECONCILER_SERVICE } from "../../lambda/reconcile/metrics";
+import { METRICS_NAMESPACE } from "../../lambda/core/observability";
+import { RECONCILER_METRICS, RECONCILER_SERVICE } from "../../lambda/reconciler/metrics";
 import { createCountAlarm } from "../receiver/alarms";
 
 /** The alarms of one reconciler. */

@@ -3,11 +3,11 @@
  * resource is registered and a bad argument leaves nothing half-built).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { NUMBER_RULES } from "../../lambda/config";
-import { RECONCILER_NUMBER_RULES, windowProblems } from "../../lambda/reconcile/config";
+import { NUMBER_RULES } from "../../lambda/receiver/config";
+import { RECONCILER_NUMBER_RULES, windowProblems } from "../../lambda/reconciler/config";
 import { EVENT_TYPE_PATTERN } from "../lemon-api/event-types";
-import { DEFAULT_LAMBDA_LOG_LEVEL, type LambdaLogLevel, logLevelProblem } from "../receiver/lambda-settings";
-import { recoveryWindowProblem } from "../receiver/secret-retention";
+import { DEFAULT_LAMBDA_LOG_LEVEL, type LambdaLogLevel, logLevelProblem } from "../shared/lambda-settings";
+import { recoveryWindowProblem } from "../shared/secret-retention";
 import { LOG_RETENTION_DAYS } from "../receiver/validate";
 import { API_KEY_CONFIG_KEY, API_KEY_ENV_VAR } from "../registration/types";
 

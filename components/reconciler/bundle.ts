@@ -4,7 +4,7 @@
  * `npm run build:lambda`, and in a checkout built from exactly the `lambda/` sources present now.
  */
 import { join } from "node:path";
-import { type BundleProblem, findPackageRoot, packageBundleProblem } from "../receiver/bundle-path";
+import { type BundleProblem, findPackageRoot, packageBundleProblem } from "../shared/bundles";
 
 /** Bundle directory relative to the package root. */
 export const RECONCILER_BUNDLE_RELATIVE_DIR = join("dist", "lambda-bundle", "reconciler");

@@ -14,9 +14,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV_NAMES } from "../../lambda/env-names";
-import { RECONCILER_ENV_NAMES } from "../../lambda/reconcile/env-names";
-import { enforceBundle } from "../receiver/bundle-path";
+import { ENV_NAMES } from "../../contract/env-names";
+import { RECONCILER_ENV_NAMES } from "../../contract/reconciler-env-names";
+import { enforceBundle } from "../shared/bundles";
 import { createLambdaFunction } from "../shared/lambda-function";
 import { createReconcilerAlarms } from "./alarms";
 import {

@@ -21,7 +21,7 @@
  * change, and refresh and destroy run that stored text. So the two module paths {@link operations} tries, and
  * the function names it calls, are read by provider code already sitting in users' state: never move or
  * rename `components/registration/operations.ts` (emitted as `dist/components/registration/operations.js`)
- * or its exports. tests/registration/contract.test.ts pins them.
+ * or its exports. tests/components/registration/contract.test.ts pins them.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as Operations from "./operations";

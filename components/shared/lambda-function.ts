@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LAMBDA_RUNTIME, LAMBDA_SYSTEM_LOG_LEVEL, type LambdaLogLevel } from "../receiver/lambda-settings";
+import { LAMBDA_RUNTIME, LAMBDA_SYSTEM_LOG_LEVEL, type LambdaLogLevel } from "./lambda-settings";
 import {
   LAMBDA_ASSUME_ROLE_POLICY,
   ownLogsStatement,

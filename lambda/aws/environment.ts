@@ -3,8 +3,8 @@
  * environment. The standard endpoint overrides (`AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`) let
  * the same bundle talk to local stand-ins: the sandbox picks them by configuration, not by code edits.
  */
-import type { Env } from "../config";
-import { ConfigError } from "../errors";
+import type { Env } from "../receiver/config";
+import { ConfigError } from "../core/errors";
 import { partitionOf } from "./partitions";
 import type { AwsCredentials } from "./sigv4";
 

@@ -4,14 +4,14 @@
  * into calls of at most {@link PUT_EVENTS_MAX_ENTRIES} entries and {@link PUT_EVENTS_MAX_BYTES}; every
  * entry's result is checked (`PutEvents` answers 200 even when entries fail).
  */
-import type { EventPublisher } from "../ports";
+import type { EventPublisher } from "../core/ports";
 import {
   EVENT_SOURCE,
   PUT_EVENTS_MAX_BYTES,
   PUT_EVENTS_MAX_ENTRIES,
   putEventsEntrySize,
   type StoredEvent,
-} from "../stored-event";
+} from "../../contract/events-table";
 import type { AwsJsonClient } from "./json-client";
 
 export { EVENT_SOURCE };

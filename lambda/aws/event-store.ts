@@ -8,9 +8,9 @@
  * Nothing is compensated: the caller reports it (the receiver answers 503) and the sender's next attempt
  * settles it through the same condition, either storing the event or finding it stored.
  */
-import type { Deadline } from "../deadline";
-import type { EventStore, StoreOutcome } from "../ports";
-import { type NewStoredEvent, STORED_EVENT_ATTRIBUTES, storedEventItem } from "../stored-event";
+import type { Deadline } from "../core/deadline";
+import type { EventStore, StoreOutcome } from "../core/ports";
+import { type NewStoredEvent, STORED_EVENT_ATTRIBUTES, storedEventItem } from "../../contract/events-table";
 import type { AwsJsonClient } from "./json-client";
 
 const CONDITION_FAILED = ["ConditionalCheckFailedException"] as const;

@@ -9,7 +9,7 @@
  * `InternalFailure`). Not transient: a definite rejection (access denied, validation: it would fail again)
  * and the invocation's own `deadline` (no time is left to try again).
  */
-import { DependencyUnavailableError } from "../errors";
+import { DependencyUnavailableError } from "../core/errors";
 import { AwsServiceError } from "./json-client";
 
 // Codes of failures without an AWS answer, or whose answer had no parseable body (the status is in the code).

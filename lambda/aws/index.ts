@@ -1,7 +1,7 @@
 /** The Lambdas' ports on AWS: Secrets Manager, DynamoDB and EventBridge over SigV4-signed JSON calls. */
-import type { ReceiverConfig } from "../config";
-import type { Dependency } from "../errors";
-import type { EventStore, SecretSource } from "../ports";
+import type { ReceiverConfig } from "../receiver/config";
+import type { Dependency } from "../core/errors";
+import type { EventStore, SecretSource } from "../core/ports";
 import type { AwsEnvironment, AwsService } from "./environment";
 import { DynamoDbEventStore } from "./event-store";
 import { AwsJsonClient } from "./json-client";

@@ -13,8 +13,8 @@
  */
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { type Deadline, NO_DEADLINE } from "../deadline";
-import { type Dependency, DependencyUnavailableError } from "../errors";
+import { type Deadline, NO_DEADLINE } from "../core/deadline";
+import { type Dependency, DependencyUnavailableError } from "../core/errors";
 import { type AwsCredentials, signRequest } from "./sigv4";
 
 /** Longest wait for one AWS call; the invocation's deadline may cut it shorter. */

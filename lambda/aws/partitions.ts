@@ -3,7 +3,7 @@
  * endpoints (`https://<service>.<region>.<dnsSuffix>`). Copied from the AWS SDK v3's partitions data
  * (`@aws-sdk/core`, util-endpoints `partitions.js`, the `partitions.json` of the SDKs); the endpoint rule
  * sets of Secrets Manager, DynamoDB and EventBridge build their default endpoint from exactly these.
- * tests/lambda/aws-protocol.test.ts compares this table with the installed SDK's file, so a new partition
+ * tests/lambda/aws/aws-protocol.test.ts compares this table with the installed SDK's file, so a new partition
  * fails the test instead of silently resolving to `amazonaws.com`.
  */
 

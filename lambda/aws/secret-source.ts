@@ -2,9 +2,9 @@
  * The signature secret from Secrets Manager (`GetSecretValue` by ARN and staging label). The SecretString is
  * the plain signature secret, as the component stores it.
  */
-import type { Deadline } from "../deadline";
-import { DependencyUnavailableError } from "../errors";
-import type { SecretSource, SecretVersion } from "../ports";
+import type { Deadline } from "../core/deadline";
+import { DependencyUnavailableError } from "../core/errors";
+import type { SecretSource, SecretVersion } from "../core/ports";
 import type { AwsJsonClient } from "./json-client";
 
 interface GetSecretValueOutput {

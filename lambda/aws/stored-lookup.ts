@@ -5,7 +5,7 @@
  * event is already marked forwarded (a stream retry re-delivers the records after a failed one, which were
  * forwarded the first time). It can only skip work: an id it cannot tell about is simply absent.
  */
-import { STORED_EVENT_ATTRIBUTES } from "../stored-event";
+import { STORED_EVENT_ATTRIBUTES } from "../../contract/events-table";
 import type { AwsJsonClient } from "./json-client";
 
 /** `BatchGetItem`'s key limit. */

@@ -1,7 +1,7 @@
 /** Reads and validates the forwarder's environment (names in `FORWARDER_ENV_NAMES`, `../stored-event.ts`). */
-import type { Env } from "../config";
-import { ConfigError } from "../errors";
-import { FORWARDER_ENV_NAMES } from "../stored-event";
+import type { Env } from "../receiver/config";
+import { ConfigError } from "../core/errors";
+import { FORWARDER_ENV_NAMES } from "../../contract/events-table";
 
 /** Validated forwarder settings. */
 export interface ForwarderConfig {

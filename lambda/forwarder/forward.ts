@@ -14,8 +14,8 @@
  * 5. the records not accepted are returned as `batchItemFailures` (their `SequenceNumber`s).
  */
 import type { StoredLookup, StoredState } from "../aws/stored-lookup";
-import type { Clock, EventPublisher, Logger } from "../ports";
-import { parseStoredEvent, type StoredEvent } from "../stored-event";
+import type { Clock, EventPublisher, Logger } from "../core/ports";
+import { parseStoredEvent, type StoredEvent } from "../../contract/events-table";
 import type { ForwarderMetrics } from "./metrics";
 import type { DynamoDbStreamEvent, StreamBatchResponse } from "./stream";
 

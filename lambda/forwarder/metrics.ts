@@ -4,8 +4,8 @@
  * and on `OldestRecordAgeMs` (how long the oldest event of a batch waited between being stored and being
  * handled: the delay consumers see), next to the mapping's own `IteratorAge`.
  */
-import { type LineWriter, METRICS_NAMESPACE } from "../observability";
-import type { Clock } from "../ports";
+import { type LineWriter, METRICS_NAMESPACE } from "../core/observability";
+import type { Clock } from "../core/ports";
 
 /** Value of the `Service` dimension. */
 export const FORWARDER_SERVICE = "lemon-webhooks-forwarder";

@@ -2,7 +2,7 @@
  * The shapes Lambda hands a function on a DynamoDB stream (event source mapping) and the partial batch
  * response it reads back (`FunctionResponseTypes: ["ReportBatchItemFailures"]`). Only the fields used here.
  */
-import type { Image } from "../stored-event";
+import type { Image } from "../../contract/events-table";
 
 /** One stream record as the event source mapping delivers it. */
 export interface DynamoDbStreamRecord {

@@ -6,7 +6,7 @@ import { runCli } from "../../cli/main";
 import { type CliIo, sendTestEvent, testEventNotice } from "../../cli/send-test-event";
 import { isProductionApi } from "../../cli/stack";
 import { buildAwsForwarder, createForwarderHandler } from "../../lambda/forwarder";
-import { buildAwsReceiver, createHandler } from "../../lambda/handler";
+import { buildAwsReceiver, createHandler } from "../../lambda/receiver/handler";
 import {
   type FakeEventBridge,
   type FakeSecretsManager,
@@ -21,7 +21,7 @@ import {
   startHttpAdapter,
   startLocalDynamo,
   startLocalStream,
-} from "../../lambda/local";
+} from "../../local";
 
 const ROOT = join(__dirname, "..", "..");
 const SECRET = `whsec-${randomBytes(16).toString("hex")}`;

@@ -7,8 +7,8 @@ import { randomBytes } from "node:crypto";
 import { EXIT, parseSendTestEventArgs, UsageError } from "../../cli/args";
 import { runCli } from "../../cli/main";
 import type { CliIo } from "../../cli/send-test-event";
-import { ENV_NAMES } from "../../lambda/env-names";
-import { buildAwsReceiver, createHandler } from "../../lambda/handler";
+import { ENV_NAMES } from "../../contract/env-names";
+import { buildAwsReceiver, createHandler } from "../../lambda/receiver/handler";
 import {
   type FakeSecretsManager,
   type HttpAdapter,
@@ -18,8 +18,8 @@ import {
   startFakeSecretsManager,
   startHttpAdapter,
   startLocalDynamo,
-} from "../../lambda/local";
-import { SIGNATURE_PRESETS } from "../../lambda/signature-presets";
+} from "../../local";
+import { SIGNATURE_PRESETS } from "../../contract/signature-presets";
 
 // 64 hex characters, like lemon.markets' secrets: a valid key in every key encoding.
 const SECRET = randomBytes(32).toString("hex");

@@ -16,9 +16,9 @@ import {
   LOCAL_CREDENTIALS,
   startFakeCloudWatch,
   startFakeSqs,
-} from "../../lambda/local";
-import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambda/observability";
-import { RECONCILER_METRICS, RECONCILER_SERVICE } from "../../lambda/reconcile/metrics";
+} from "../../local";
+import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambda/core/observability";
+import { RECONCILER_METRICS, RECONCILER_SERVICE } from "../../lambda/reconciler/metrics";
 
 const KEY = "lm-status-test-key-5f1e2d3c4b";
 /** On a 5-minute boundary, so each datapoint's period is exact. */

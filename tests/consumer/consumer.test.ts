@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import { installMocks, physicalName, promiseOf, recorded, resource, settle } from "../component/harness";
+import { installMocks, physicalName, promiseOf, recorded, resource, settle } from "../support/pulumi-mocks";
 
 const ROOT = resolve(__dirname, "..", "..");
 

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BUILD_OUTPUTS, buildIsStale } from "../global-setup";
+import { BUILD_OUTPUTS, buildIsStale } from "../support/global-setup";
 
 /** A tree with every build output and one source per source directory, all at `time` (seconds). */
 function tree(time: number): string {
@@ -9,7 +9,7 @@ function tree(time: number): string {
   const files = [
     ...BUILD_OUTPUTS,
     "components/index.ts",
-    "lambda/main.ts",
+    "lambda/receiver/main.ts",
     "cli/main.ts",
     "tsconfig.json",
     "components/README.md",
@@ -42,7 +42,7 @@ describe("Function: buildIsStale (jest globalSetup)", () => {
     expect(stale).toBe(false);
   });
 
-  it.each(["components/index.ts", "lambda/main.ts", "cli/main.ts", "tsconfig.json"])(
+  it.each(["components/index.ts", "lambda/receiver/main.ts", "cli/main.ts", "tsconfig.json"])(
     "rebuilds when %s changed after the build",
     (source) => {
       // Prepare

@@ -1,6 +1,6 @@
 /**
  * A consumer's Pulumi program in plain JavaScript, run with plain `node` from an app that installed
- * lemon-webhooks (tests/consumer/install.ts). Pulumi mocks stand in for the engine; the stack config (the API
+ * lemon-webhooks (tests/support/install.ts). Pulumi mocks stand in for the engine; the stack config (the API
  * key as a secret) comes in `PULUMI_CONFIG` / `PULUMI_CONFIG_SECRET_KEYS` as the Pulumi CLI passes it. It prints
  * one JSON line: the resources it created, which of their inputs arrived as secrets, where the API key shows
  * outside a secret, each Lambda's code directory, the path `lemon-webhooks` resolved to, and the registration

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { USAGE } from "../../cli/args";
-import { type InstalledApp, installIntoTempApp, REPO_ROOT } from "./install";
+import { type InstalledApp, installIntoTempApp, REPO_ROOT } from "../support/install";
 
 const run = promisify(execFile);
 

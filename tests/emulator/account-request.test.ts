@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { createAccountRequestProblem } from "../../emulator";
-import { SEED_ACCOUNT_BODY } from "./helpers";
-import { createAjv, schemaValidator } from "./openapi";
+import { SEED_ACCOUNT_BODY } from "../support/emulator";
+import { createAjv, schemaValidator } from "../support/openapi";
 
 // The spec's schema, with the one documented deviation: any string is an email (see account-request.ts).
 const schemaAccepts = schemaValidator(createAjv({ lenientEmail: true }), "accounts", "CreateAccountRequest");

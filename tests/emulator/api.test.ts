@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { DEFAULT_API_KEYS, type Emulator, type LemonEvent, startEmulator } from "../../emulator";
-import { API_KEY, call, goodHeaders, PRIVACY, register } from "./helpers";
+import { API_KEY, call, goodHeaders, PRIVACY, register } from "../support/emulator";
 
 type Page<T> = { data: T[]; pagination: { next_cursor: string | null } };
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { CLI_DEFAULT_PORT, parseCliArgs } from "../../emulator/cli-args";
-import { goodHeaders } from "./helpers";
+import { goodHeaders } from "../support/emulator";
 
 const ROOT = path.join(__dirname, "../..");
 

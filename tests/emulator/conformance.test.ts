@@ -8,8 +8,8 @@ import {
   register,
   SEED_ACCOUNT_BODY,
   startReceiver,
-} from "./helpers";
-import { createAjv, type Fragment, loadFragment, responseValidator, schemaValidator } from "./openapi";
+} from "../support/emulator";
+import { createAjv, type Fragment, loadFragment, responseValidator, schemaValidator } from "../support/openapi";
 
 const ajv: Ajv2020 = createAjv();
 

@@ -1,5 +1,5 @@
 import { type Emulator, type EmulatorOptions, retryDelayMs, startEmulator } from "../../emulator";
-import { verify } from "../../lambda/signature";
+import { verify } from "../../contract/signature";
 import {
   API_KEY,
   call,
@@ -8,7 +8,7 @@ import {
   register,
   SEED_ACCOUNT_BODY,
   startReceiver,
-} from "./helpers";
+} from "../support/emulator";
 
 const FAST: EmulatorOptions["delivery"] = { timeoutMs: 2000, baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 5 };
 

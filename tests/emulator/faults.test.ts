@@ -1,5 +1,5 @@
 import { type Emulator, type FaultRoute, startEmulator } from "../../emulator";
-import { API_KEY, call, register } from "./helpers";
+import { API_KEY, call, register } from "../support/emulator";
 
 const HOOK = { url: "https://example.com/lemon", events: ["account.created"] };
 

@@ -1,5 +1,5 @@
 import { startEmulator } from "../../emulator";
-import { API_KEY, call, goodHeaders, register, SEED_ACCOUNT_BODY, startReceiver } from "./helpers";
+import { API_KEY, call, goodHeaders, register, SEED_ACCOUNT_BODY, startReceiver } from "../support/emulator";
 
 describe("Emulator: secret hygiene", () => {
   it("never puts the API key or a signature secret into logs, recordings, delivery logs or error bodies", async () => {

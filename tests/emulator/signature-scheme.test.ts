@@ -1,13 +1,13 @@
 import { type Emulator, type EmulatorOptions, startEmulator } from "../../emulator";
 import { parseCliArgs } from "../../emulator/cli-args";
-import { DEFAULT_SIGNATURE_SCHEME, verifyRequest } from "../../lambda/signature";
+import { DEFAULT_SIGNATURE_SCHEME, verifyRequest } from "../../contract/signature";
 import {
   SIGNATURE_PRESET_NAMES,
   SIGNATURE_PRESETS,
   SignatureSchemeError,
-} from "../../lambda/signature-presets";
-import { probeSignatureScheme } from "../../lambda/signature-probe";
-import { API_KEY, type Receiver, register, startReceiver } from "./helpers";
+} from "../../contract/signature-presets";
+import { probeSignatureScheme } from "../../lambda/receiver/signature-probe";
+import { API_KEY, type Receiver, register, startReceiver } from "../support/emulator";
 
 const ACCOUNT = { account: "cusa_33531f7f801d4ce997747470ab7208fd" };
 

@@ -16,7 +16,7 @@ import {
   requestLines,
   startEngine,
   stateOnDisk,
-} from "./engine";
+} from "../support/engine";
 
 let engine: Engine;
 let stack: Stack;

@@ -14,7 +14,7 @@ import {
   requestLines,
   startEngine,
   stateOnDisk,
-} from "./engine";
+} from "../support/engine";
 
 const ROTATED_KEY = "lmk_engine_rotated_key_91f04be2";
 const SECOND_ROTATION = "lmk_engine_rotated_again_5d27c0aa";

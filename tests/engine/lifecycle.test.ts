@@ -19,7 +19,7 @@ import {
   SECRET_SIG_VALUE,
   startEngine,
   stateOnDisk,
-} from "./engine";
+} from "../support/engine";
 
 let engine: Engine;
 let stack: Stack;

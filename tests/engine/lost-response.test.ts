@@ -10,7 +10,7 @@ import {
   registrationsOnDisk,
   requestLines,
   startEngine,
-} from "./engine";
+} from "../support/engine";
 
 let engine: Engine;
 let stack: Stack;

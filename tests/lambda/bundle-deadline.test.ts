@@ -9,9 +9,9 @@ import {
   startDelayProxy,
   startFakeSecretsManager,
   startLocalDynamo,
-} from "../../lambda/local";
-import { signedApiGatewayEvent } from "./support/apigw";
-import { eventBody, SECRET } from "./support/events";
+} from "../../local";
+import { signedApiGatewayEvent } from "../support/apigw";
+import { eventBody, SECRET } from "../support/events";
 
 const run = promisify(execFile);
 const BUNDLE = join(__dirname, "..", "..", "dist", "lambda-bundle", "receiver", "index.js");

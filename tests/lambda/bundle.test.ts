@@ -13,10 +13,10 @@ import {
   startFakeEventBridge,
   startFakeSecretsManager,
   startLocalDynamo,
-} from "../../lambda/local";
-import { sign } from "../../lambda/signature";
-import { signedApiGatewayEvent } from "./support/apigw";
-import { BODY, EVENT, SECRET } from "./support/events";
+} from "../../local";
+import { sign } from "../../contract/signature";
+import { signedApiGatewayEvent } from "../support/apigw";
+import { BODY, EVENT, SECRET } from "../support/events";
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, "..", "..");

@@ -1,5 +1,5 @@
 /**
- * The AWS SDK v3 as protocol oracle for the stand-ins `lemon-webhooks status` reads (lambda/local/
+ * The AWS SDK v3 as protocol oracle for the stand-ins `lemon-webhooks status` reads (local/
  * fake-cloudwatch.ts, fake-sqs.ts) and for our client's protocol entries for them (AWS_JSON_PROTOCOLS):
  * the SDK's CloudWatch and SQS clients, pointed at the stand-ins, must be accepted (target, content type,
  * SigV4 service are checked by the stand-in) and must deserialise every answer, errors included, to the
@@ -12,15 +12,15 @@ import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from "@
 import { GetQueueAttributesCommand, QueueDoesNotExist, SQSClient } from "@aws-sdk/client-sqs";
 import { readAlarms, readMetrics, readQueueDepth, STATUS_PERIOD_SECONDS } from "../../cli/status";
 import { AwsJsonClient } from "../../lambda/aws/json-client";
-import { DependencyUnavailableError } from "../../lambda/errors";
+import { DependencyUnavailableError } from "../../lambda/core/errors";
 import {
   type FakeCloudWatch,
   type FakeSqs,
   LOCAL_CREDENTIALS,
   startFakeCloudWatch,
   startFakeSqs,
-} from "../../lambda/local";
-import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambda/observability";
+} from "../../local";
+import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambda/core/observability";
 
 const REGION = "eu-central-1";
 const RECEIVED = {

@@ -12,10 +12,10 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { eventPattern } from "../../components/receiver/fanout";
-import type { ApiGatewayV2Result } from "../../lambda/apigw";
-import { signedApiGatewayEvent } from "../lambda/support/apigw";
-import { eventBody, SECRET } from "../lambda/support/events";
-import { type DeliveredEvent, PeerAws, uniqueName } from "./support/aws";
+import type { ApiGatewayV2Result } from "../../lambda/receiver/apigw";
+import { signedApiGatewayEvent } from "../support/apigw";
+import { eventBody, SECRET } from "../support/events";
+import { type DeliveredEvent, PeerAws, uniqueName } from "../support/peers/aws";
 import {
   FORWARDER_BUNDLE,
   forwarderEnv,
@@ -23,8 +23,8 @@ import {
   RECEIVER_BUNDLE,
   receiverEnv,
   startContainer,
-} from "./support/bundles";
-import { forwardFromStream } from "./support/stream";
+} from "../support/peers/bundles";
+import { forwardFromStream } from "../support/peers/stream";
 
 describe("The component's event patterns on moto, with events the bundles stored and forwarded", () => {
   const aws = new PeerAws();

@@ -5,10 +5,10 @@
  * promises it; dedupe under 50 concurrent copies of one event.
  */
 import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
-import type { ApiGatewayV2Result } from "../../lambda/apigw";
-import { signedApiGatewayEvent } from "../lambda/support/apigw";
-import { SECRET } from "../lambda/support/events";
-import { type DeliveredEvent, PeerAws, uniqueName } from "./support/aws";
+import type { ApiGatewayV2Result } from "../../lambda/receiver/apigw";
+import { signedApiGatewayEvent } from "../support/apigw";
+import { SECRET } from "../support/events";
+import { type DeliveredEvent, PeerAws, uniqueName } from "../support/peers/aws";
 import {
   FORWARDER_BUNDLE,
   forwarderEnv,
@@ -16,9 +16,9 @@ import {
   RECEIVER_BUNDLE,
   receiverEnv,
   startContainer,
-} from "./support/bundles";
-import { type RecordingProxy, startRecordingProxy } from "./support/recording-proxy";
-import { forwardFromStream } from "./support/stream";
+} from "../support/peers/bundles";
+import { type RecordingProxy, startRecordingProxy } from "../support/peers/recording-proxy";
+import { forwardFromStream } from "../support/peers/stream";
 
 const COPIES = 50;
 

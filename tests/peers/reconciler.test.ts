@@ -8,9 +8,9 @@
  */
 import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { type Emulator, type LemonEvent, startEmulator } from "../../emulator";
-import { type HttpAdapter, startHttpAdapter } from "../../lambda/local";
-import { WATERMARK_KEY } from "../../lambda/reconcile/watermark";
-import { type DeliveredEvent, PeerAws, uniqueName } from "./support/aws";
+import { type HttpAdapter, startHttpAdapter } from "../../local";
+import { WATERMARK_KEY } from "../../lambda/reconciler/watermark";
+import { type DeliveredEvent, PeerAws, uniqueName } from "../support/peers/aws";
 import {
   FORWARDER_BUNDLE,
   forwarderEnv,
@@ -20,8 +20,8 @@ import {
   receiverEnv,
   reconcilerEnv,
   startContainer,
-} from "./support/bundles";
-import { forwardFromStream } from "./support/stream";
+} from "../support/peers/bundles";
+import { forwardFromStream } from "../support/peers/stream";
 
 const API_KEY = `lm-peer-${uniqueName("key")}`;
 const SUBSCRIBED = ["order.executed", "account.created"] as const;

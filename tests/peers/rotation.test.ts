@@ -5,13 +5,13 @@
  * verifies within the grace (measured from AWSCURRENT's CreatedDate), anything older does not.
  */
 import { CreateSecretCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import type { ApiGatewayV2Result } from "../../lambda/apigw";
-import { REFETCH_MIN_AGE_MS } from "../../lambda/secret-keyring";
-import { signedApiGatewayEvent } from "../lambda/support/apigw";
-import { eventBody } from "../lambda/support/events";
-import { PeerAws, uniqueName } from "./support/aws";
-import { RECEIVER_BUNDLE, receiverEnv, startContainer } from "./support/bundles";
-import { type RecordingProxy, startRecordingProxy } from "./support/recording-proxy";
+import type { ApiGatewayV2Result } from "../../lambda/receiver/apigw";
+import { REFETCH_MIN_AGE_MS } from "../../lambda/receiver/secret-keyring";
+import { signedApiGatewayEvent } from "../support/apigw";
+import { eventBody } from "../support/events";
+import { PeerAws, uniqueName } from "../support/peers/aws";
+import { RECEIVER_BUNDLE, receiverEnv, startContainer } from "../support/peers/bundles";
+import { type RecordingProxy, startRecordingProxy } from "../support/peers/recording-proxy";
 
 const FIRST = "first-signature-secret-0123456789abcdef0123456789abcdef";
 const SECOND = "second-signature-secret-0123456789abcdef0123456789abcdef";

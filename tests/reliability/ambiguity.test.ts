@@ -7,13 +7,13 @@
  * resends only what it was not told was accepted, and that a lost forwarded mark causes no resend.
  */
 import { randomUUID } from "node:crypto";
-import type { ApiGatewayV2Event } from "../../lambda/apigw";
-import { buildAwsReceiver, createHandler, type Handler } from "../../lambda/handler";
-import type { CallRecord, InjectedFault } from "../../lambda/local/fault-proxy";
-import { LOCAL_CREDENTIALS } from "../../lambda/local/local-dynamo";
-import { sign } from "../../lambda/signature";
-import { judge } from "./support/oracle";
-import { type StandIns, startStandIns } from "./support/stand-ins";
+import type { ApiGatewayV2Event } from "../../lambda/receiver/apigw";
+import { buildAwsReceiver, createHandler, type Handler } from "../../lambda/receiver/handler";
+import type { CallRecord, InjectedFault } from "../../local/fault-proxy";
+import { LOCAL_CREDENTIALS } from "../../local/local-dynamo";
+import { sign } from "../../contract/signature";
+import { judge } from "../support/reliability/oracle";
+import { type StandIns, startStandIns } from "../support/reliability/stand-ins";
 
 const SECRET = "ambiguity-suite-signature-secret";
 

@@ -4,16 +4,16 @@
  * exception out of the handler, and nothing in a response or log line that helps an attacker.
  */
 import fc from "fast-check";
-import { buildAwsReceiver, createHandler, type Handler } from "../../lambda/handler";
+import { buildAwsReceiver, createHandler, type Handler } from "../../lambda/receiver/handler";
 import {
   type FakeSecretsManager,
   type LocalDynamo,
   localReceiverEnv,
   startFakeSecretsManager,
   startLocalDynamo,
-} from "../../lambda/local";
-import { sign } from "../../lambda/signature";
-import { SchemeProbe } from "../../lambda/signature-probe";
+} from "../../local";
+import { sign } from "../../contract/signature";
+import { SchemeProbe } from "../../lambda/receiver/signature-probe";
 import {
   FORGERY_SECRET,
   type ForgeryCase,
@@ -22,8 +22,8 @@ import {
   OTHER_SECRET,
   toEvent,
   violations,
-} from "./support/forgery";
-import { storedEvents } from "./support/table";
+} from "../support/reliability/forgery";
+import { storedEvents } from "../support/reliability/table";
 
 const RUNS = 3_000;
 const SEED = 424_242;

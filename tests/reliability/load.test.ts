@@ -6,7 +6,7 @@
  * oracle (support/oracle.ts) judges what reached the bus: nothing acknowledged may be lost, and an event may
  * be on the bus twice only where an earlier PutEvents of it was applied and its answer never delivered.
  */
-import { CI_LOAD, type LoadReport, runLoad, summaryLine } from "./support/load";
+import { CI_LOAD, type LoadReport, runLoad, summaryLine } from "../support/reliability/load";
 
 describe("Reliability: delivery under load with faults", () => {
   let report: LoadReport;

@@ -2,8 +2,8 @@
  * The causal oracle of the load suite on hand-made records: it allows exactly the doubles an applied,
  * unacknowledged PutEvents explains, and tells losses from unfinished deliveries.
  */
-import type { CallRecord } from "../../lambda/local/fault-proxy";
-import { judge, type OracleInput } from "./support/oracle";
+import type { CallRecord } from "../../local/fault-proxy";
+import { judge, type OracleInput } from "../support/reliability/oracle";
 
 function put(applied: string[], fields: Partial<CallRecord> = {}): CallRecord {
   return { seq: 1, operation: "PutEvents", keys: applied, applied, delivered: true, ms: 5, at: 0, ...fields };

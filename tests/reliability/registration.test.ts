@@ -5,15 +5,15 @@
  */
 import fc from "fast-check";
 import { type Emulator, startEmulator } from "../../emulator";
-import { API_KEY, serializedProvider } from "../provider/fixture";
-import { type ProviderHost, startProviderHost } from "../provider/harness";
+import { API_KEY, serializedProvider } from "../support/provider-fixture";
+import { type ProviderHost, startProviderHost } from "../support/provider-host";
 import {
   registrationFaults,
   registrationSteps,
   resetEmulator,
   runSequence,
   type SequenceReport,
-} from "./support/registration";
+} from "../support/reliability/registration";
 
 const SEED = 77_001;
 const URL_BASE = "https://receiver.example.com/hooks";

@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { LemonWebhookReceiver } from "../../components";
-import { RECONCILER_ENV_NAMES } from "../../lambda/reconcile/env-names";
+import { RECONCILER_ENV_NAMES } from "../../contract/reconciler-env-names";
 import {
   fakeBundleDir,
   installMocks,
@@ -20,8 +20,8 @@ import {
   setStackConfig,
   settle,
   withoutSecrets,
-} from "../component/harness";
-import { leaks } from "./support/sweep";
+} from "../support/pulumi-mocks";
+import { leaks } from "../support/reliability/sweep";
 
 const FUNCTION = "aws:lambda/function:Function";
 const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";

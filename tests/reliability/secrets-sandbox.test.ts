@@ -3,9 +3,9 @@
  * registration through the provider, local AWS): with the run's real API key and signature secret known,
  * nothing captured from the run may contain either — except the one store meant to hold the secret.
  */
-import { sign } from "../../lambda/signature";
+import { sign } from "../../contract/signature";
 import { type Sandbox, type SandboxProgress, startSandbox } from "../../sandbox";
-import { leaks } from "./support/sweep";
+import { leaks } from "../support/reliability/sweep";
 
 describe("Reliability: secrets in the sandbox flow", () => {
   let sandbox: Sandbox;
