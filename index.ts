@@ -40,3 +40,9 @@ export const alarmTopicArn = receiver.alarmTopicArn;
 export const signatureScheme = pulumi.output(receiver.signatureScheme);
 /** The CloudWatch dashboard (absent with `dashboard: false`). */
 export const dashboardUrl = receiver.dashboardUrl;
+/** For `lemon-webhooks status`: the registered event types, every alarm's name, the reconciler's function. */
+export const events = pulumi.output(receiver.events);
+export const alarmNames = receiver.alarmNames;
+/** Subscription name → dead-letter queue URL (export after the last `receiver.subscribe`; none here). */
+export const deadLetterQueueUrls = receiver.deadLetterQueueUrls;
+export const reconcilerFunctionName = receiver.reconciler?.functionName;

@@ -63,7 +63,8 @@ Exit codes: 0 delivered (and confirmed), 1 delivery failed, 2 bad flags (or a pr
 --yes), 3 not confirmed on the bus, 4 stack outputs / config / secret / credentials unavailable.
 
 Also: lemon-webhooks reforward --help (re-forward stored events the forwarder never got onto the bus),
-      lemon-webhooks replay --help (replay the archive to the bus, or to one subscription).`;
+      lemon-webhooks replay --help (replay the archive to the bus, or to one subscription),
+      lemon-webhooks status --help (is it working? the webhook, deliveries, alarms, dead-letter queues).`;
 
 export { UsageError } from "./usage-error";
 

@@ -1,6 +1,6 @@
 /** AWS access of the CLI commands: the SigV4 JSON client of the Lambdas, as the caller's credentials. */
 import { awsJsonClient } from "../lambda/aws";
-import { readAwsEnvironment } from "../lambda/aws/environment";
+import { type AwsService, readAwsEnvironment } from "../lambda/aws/environment";
 import type { AwsJsonClient } from "../lambda/aws/json-client";
 import { ConfigError } from "../lambda/core/errors";
 import { SetupError } from "./stack";
@@ -21,7 +21,7 @@ export function regionOfArn(arn: string, what = "secretArn"): string {
 export function cliAwsClient(
   env: Readonly<Record<string, string | undefined>>,
   region: string,
-  service: "secretsManager" | "dynamodb" | "eventBridge",
+  service: AwsService,
 ): AwsJsonClient {
   try {
     return awsJsonClient(readAwsEnvironment({ ...env, AWS_REGION: region }), service);

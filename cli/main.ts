@@ -1,6 +1,6 @@
 /**
- * The `lemon-webhooks` command (package.json `bin`). Commands: `send-test-event`, `reforward`, `replay`. Exit
- * codes in `args.ts`, `reforward-args.ts` and `replay-args.ts`.
+ * The `lemon-webhooks` command (package.json `bin`). Commands: `send-test-event`, `reforward`, `replay`,
+ * `status`. Exit codes in `args.ts`, `reforward-args.ts`, `replay-args.ts` and `status-args.ts`.
  */
 import { execFile } from "node:child_process";
 import { EXIT, parseSendTestEventArgs, USAGE, UsageError } from "./args";
@@ -9,6 +9,8 @@ import { parseReforwardArgs, REFORWARD_USAGE } from "./reforward-args";
 import { processTerminal, type ReplayTerminal, replay } from "./replay";
 import { parseReplayArgs, REPLAY_EXIT, REPLAY_USAGE } from "./replay-args";
 import { type CliIo, sendTestEvent } from "./send-test-event";
+import { status } from "./status";
+import { parseStatusArgs, STATUS_USAGE } from "./status-args";
 
 /**
  * Runs the CLI with `argv` (without `node` and the script); resolves with the exit code. `io` may carry the
@@ -49,9 +51,23 @@ export async function runCli(argv: readonly string[], io: CliIo & Partial<Replay
       return REPLAY_EXIT.usage;
     }
   }
+  if (command === "status") {
+    try {
+      const parsed = parseStatusArgs(rest);
+      if (parsed.help) {
+        io.stdout(STATUS_USAGE);
+        return EXIT.ok;
+      }
+      return await status(parsed.options, io);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      io.stderr(error.message);
+      return EXIT.usage;
+    }
+  }
   if (command !== "send-test-event") {
     io.stderr(
-      `unknown command ${command}; the commands are send-test-event, reforward and replay (see --help)`,
+      `unknown command ${command}; the commands are send-test-event, reforward, replay and status (see --help)`,
     );
     return EXIT.usage;
   }

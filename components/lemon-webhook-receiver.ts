@@ -127,12 +127,16 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
   public readonly dashboardName: pulumi.Output<string> | undefined;
   /** Console URL of the dashboard; undefined with `dashboard: false`. */
   public readonly dashboardUrl: pulumi.Output<string> | undefined;
+  /** The event types registered with lemon.markets (`lemon-webhooks status` compares the webhook's). */
+  public readonly events: readonly string[];
 
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly subscriptionEventTypes = new Map<string, readonly string[]>();
   private readonly subscriptionContext: SubscriptionContext;
   private readonly registeredEvents: ReadonlySet<string>;
   private readonly dashboard: ReceiverDashboard | undefined;
+  /** The receiver's and the forwarder's alarms (the reconciler's and subscriptions' are added in alarmNames). */
+  private readonly ownAlarms: aws.cloudwatch.MetricAlarm[] = [];
 
   constructor(name: string, args: LemonWebhookReceiverArgs, opts: pulumi.ComponentResourceOptions = {}) {
     // Validate before registering anything: a bad argument must not leave a half-built component behind.
@@ -260,6 +264,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
     })) {
       componentAlarms.push(createCountAlarm(`${name}-${suffix}`, spec, alarms.topicArn, tags, this));
     }
+    this.ownAlarms.push(...componentAlarms);
 
     // The opt-in reconciler: same table (stored events + watermark), same event types and API settings; what
     // it stores reaches the bus through the forwarder like any delivery.
@@ -326,6 +331,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       tags,
     };
     this.registeredEvents = new Set(resolved.events);
+    this.events = [...resolved.events];
 
     this.registerOutputs({
       endpointUrl: this.endpointUrl,
@@ -347,6 +353,32 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
         ? {}
         : { dashboardName: this.dashboardName, dashboardUrl: this.dashboardUrl }),
     });
+  }
+
+  /**
+   * Names of every alarm of this receiver: its own, its reconciler's and the dead-letter alarm of each
+   * subscription made so far (export it after the last {@link subscribe}). `lemon-webhooks status` reads their
+   * states by these names: auto-named alarms share no prefix another stack could not share too.
+   */
+  get alarmNames(): pulumi.Output<string[]> {
+    const subscriptionAlarms = [...this.subscriptions.values()].map((s) => s.deadLetterAlarm.name);
+    return pulumi
+      .all([
+        pulumi.all([...this.ownAlarms.map((alarm) => alarm.name), ...subscriptionAlarms]),
+        this.reconciler?.alarmNames ?? [],
+      ])
+      .apply(([own, reconciler]) => [...own, ...reconciler]);
+  }
+
+  /**
+   * The dead-letter queue URL of each subscription made so far, by subscription name (export it after the last
+   * {@link subscribe}); `lemon-webhooks status` reports their depths.
+   */
+  get deadLetterQueueUrls(): pulumi.Output<Record<string, string>> {
+    const entries = [...this.subscriptions.entries()].map(([name, s]) =>
+      s.deadLetterQueue.url.apply((url) => [name, url] as const),
+    );
+    return pulumi.all(entries).apply((pairs) => Object.fromEntries(pairs));
   }
 
   /**

@@ -23,6 +23,14 @@ import { LOCAL_CREDENTIALS, type LocalDynamo } from "./local-dynamo";
 export { FaultPlan, type RandomFaults } from "./aws-json-server";
 export { type DelayPhase, type DelayProxy, type DelayProxyOptions, startDelayProxy } from "./delay-proxy";
 export {
+  type CloudWatchFault,
+  type CloudWatchOperation,
+  type FakeAlarm,
+  type FakeCloudWatch,
+  type FakeMetric,
+  startFakeCloudWatch,
+} from "./fake-cloudwatch";
+export {
   type EventBridgeFault,
   type FakeEventBridge,
   type RecordedEntry,
@@ -43,6 +51,7 @@ export {
   type SecretsManagerFault,
   startFakeSecretsManager,
 } from "./fake-secrets-manager";
+export { type FakeQueueDepth, type FakeSqs, type SqsFault, startFakeSqs } from "./fake-sqs";
 export {
   type ApiGatewayV2Handler,
   apiGatewayEvent,

@@ -3,14 +3,13 @@
  * environment. The standard endpoint overrides (`AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`) let
  * the same bundle talk to local stand-ins: the sandbox picks them by configuration, not by code edits.
  */
-
 import type { Env } from "../../contract/settings";
 import { ConfigError } from "../core/errors";
 import { partitionOf } from "./partitions";
 import type { AwsCredentials } from "./sigv4";
 
-/** The three services the receiver calls. */
-export type AwsService = "secretsManager" | "dynamodb" | "eventBridge";
+/** The services the Lambdas call, plus the two the CLI's `status` reads (CloudWatch, SQS). */
+export type AwsService = "secretsManager" | "dynamodb" | "eventBridge" | "cloudWatch" | "sqs";
 
 /** Resolved AWS access settings. */
 export interface AwsEnvironment {
@@ -23,6 +22,8 @@ const SERVICES: Readonly<Record<AwsService, { readonly envSuffix: string; readon
   secretsManager: { envSuffix: "SECRETS_MANAGER", host: "secretsmanager" },
   dynamodb: { envSuffix: "DYNAMODB", host: "dynamodb" },
   eventBridge: { envSuffix: "EVENTBRIDGE", host: "events" },
+  cloudWatch: { envSuffix: "CLOUDWATCH", host: "monitoring" },
+  sqs: { envSuffix: "SQS", host: "sqs" },
 };
 
 function endpointFor(service: AwsService, region: string, env: Env, problems: string[]): URL {
@@ -61,6 +62,8 @@ export function readAwsEnvironment(env: Env): AwsEnvironment {
     secretsManager: endpointFor("secretsManager", region, env, problems),
     dynamodb: endpointFor("dynamodb", region, env, problems),
     eventBridge: endpointFor("eventBridge", region, env, problems),
+    cloudWatch: endpointFor("cloudWatch", region, env, problems),
+    sqs: endpointFor("sqs", region, env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return {

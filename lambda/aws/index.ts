@@ -1,5 +1,4 @@
 /** The Lambdas' ports on AWS: Secrets Manager, DynamoDB and EventBridge over SigV4-signed JSON calls. */
-
 import type { Dependency } from "../core/errors";
 import type { EventStore, SecretSource } from "../core/ports";
 import type { ReceiverConfig } from "../receiver/config";
@@ -21,6 +20,8 @@ const DEPENDENCY_OF: Readonly<Record<AwsService, Dependency>> = {
   secretsManager: "secrets-manager",
   dynamodb: "dynamodb",
   eventBridge: "eventbridge",
+  cloudWatch: "cloudwatch",
+  sqs: "sqs",
 };
 
 /** A signed JSON-protocol client for `service` at the environment's endpoint, as the environment's principal. */

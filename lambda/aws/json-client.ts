@@ -32,6 +32,13 @@ export const AWS_JSON_PROTOCOLS: Readonly<Record<Dependency, AwsJsonProtocol>> =
   "secrets-manager": { signingName: "secretsmanager", targetPrefix: "secretsmanager", jsonVersion: "1.1" },
   dynamodb: { signingName: "dynamodb", targetPrefix: "DynamoDB_20120810", jsonVersion: "1.0" },
   eventbridge: { signingName: "events", targetPrefix: "AWSEvents", jsonVersion: "1.1" },
+  // The CLI's `status` reads these two (AWS JSON 1.0, as the SDK v3 clients speak them).
+  cloudwatch: {
+    signingName: "monitoring",
+    targetPrefix: "GraniteServiceVersion20100801",
+    jsonVersion: "1.0",
+  },
+  sqs: { signingName: "sqs", targetPrefix: "AmazonSQS", jsonVersion: "1.0" },
 };
 
 /** Where and as whom one AWS service is reached; its protocol follows from `dependency`. */

@@ -35,8 +35,11 @@ export class MethodNotAllowedError extends Error {
 /** The AWS services the Lambdas depend on (the `Dependency` dimension of the receiver's `Failed`). */
 export const DEPENDENCIES = Object.freeze(["secrets-manager", "dynamodb", "eventbridge"] as const);
 
-/** One of {@link DEPENDENCIES}. */
-export type Dependency = (typeof DEPENDENCIES)[number];
+/**
+ * A service an AWS client of this package talks to: the Lambdas' {@link DEPENDENCIES}, and CloudWatch and SQS,
+ * which only the `status` command reads.
+ */
+export type Dependency = (typeof DEPENDENCIES)[number] | "cloudwatch" | "sqs";
 
 /**
  * Secrets Manager, DynamoDB or EventBridge failed (network, timeout, throttling, 5xx, a rejected request or a

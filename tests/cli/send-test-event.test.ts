@@ -415,7 +415,7 @@ describe("Command: lemon-webhooks send-test-event flags", () => {
     [["send-test-event", "--bogus"], "unknown option --bogus; see --help"],
     [
       ["trigger"],
-      "unknown command trigger; the commands are send-test-event, reforward and replay (see --help)",
+      "unknown command trigger; the commands are send-test-event, reforward, replay and status (see --help)",
     ],
   ])("rejects %j with exit 2 and a message naming the fix", async (argv, message) => {
     // Prepare

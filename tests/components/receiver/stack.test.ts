@@ -104,17 +104,21 @@ describe("Program: index.ts with Pulumi.dev.yaml", () => {
     // Assess
     expect(Object.keys(stack).sort()).toEqual(
       [
+        "alarmNames",
         "alarmTopicArn",
         "apiId",
         "archiveName",
         "dashboardUrl",
+        "deadLetterQueueUrls",
         "dedupeTableName",
         "endpointUrl",
+        "events",
         "eventBusArn",
         "eventBusName",
         "forwardFailureQueueUrl",
         "forwarderFunctionName",
         "functionName",
+        "reconcilerFunctionName",
         "secretArn",
         "signatureScheme",
         "subscriptions",

@@ -87,6 +87,8 @@ describe("The SDK v3 as protocol oracle for replay's EventBridge requests", () =
           secretsManager: new URL(endpoint),
           dynamodb: new URL(endpoint),
           eventBridge: new URL(endpoint),
+          sqs: new URL(endpoint),
+          cloudWatch: new URL(endpoint),
         },
       },
       "eventBridge",

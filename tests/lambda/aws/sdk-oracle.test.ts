@@ -179,7 +179,13 @@ describe("The SDK v3 as protocol oracle for our AWS adapters", () => {
     aws = {
       region: REGION,
       credentials: CREDENTIALS,
-      endpoints: { secretsManager: endpoint, dynamodb: endpoint, eventBridge: endpoint },
+      endpoints: {
+        secretsManager: endpoint,
+        dynamodb: endpoint,
+        eventBridge: endpoint,
+        cloudWatch: endpoint,
+        sqs: endpoint,
+      },
     };
     const config = { endpoint: recorder.endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 };
     sdk = {
