@@ -83,6 +83,8 @@ interface Resolved {
   readonly region: string | undefined;
   /** How to sign: --signature-scheme, else the stack's `signatureScheme` output, else lemon-default. */
   readonly scheme: SignatureScheme;
+  /** The stack's CloudWatch dashboard (`dashboardUrl` output), when it has one. */
+  readonly dashboardUrl?: string;
 }
 
 /**
@@ -154,6 +156,7 @@ async function resolve(options: SendTestEventOptions, io: CliIo): Promise<Resolv
     dedupeTable: typeof table === "string" ? table : undefined,
     region,
     scheme: options.signatureScheme ?? deployedScheme(target.stack, outputs.signatureScheme),
+    ...(typeof outputs.dashboardUrl === "string" ? { dashboardUrl: outputs.dashboardUrl } : {}),
   };
 }
 
@@ -267,6 +270,7 @@ export async function sendTestEvent(options: SendTestEventOptions, io: CliIo): P
   io.stdout(
     `Sending ${event.type} ${event.id} to ${resolved.endpoint}, signed with ${formatSignatureScheme(resolved.scheme)}`,
   );
+  if (resolved.dashboardUrl !== undefined) io.stdout(`Dashboard: ${resolved.dashboardUrl}`);
   const started = io.now();
   let status: number;
   let text: string;

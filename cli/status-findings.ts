@@ -125,6 +125,18 @@ export interface StatusFacts {
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
+/** The period of the metric queries: the alarms' period, so "last" is as precise as the alarms. */
+export const STATUS_PERIOD_SECONDS = 300;
+const STATUS_PERIOD_MINUTES = STATUS_PERIOD_SECONDS / 60;
+
+/**
+ * When a metric last had a datapoint: CloudWatch answers per period, so the time is the start of the 5-minute
+ * period it fell in, and says so ("in the 5 min from 2026-12-01T17:55:00Z (5 min ago)").
+ */
+function inPeriod(nowMs: number, startMs: number): string {
+  return `in the ${STATUS_PERIOD_MINUTES} min from ${iso(startMs)} (${ago(nowMs, startMs)})`;
+}
+
 /** "40 s ago", "5 min ago", "3 h 4 min ago". */
 export function ago(nowMs: number, thenMs: number): string {
   const seconds = Math.max(0, Math.round((nowMs - thenMs) / 1000));
@@ -227,7 +239,7 @@ function deliveryFinding(facts: StatusFacts): Finding {
   return {
     check: "last delivery",
     level: troubles.length > 0 ? "warn" : "ok",
-    summary: `${iso(r.lastReceivedMs)} (${ago(facts.nowMs, r.lastReceivedMs)}); ${counts}${troubles.length > 0 ? `: ${troubles.join("; ")}` : ""}`,
+    summary: `${inPeriod(facts.nowMs, r.lastReceivedMs)}; ${counts}${troubles.length > 0 ? `: ${troubles.join("; ")}` : ""}`,
   };
 }
 
@@ -247,7 +259,7 @@ function forwardFinding(facts: StatusFacts): Finding {
   return {
     check: "last forwarded",
     level: f.forwardFailed > 0 ? "warn" : "ok",
-    summary: `${iso(f.lastForwardedMs)} (${ago(facts.nowMs, f.lastForwardedMs)}); ${facts.windowHours} h: ${f.forwarded} forwarded, ${f.forwardFailed} retried after a failed PutEvents`,
+    summary: `${inPeriod(facts.nowMs, f.lastForwardedMs)}; ${facts.windowHours} h: ${f.forwarded} forwarded, ${f.forwardFailed} retried after a failed PutEvents`,
   };
 }
 
@@ -336,7 +348,7 @@ function reconcilerFinding(facts: StatusFacts): Finding {
   return {
     check: "reconciler",
     level: worst(...troubles),
-    summary: `last run ${iso(r.lastRunMs)} (${ago(facts.nowMs, r.lastRunMs)}); ${facts.windowHours} h: ${r.recovered} recovered; ${lag}${notes.length > 0 ? `: ${notes.join("; ")}` : ""}`,
+    summary: `last run ${inPeriod(facts.nowMs, r.lastRunMs)}; ${facts.windowHours} h: ${r.recovered} recovered; ${lag}${notes.length > 0 ? `: ${notes.join("; ")}` : ""}`,
   };
 }
 

@@ -10,17 +10,25 @@
  * stack's `alarmNames` output (auto-named alarms share no prefix that another stack could not share); SQS
  * `GetQueueAttributes` of `forwardFailureQueueUrl` and each of `deadLetterQueueUrls`.
  *
- * The receiver's and the forwarder's metrics carry only the `Service` dimension: two stacks in one account and
- * region add up in them (the reconciler's carry its function name and do not).
+ * Every metric is read under exactly the dimensions the Lambdas write it with (`Service` + `FunctionName`, the
+ * stack's `functionName`, `forwarderFunctionName` and `reconcilerFunctionName` outputs): CloudWatch matches
+ * dimension sets exactly, and the function name keeps two stacks in one account and region apart.
  */
 import { createLemonClient } from "../components/lemon-api";
 import { API_KEY_CONFIG_KEY, API_KEY_ENV_VAR } from "../components/registration/types";
+import {
+  FORWARDER_METRICS,
+  FORWARDER_SERVICE,
+  METRIC_DIMENSIONS,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE,
+  type MetricName,
+  RECEIVER_METRICS,
+  RECONCILER_METRICS,
+  RECONCILER_SERVICE,
+} from "../contract/metrics";
 import type { AwsJsonClient } from "../lambda/aws/json-client";
 import { DependencyUnavailableError } from "../lambda/core/errors";
-import { METRICS_NAMESPACE, METRICS_SERVICE } from "../lambda/core/observability";
-import type { MetricName } from "../lambda/core/ports";
-import { FORWARDER_METRICS, FORWARDER_SERVICE } from "../lambda/forwarder/metrics";
-import { RECONCILER_METRICS, RECONCILER_SERVICE } from "../lambda/reconciler/metrics";
 import { cliAwsClient, regionOfArn } from "./aws";
 import type { CliIo } from "./send-test-event";
 import { API_BASE_URL_CONFIG_KEY, SetupError, stackOutputs } from "./stack";
@@ -36,6 +44,7 @@ import {
   type ReconcilerFigures,
   type RegisteredWebhook,
   renderStatus,
+  STATUS_PERIOD_SECONDS,
   type StatusFacts,
   statusDocument,
   statusFindings,
@@ -46,17 +55,21 @@ const CONFIG_NAMESPACE = API_BASE_URL_CONFIG_KEY.split(":")[0]!;
 
 /** The window the metrics cover. */
 export const STATUS_WINDOW_HOURS = 24;
-/** The period of the metric queries: the alarms' period, so "last" is as precise as the alarms. */
-export const STATUS_PERIOD_SECONDS = 300;
+export { STATUS_PERIOD_SECONDS };
 
-/** The receiver's counters (typed by the receiver's own `MetricName`, so a rename breaks this build). */
+/** The receiver's counters status reads (the names the receiver emits, contract/metrics.ts). */
 const RECEIVER_COUNTERS = {
-  received: "Received",
-  stored: "Stored",
-  duplicates: "Duplicates",
-  rejected: "Rejected",
-  failed: "Failed",
+  received: RECEIVER_METRICS.received,
+  stored: RECEIVER_METRICS.stored,
+  duplicates: RECEIVER_METRICS.duplicates,
+  rejected: RECEIVER_METRICS.rejected,
+  failed: RECEIVER_METRICS.failed,
 } as const satisfies Record<string, MetricName>;
+
+/** The dimensions a Lambda of the package writes every metric of `service` under (contract/metrics.ts). */
+function functionDimensions(service: string, functionName: string): Readonly<Record<string, string>> {
+  return { [METRIC_DIMENSIONS.service]: service, [METRIC_DIMENSIONS.functionName]: functionName };
+}
 
 /** One metric to query: id, metric, statistic. */
 export interface MetricQuery {
@@ -69,9 +82,14 @@ export interface MetricQuery {
 /** Datapoints of one query, newest first: [epoch ms, value]. */
 type Series = readonly (readonly [number, number])[];
 
-function metricQueries(reconcilerFunction: string | undefined): MetricQuery[] {
-  const receiver = { Service: METRICS_SERVICE };
-  const forwarder = { Service: FORWARDER_SERVICE };
+function metricQueries(functions: {
+  readonly receiver: string;
+  readonly forwarder: string;
+  readonly reconciler: string | undefined;
+}): MetricQuery[] {
+  const receiver = functionDimensions(METRICS_SERVICE, functions.receiver);
+  const forwarder = functionDimensions(FORWARDER_SERVICE, functions.forwarder);
+  const reconcilerFunction = functions.reconciler;
   const queries: MetricQuery[] = [
     ...Object.entries(RECEIVER_COUNTERS).map(([id, name]) => ({
       id: `receiver_${id}`,
@@ -83,7 +101,7 @@ function metricQueries(reconcilerFunction: string | undefined): MetricQuery[] {
     { id: "forwarder_failed", name: FORWARDER_METRICS.forwardFailed, dimensions: forwarder, stat: "Sum" },
   ];
   if (reconcilerFunction === undefined) return queries;
-  const own = { Service: RECONCILER_SERVICE, FunctionName: reconcilerFunction };
+  const own = functionDimensions(RECONCILER_SERVICE, reconcilerFunction);
   return [
     ...queries,
     // Every run writes Scanned (0 included): its sample count tells the runs.
@@ -256,6 +274,8 @@ interface Target {
   readonly region: string;
   readonly alarmNames: readonly string[] | undefined;
   readonly queues: readonly { readonly label: string; readonly url: string }[];
+  readonly receiverFunction: string;
+  readonly forwarderFunction: string;
   readonly reconcilerFunction: string | undefined;
   readonly dashboardUrl: string | undefined;
   readonly missingOutputs: readonly string[];
@@ -270,6 +290,13 @@ function targetOf(stack: string, outputs: Record<string, unknown>): Target {
   if (arn === undefined) {
     throw new SetupError(
       `stack ${stack} has neither an eventBusArn nor a secretArn output to tell its region`,
+    );
+  }
+  const receiverFunction = stringOutput(outputs.functionName);
+  const forwarderFunction = stringOutput(outputs.forwarderFunctionName);
+  if (receiverFunction === undefined || forwarderFunction === undefined) {
+    throw new SetupError(
+      `stack ${stack} lacks the functionName and forwarderFunctionName outputs, which name the receiver's and forwarder's metrics; export them from the stack program (see index.ts)`,
     );
   }
   const forwardFailures = stringOutput(outputs.forwardFailureQueueUrl);
@@ -290,6 +317,8 @@ function targetOf(stack: string, outputs: Record<string, unknown>): Target {
       ...(forwardFailures === undefined ? [] : [{ label: "forward failures", url: forwardFailures }]),
       ...subscriptions,
     ],
+    receiverFunction,
+    forwarderFunction,
     reconcilerFunction: stringOutput(outputs.reconcilerFunctionName),
     dashboardUrl: stringOutput(outputs.dashboardUrl),
     missingOutputs: forwardFailures === undefined ? ["forwardFailureQueueUrl"] : [],
@@ -371,7 +400,17 @@ export async function gatherStatus(options: StatusOptions, io: CliIo, nowMs: num
   const [webhooks, metrics, alarms, queues] = await Promise.all([
     attempt(() => readWebhooks(access), "a lemon.markets API key of this account"),
     attempt(
-      () => readMetrics(cloudWatch, metricQueries(target.reconcilerFunction), fromMs, nowMs),
+      () =>
+        readMetrics(
+          cloudWatch,
+          metricQueries({
+            receiver: target.receiverFunction,
+            forwarder: target.forwarderFunction,
+            reconciler: target.reconcilerFunction,
+          }),
+          fromMs,
+          nowMs,
+        ),
       metricsPermission,
     ),
     target.alarmNames === undefined

@@ -205,6 +205,14 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       this,
     );
     const ingress = createIngress(name, resolved, receiver.function, tags, this);
+    if (domain !== undefined && domain.hostedZoneId === undefined) {
+      // The webhook is registered at the custom domain straight away: until its DNS exists, deliveries fail
+      // (lemon.markets retries them, and the reconciler recovers what it gives up on).
+      pulumi.log.warn(
+        `domain ${domain.name} has no hostedZoneId, so no DNS record is created: point it at the API Gateway domain's regional target (\`aws apigatewayv2 get-domain-name --domain-name ${domain.name}\` shows it) before lemon.markets delivers, or set hostedZoneId`,
+        this,
+      );
+    }
     const customDomain =
       domain === undefined
         ? undefined

@@ -4,7 +4,7 @@
  * in a subscription's dead-letter queue. All notify one SNS topic when one is configured.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambda/core/observability";
+import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../contract/metrics";
 import type { CountAlarmSpec } from "../shared/alarms";
 import { FORWARDER_SETTINGS } from "./forwarder";
 import { STAGE_NAME } from "./ingress";

@@ -15,15 +15,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  FORWARDER_METRICS,
+  FORWARDER_SERVICE,
   METRIC_DIMENSIONS,
   METRICS_NAMESPACE,
   METRICS_SERVICE,
   RECEIVER_DEPENDENCIES,
   RECEIVER_METRICS,
-} from "../../lambda/core/observability";
-import { REJECT_REASONS } from "../../lambda/core/ports";
-import { FORWARDER_METRICS, FORWARDER_SERVICE } from "../../lambda/forwarder/metrics";
-import { RECONCILER_METRICS, RECONCILER_SERVICE } from "../../lambda/reconciler/metrics";
+  RECONCILER_METRICS,
+  RECONCILER_SERVICE,
+  REJECT_REASONS,
+} from "../../contract/metrics";
 import { STAGE_NAME } from "./ingress";
 import { ReceiverArgsError } from "./validate";
 

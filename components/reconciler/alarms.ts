@@ -16,8 +16,7 @@
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import { METRICS_NAMESPACE } from "../../lambda/core/observability";
-import { RECONCILER_METRICS, RECONCILER_SERVICE } from "../../lambda/reconciler/metrics";
+import { METRICS_NAMESPACE, RECONCILER_METRICS, RECONCILER_SERVICE } from "../../contract/metrics";
 import { createCountAlarm } from "../shared/alarms";
 
 /** The alarms of one reconciler. */

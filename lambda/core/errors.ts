@@ -3,6 +3,7 @@
  * (`responses.ts`), so the status a caller sees never depends on where in the code the failure happened.
  * Messages are written for operators' logs; response bodies never echo them (see `responses.ts`).
  */
+import type { DEPENDENCIES } from "../../contract/metrics";
 
 /** The `Lemon-Markets-Signature` header is missing, malformed, or matches no active secret. */
 export class SignatureError extends Error {
@@ -31,9 +32,6 @@ export class MethodNotAllowedError extends Error {
     super(`method ${method} not allowed; lemon.markets delivers with POST`);
   }
 }
-
-/** The AWS services the Lambdas depend on (the `Dependency` dimension of the receiver's `Failed`). */
-export const DEPENDENCIES = Object.freeze(["secrets-manager", "dynamodb", "eventbridge"] as const);
 
 /**
  * A service an AWS client of this package talks to: the Lambdas' {@link DEPENDENCIES}, and CloudWatch and SQS,

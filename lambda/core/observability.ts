@@ -3,48 +3,16 @@
  * `write` function (stdout in Lambda, where CloudWatch Logs picks them up and extracts EMF metrics; an array in
  * tests). Records are flat and built by the core from known fields only: never secrets, signatures or headers.
  */
+import {
+  METRIC_DIMENSIONS,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE,
+  type MetricName,
+  RECEIVER_METRICS,
+  type RejectReason,
+} from "../../contract/metrics";
 import type { Dependency } from "./errors";
-import type { Clock, Logger, LogRecord, MetricName, Metrics, RejectReason } from "./ports";
-
-/** CloudWatch namespace of the receiver's metrics. */
-export const METRICS_NAMESPACE = "LemonWebhooks";
-/** Value of the `Service` dimension every metric carries. */
-export const METRICS_SERVICE = "lemon-webhooks-receiver";
-
-/**
- * Dimension names of the package's EMF metrics (receiver, forwarder, reconciler). Every metric carries
- * `Service` and `FunctionName` (the Lambda's name), so two receivers in one account never mix their numbers.
- */
-export const METRIC_DIMENSIONS = Object.freeze({
-  service: "Service",
-  functionName: "FunctionName",
-  /** `Rejected` only: the {@link RejectReason}. */
-  reason: "Reason",
-  /** `SchemeProbeMatched` only: the preset a rejected delivery verified under. */
-  preset: "Preset",
-  /** `Failed` only, when a dependency was unavailable: the `Dependency` (`secrets-manager`, `dynamodb`). */
-  dependency: "Dependency",
-} as const);
-
-/** The dependencies a receiver's `Failed` can name: its secret (Secrets Manager) and its store (DynamoDB). */
-export const RECEIVER_DEPENDENCIES = Object.freeze([
-  "secrets-manager",
-  "dynamodb",
-] as const satisfies readonly Dependency[]);
-
-/** The `FunctionName` dimension outside Lambda (sandbox, tests), where `AWS_LAMBDA_FUNCTION_NAME` is unset. */
-export const LOCAL_FUNCTION_NAME = "local";
-
-/** Metric names the receiver emits (import these; do not spell them out). */
-export const RECEIVER_METRICS = Object.freeze({
-  received: "Received",
-  stored: "Stored",
-  duplicates: "Duplicates",
-  rejected: "Rejected",
-  /** A request that could not be answered 200 for a reason on our side (a dependency, config, a bug). */
-  failed: "Failed",
-  schemeProbeMatched: "SchemeProbeMatched",
-} as const satisfies Record<string, MetricName | "SchemeProbeMatched">);
+import type { Clock, Logger, LogRecord, Metrics } from "./ports";
 
 /** Receives one complete line (no trailing newline). */
 export type LineWriter = (line: string) => void;

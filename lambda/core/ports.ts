@@ -7,6 +7,7 @@
  */
 
 import type { NewStoredEvent, StoredEvent } from "../../contract/events-table";
+import type { MetricName, RejectReason } from "../../contract/metrics";
 import type { Deadline } from "./deadline";
 import type { Dependency } from "./errors";
 
@@ -64,15 +65,6 @@ export interface Logger {
   warn(record: LogRecord): void;
   error(record: LogRecord): void;
 }
-
-/** Names of the counters the receiver emits (CloudWatch EMF, namespace `LemonWebhooks`). */
-export type MetricName = "Received" | "Rejected" | "Duplicates" | "Stored" | "Failed";
-
-/** Every reason a request is rejected for (the dashboard draws one line per reason). */
-export const REJECT_REASONS = Object.freeze(["method", "too_large", "signature", "envelope"] as const);
-
-/** Why a request was rejected; the `Reason` dimension of the `Rejected` metric. */
-export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /** Counters for one request, flushed as one EMF line. */
 export interface Metrics {

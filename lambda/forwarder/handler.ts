@@ -8,13 +8,14 @@
  * (bisecting, up to its maximum attempts, then the on-failure destination); nothing is lost meanwhile.
  */
 
+import { LOCAL_FUNCTION_NAME } from "../../contract/metrics";
 import type { Env } from "../../contract/settings";
 import { awsJsonClient } from "../aws";
 import { readAwsEnvironment } from "../aws/environment";
 import { EventBridgePublisher } from "../aws/event-sink";
 import { markForwarded } from "../aws/event-store";
 import { DynamoDbStoredLookup } from "../aws/stored-lookup";
-import { createJsonLogger, type LineWriter, LOCAL_FUNCTION_NAME, stdoutWriter } from "../core/observability";
+import { createJsonLogger, type LineWriter, stdoutWriter } from "../core/observability";
 import type { Clock } from "../core/ports";
 import { readForwarderConfig } from "./config";
 import { createForwarder, type ForwardBatch } from "./forward";

@@ -1,4 +1,6 @@
 /** The stream forwarder: stored events → EventBridge, once each, failures reported per record. */
+
+export { FORWARDER_METRICS, FORWARDER_SERVICE } from "../../contract/metrics";
 export { type ForwarderConfig, readForwarderConfig } from "./config";
 export { createForwarder, type ForwardBatch, type ForwarderDeps, type MarkForwarded } from "./forward";
 export {
@@ -9,11 +11,5 @@ export {
   type ForwarderHandler,
   handler,
 } from "./handler";
-export {
-  type BatchFigures,
-  createForwarderMetrics,
-  FORWARDER_METRICS,
-  FORWARDER_SERVICE,
-  type ForwarderMetrics,
-} from "./metrics";
+export { type BatchFigures, createForwarderMetrics, type ForwarderMetrics } from "./metrics";
 export type { DynamoDbStreamEvent, DynamoDbStreamRecord, StreamBatchResponse } from "./stream";

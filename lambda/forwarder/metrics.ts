@@ -4,25 +4,14 @@
  * receivers in one account never mix their numbers). The components alarm on `ForwardFailed ≥ 1` and on `OldestRecordAgeMs` (how long the oldest event of a batch waited between being stored and being
  * handled: the delay consumers see), next to the mapping's own `IteratorAge`.
  */
-import { type LineWriter, METRIC_DIMENSIONS, METRICS_NAMESPACE } from "../core/observability";
+import {
+  FORWARDER_METRICS,
+  FORWARDER_SERVICE,
+  METRIC_DIMENSIONS,
+  METRICS_NAMESPACE,
+} from "../../contract/metrics";
+import type { LineWriter } from "../core/observability";
 import type { Clock } from "../core/ports";
-
-/** Value of the `Service` dimension. */
-export const FORWARDER_SERVICE = "lemon-webhooks-forwarder";
-
-/** Metric names the forwarder emits (import these; do not spell them out). */
-export const FORWARDER_METRICS = Object.freeze({
-  /** Events EventBridge accepted in this batch. */
-  forwarded: "Forwarded",
-  /** Records reported back for retry (not accepted, or not a readable event item). */
-  forwardFailed: "ForwardFailed",
-  /** Records skipped because their event was already marked forwarded (a retry re-delivered them). */
-  alreadyForwarded: "AlreadyForwarded",
-  /** Accepted events whose `forwardedAtMs` mark could not be written (logged; they are on the bus). */
-  markFailed: "MarkFailed",
-  /** now − receivedAtMs of the oldest event in the batch, milliseconds. */
-  oldestRecordAge: "OldestRecordAgeMs",
-} as const);
 
 /** What one batch did. */
 export interface BatchFigures {

@@ -3,16 +3,11 @@
  * core. Real dependencies are built once per container, on the first invocation, from the environment.
  */
 
+import { LOCAL_FUNCTION_NAME } from "../../contract/metrics";
 import type { Env } from "../../contract/settings";
 import { createAwsPorts } from "../aws";
 import { readAwsEnvironment } from "../aws/environment";
-import {
-  createEmfMetrics,
-  createJsonLogger,
-  type LineWriter,
-  LOCAL_FUNCTION_NAME,
-  stdoutWriter,
-} from "../core/observability";
+import { createEmfMetrics, createJsonLogger, type LineWriter, stdoutWriter } from "../core/observability";
 import type { Clock } from "../core/ports";
 import type { ApiGatewayV2Event, ApiGatewayV2Result, LambdaContext } from "./apigw";
 import { readConfig } from "./config";

@@ -11,6 +11,7 @@
  */
 import { parseEnvelope } from "../../contract/event";
 import { STORED_EVENT_VIA } from "../../contract/events-table";
+import type { MetricName } from "../../contract/metrics";
 import {
   DEFAULT_SIGNATURE_SCHEME,
   type SignedRequest,
@@ -35,7 +36,6 @@ import type {
   EventStore,
   Logger,
   LogRecord,
-  MetricName,
   Metrics,
   SecretSource,
   StoreOutcome,

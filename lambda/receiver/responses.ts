@@ -3,6 +3,8 @@
  * signatures, no stack, no AWS detail. Only the (authenticated) envelope reason and the public size limit are
  * echoed, because they tell a legitimate sender how to fix its request.
  */
+
+import type { RejectReason } from "../../contract/metrics";
 import {
   ConfigError,
   DependencyUnavailableError,
@@ -11,7 +13,6 @@ import {
   PayloadTooLargeError,
   SignatureError,
 } from "../core/errors";
-import type { RejectReason } from "../core/ports";
 
 /** What the receiver answers (the adapter copies it into the API Gateway result). */
 export interface ReceiverResponse {

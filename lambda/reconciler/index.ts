@@ -1,6 +1,7 @@
 /** The scheduled reconciler: reads missed events from `GET /v1/events` and stores them (the stream forwards). */
 
 export { RECONCILER_ENV_NAMES, type ReconcilerEnvName } from "../../contract/env-names";
+export { RECONCILER_METRICS, RECONCILER_SERVICE } from "../../contract/metrics";
 export { RECONCILER_NUMBER_RULES, windowProblems } from "../../contract/settings";
 export {
   BATCH_GET_LIMIT,
@@ -38,7 +39,7 @@ export {
   type ReconcileSummary,
   type RunReconciliation,
 } from "./handler";
-export { RECONCILER_METRICS, RECONCILER_SERVICE, writeRunMetrics } from "./metrics";
+export { writeRunMetrics } from "./metrics";
 export {
   DEDUPE_TTL_MARGIN_SECONDS,
   type ReconcileDeps,

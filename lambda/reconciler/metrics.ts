@@ -4,24 +4,10 @@
  * account never mix their numbers. Alarmed: `Recovered ≥ 1` ("webhooks are failing"), `Invalid ≥ 1` (the API
  * served events that cannot be stored) and `WatermarkGapSeconds ≥ 1` (part of a window was skipped).
  */
-import { type LineWriter, METRICS_NAMESPACE } from "../core/observability";
+import { METRICS_NAMESPACE, RECONCILER_METRICS, RECONCILER_SERVICE } from "../../contract/metrics";
+import type { LineWriter } from "../core/observability";
 import type { Clock } from "../core/ports";
 import type { ReconcileReport } from "./reconcile";
-
-/** Value of the `Service` dimension. */
-export const RECONCILER_SERVICE = "lemon-webhooks-reconciler";
-
-/** Metric names the reconciler emits (counts per run, and the lag in seconds). */
-export const RECONCILER_METRICS = {
-  recovered: "Recovered",
-  alreadyStored: "AlreadyStored",
-  invalid: "Invalid",
-  scanned: "Scanned",
-  failedRuns: "FailedRuns",
-  lag: "LagSeconds",
-  watermarkGap: "WatermarkGapSeconds",
-  watermarkAge: "WatermarkAgeSeconds",
-} as const;
 
 /**
  * Writes the run's metrics. `LagSeconds` (now − newest event seen) is omitted when the run saw no event:

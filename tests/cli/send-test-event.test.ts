@@ -265,6 +265,32 @@ describe("Command: lemon-webhooks send-test-event against the local receiver", (
     ]);
   });
 
+  it("prints the stack's dashboard URL when the stack exports one", async () => {
+    // Prepare
+    const dashboardUrl =
+      "https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#dashboards/dashboard/lemon-webhooks-dev";
+    const env = {
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
+    };
+    const { io, out, err } = capture(
+      env,
+      { endpointUrl: adapter.url, secretArn: sm.arn, dashboardUrl },
+      stackConfig("https://sandbox.api.lemon.markets/v1"),
+    );
+
+    // Act
+    const code = await runCli(["send-test-event", "--stack", "dev"], io);
+
+    // Assess
+    expect(code).toBe(EXIT.ok);
+    expect(err).toEqual([]);
+    expect(out[2]).toBe(`Dashboard: ${dashboardUrl}`);
+    expect(out[3]).toMatch(/^HTTP 200 in \d+ ms: stored\.$/);
+    expect(out).toHaveLength(4);
+  });
+
   it("exits 4 naming the fix when the stack outputs cannot be read or the credentials are missing", async () => {
     // Prepare
     const noStack = capture({}, new Error("no stack named 'prod' found"));

@@ -73,19 +73,21 @@ describe("Function: statusFindings", () => {
         check: "last delivery",
         level: "ok",
         summary:
-          "2026-12-01T17:55:00Z (5 min ago); 24 h: 12 received, 11 stored, 1 duplicate, 0 rejected, 0 failed",
+          "in the 5 min from 2026-12-01T17:55:00Z (5 min ago); 24 h: 12 received, 11 stored, 1 duplicate, 0 rejected, 0 failed",
       },
       {
         check: "last forwarded",
         level: "ok",
-        summary: "2026-12-01T17:55:00Z (5 min ago); 24 h: 11 forwarded, 0 retried after a failed PutEvents",
+        summary:
+          "in the 5 min from 2026-12-01T17:55:00Z (5 min ago); 24 h: 11 forwarded, 0 retried after a failed PutEvents",
       },
       { check: "alarms", level: "ok", summary: "none of 2 in ALARM" },
       { check: "dead-letter queues", level: "ok", summary: "forward failures: empty" },
       {
         check: "reconciler",
         level: "ok",
-        summary: "last run 2026-12-01T17:50:00Z (10 min ago); 24 h: 0 recovered; watermark lag 420 s",
+        summary:
+          "last run in the 5 min from 2026-12-01T17:50:00Z (10 min ago); 24 h: 0 recovered; watermark lag 420 s",
       },
     ]);
     expect(overall(findings)).toBe("ok");
@@ -289,7 +291,7 @@ describe("Function: statusFindings", () => {
         check: "last delivery",
         level: "warn",
         summary:
-          "2026-12-01T17:59:00Z (1 min ago); 24 h: 5 received, 2 stored, 0 duplicates, 2 rejected, 1 failed: 2 rejected (wrong signature or body; see the receiver's log); 1 failed (answered 503; lemon.markets retries)",
+          "in the 5 min from 2026-12-01T17:59:00Z (1 min ago); 24 h: 5 received, 2 stored, 0 duplicates, 2 rejected, 1 failed: 2 rejected (wrong signature or body; see the receiver's log); 1 failed (answered 503; lemon.markets retries)",
       },
     ]);
     expect(overall(findings)).toBe("warn");
@@ -343,7 +345,7 @@ describe("Function: statusFindings", () => {
           check: "reconciler",
           level: "warn",
           summary:
-            "last run 2026-12-01T17:59:00Z (1 min ago); 24 h: 3 recovered; watermark lag 900 s: recovered events were missed by webhook delivery",
+            "last run in the 5 min from 2026-12-01T17:59:00Z (1 min ago); 24 h: 3 recovered; watermark lag 900 s: recovered events were missed by webhook delivery",
         },
       ],
       [

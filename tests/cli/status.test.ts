@@ -8,10 +8,10 @@ import type { CliIo } from "../../cli/send-test-event";
 import { status } from "../../cli/status";
 import { STATUS_EXIT, STATUS_USAGE } from "../../cli/status-args";
 import { createLemonClient } from "../../components/lemon-api";
+import { METRICS_NAMESPACE, RECONCILER_METRICS, RECONCILER_SERVICE } from "../../contract/metrics";
 import { type Emulator, startEmulator } from "../../emulator";
-import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../lambda/core/observability";
-import { FORWARDER_METRICS, FORWARDER_SERVICE } from "../../lambda/forwarder/metrics";
-import { RECONCILER_METRICS, RECONCILER_SERVICE } from "../../lambda/reconciler/metrics";
+import { createEmfMetrics } from "../../lambda/core/observability";
+import { createForwarderMetrics } from "../../lambda/forwarder/metrics";
 import {
   type FakeCloudWatch,
   type FakeSqs,
@@ -19,6 +19,7 @@ import {
   startFakeCloudWatch,
   startFakeSqs,
 } from "../../local";
+import { putEmfLine } from "../support/emf";
 
 const KEY = "lm-status-test-key-5f1e2d3c4b";
 /** On a 5-minute boundary, so each datapoint's period is exact. */
@@ -26,6 +27,8 @@ const NOW = Date.parse("2026-12-01T18:00:00.000Z");
 const ENDPOINT = "https://abc123.execute-api.eu-central-1.amazonaws.com/webhooks/lemon-markets";
 const EVENTS = ["order.executed", "account.created"];
 const RECONCILER_FN = "lemon-reconciler-0a1b2c3";
+const RECEIVER_FN = "lemon-receiver-0a1b2c3";
+const FORWARDER_FN = "lemon-forwarder-0a1b2c3";
 const ALARMS = [
   "lemon-api-5xx-0a1b2c3",
   "lemon-receiver-errors-0a1b2c3",
@@ -57,6 +60,8 @@ function outputs(): Record<string, unknown> {
     forwardFailureQueueUrl: forwardFailures,
     deadLetterQueueUrls: { orders: ordersDlq },
     alarmNames: ALARMS,
+    functionName: RECEIVER_FN,
+    forwarderFunctionName: FORWARDER_FN,
     reconcilerFunctionName: RECONCILER_FN,
     dashboardUrl:
       "https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#dashboards/dashboard/lemon-0a1b2c3",
@@ -119,22 +124,18 @@ beforeAll(async () => {
   ordersDlq = sqs.queueUrl("lemon-orders-dlq-0a1b2c3");
   // What the Lambdas' EMF lines would have put in CloudWatch: 3 deliveries (1 a duplicate), 2 forwarded, a
   // reconciler run that recovered nothing.
-  const receiver = (name: string) => ({
-    namespace: METRICS_NAMESPACE,
-    name,
-    dimensions: { Service: METRICS_SERVICE },
-  });
-  for (const at of [NOW - 184 * MIN, NOW - 4 * MIN, NOW - 3 * MIN]) cw.put(receiver("Received"), at, 1);
-  for (const at of [NOW - 184 * MIN, NOW - 4 * MIN]) cw.put(receiver("Stored"), at, 1);
-  cw.put(receiver("Duplicates"), NOW - 3 * MIN, 1);
-  const forwarder = (name: string) => ({
-    namespace: METRICS_NAMESPACE,
-    name,
-    dimensions: { Service: FORWARDER_SERVICE },
-  });
-  cw.put(forwarder(FORWARDER_METRICS.forwarded), NOW - 184 * MIN, 1);
-  cw.put(forwarder(FORWARDER_METRICS.forwarded), NOW - 4 * MIN, 1);
-  cw.put(forwarder(FORWARDER_METRICS.forwardFailed), NOW - 4 * MIN, 0);
+  // The receiver's and forwarder's lines come from their own EMF writers: status must query exactly the
+  // dimensions they write (Service + FunctionName).
+  const write = (line: string) => putEmfLine(cw, line);
+  const at = (ms: number) => ({ now: () => ms });
+  createEmfMetrics(write, at(NOW - 184 * MIN), RECEIVER_FN).record(["Received", "Stored"]);
+  createEmfMetrics(write, at(NOW - 4 * MIN), RECEIVER_FN).record(["Received", "Stored"]);
+  createEmfMetrics(write, at(NOW - 3 * MIN), RECEIVER_FN).record(["Received", "Duplicates"]);
+  // Another stack's receiver in the same account: its numbers must not be counted.
+  createEmfMetrics(write, at(NOW - 2 * MIN), "other-stack-receiver").record(["Received", "Stored"]);
+  const batch = { forwarded: 1, forwardFailed: 0, alreadyForwarded: 0, markFailed: 0 };
+  createForwarderMetrics(write, at(NOW - 184 * MIN), FORWARDER_FN).record(batch);
+  createForwarderMetrics(write, at(NOW - 4 * MIN), FORWARDER_FN).record(batch);
   const reconciler = (name: string) => ({
     namespace: METRICS_NAMESPACE,
     name,
@@ -164,12 +165,12 @@ const HEALTHY = [
   "Status of stack dev at 2026-12-01T18:00:00Z",
   "",
   `OK    webhook             ${"wbh_ID"} delivers 2 event types to ${ENDPOINT}, as deployed`,
-  "OK    last delivery       2026-12-01T17:55:00Z (5 min ago); 24 h: 3 received, 2 stored, 1 duplicate, 0 rejected, 0 failed",
-  "OK    last forwarded      2026-12-01T17:55:00Z (5 min ago); 24 h: 2 forwarded, 0 retried after a failed PutEvents",
+  "OK    last delivery       in the 5 min from 2026-12-01T17:55:00Z (5 min ago); 24 h: 3 received, 2 stored, 1 duplicate, 0 rejected, 0 failed",
+  "OK    last forwarded      in the 5 min from 2026-12-01T17:55:00Z (5 min ago); 24 h: 2 forwarded, 0 retried after a failed PutEvents",
   "OK    alarms              none of 4 in ALARM",
   "OK    dead-letter queues  forward failures: empty",
   "OK    dead-letter queues  subscription orders: empty",
-  "OK    reconciler          last run 2026-12-01T17:50:00Z (10 min ago); 24 h: 0 recovered; watermark lag 420 s",
+  "OK    reconciler          last run in the 5 min from 2026-12-01T17:50:00Z (10 min ago); 24 h: 0 recovered; watermark lag 420 s",
   "INFO  dashboard           https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#dashboards/dashboard/lemon-0a1b2c3",
   "",
   "Result: OK (0 failing checks, 0 warnings)",

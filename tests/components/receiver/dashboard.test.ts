@@ -1,15 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LemonWebhookReceiver } from "../../../components";
 import { DASHBOARD_TITLES, dashboardBody } from "../../../components/receiver/dashboard";
+import { DEPENDENCIES, type MetricName } from "../../../contract/metrics";
 import {
-  DEPENDENCIES,
   EnvelopeError,
   MethodNotAllowedError,
   PayloadTooLargeError,
   SignatureError,
 } from "../../../lambda/core/errors";
 import { createEmfMetrics } from "../../../lambda/core/observability";
-import type { MetricName } from "../../../lambda/core/ports";
 import { createForwarderMetrics } from "../../../lambda/forwarder/metrics";
 import { failureFor } from "../../../lambda/receiver/responses";
 import { writeRunMetrics } from "../../../lambda/reconciler/metrics";

@@ -128,6 +128,34 @@ describe("Component: LemonWebhookReceiver custom domain", () => {
     expect(recorded.filter((r) => r.type === "aws:route53/record:Record")).toEqual([]);
   });
 
+  it("warns without a hosted zone that the name must resolve before lemon.markets delivers", async () => {
+    // Prepare
+    const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
+    try {
+      // Act
+      await build({ domain: { name: "hooks.example.com", certificateArn: CERTIFICATE } });
+      // Assess
+      expect(warn.mock.calls.map(([message]) => message)).toContain(
+        "domain hooks.example.com has no hostedZoneId, so no DNS record is created: point it at the API Gateway domain's regional target (`aws apigatewayv2 get-domain-name --domain-name hooks.example.com` shows it) before lemon.markets delivers, or set hostedZoneId",
+      );
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("does not warn about DNS with a hosted zone", async () => {
+    // Prepare
+    const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
+    try {
+      // Act
+      await build({ domain: { name: "hooks.example.com", certificateArn: CERTIFICATE, hostedZoneId: ZONE } });
+      // Assess
+      expect(warn.mock.calls.filter(([message]) => String(message).includes("hostedZoneId"))).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it("registers the webhook at the custom domain's URL and reports it as endpointUrl", async () => {
     // Act
     const receiver = await build({

@@ -11,9 +11,9 @@ import type { AddressInfo } from "node:net";
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { GetQueueAttributesCommand, QueueDoesNotExist, SQSClient } from "@aws-sdk/client-sqs";
 import { readAlarms, readMetrics, readQueueDepth, STATUS_PERIOD_SECONDS } from "../../../cli/status";
+import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../../contract/metrics";
 import { AwsJsonClient } from "../../../lambda/aws/json-client";
 import { DependencyUnavailableError } from "../../../lambda/core/errors";
-import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../../lambda/core/observability";
 import {
   type FakeCloudWatch,
   type FakeSqs,
