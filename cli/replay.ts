@@ -14,21 +14,23 @@
  *   the forwarded events of the window, of the chosen rules' types, are what the replay puts on the bus.
  *   Stored items expire with the dedupe TTL, so for an older window the count is a lower bound; it is
  *   reported as "N events in the window (from the events table)", next to EventBridge's final state.
+ *   EventBridge keeps an event's time to the second (the forwarder sends `Time` = created_at, and the
+ *   event's `time` has no fraction), so the count compares created_at cut to the second with the window,
+ *   whose bounds are whole seconds (replay-args.ts). The count is informational: it is a full-table Scan
+ *   (projected to the type and created_at), read once StartReplay succeeded, alongside the watching; if it
+ *   fails, "count unavailable (<reason>)" is printed and the exit code is the replay's alone.
+ * - The window ends at most 10 minutes before now (ARCHIVE_DELAY_MS in replay-args.ts: AWS's archive delay).
  * - Ctrl-C stops watching, not the replay: it runs server-side, and cancelling on SIGINT would turn an
  *   impatient Ctrl-C into a half-done replay. The replay's name and the cancel command are printed first.
  */
 
+import { createHash } from "node:crypto";
 import {
   parseSubscriptionRules,
   SUBSCRIPTIONS_OUTPUT,
   type SubscriptionRulesOutput,
 } from "../components/receiver/subscription-output";
-import {
-  type Image,
-  parseStoredEvent,
-  STORED_EVENT_ATTRIBUTES,
-  STORED_EVENT_KIND,
-} from "../contract/events-table";
+import { type Image, STORED_EVENT_ATTRIBUTES, STORED_EVENT_KIND } from "../contract/events-table";
 import type { AwsJsonClient } from "../lambda/aws/json-client";
 import { cliAwsClient, regionOfArn } from "./aws";
 import {
@@ -161,9 +163,15 @@ function select(
   return { ruleArns: chosen.map((name) => subscriptions[name]!.ruleArn), names: chosen, types, leftOut };
 }
 
+const SECOND_MS = 1_000;
+
 /**
- * The events the replay puts on the bus, as the table knows them: forwarded (so archived), `created_at` in
- * [fromMs, toMs), of `types` (all when undefined). Filtered on our side: created_at is lemon.markets' string.
+ * The events the replay puts on the bus, as the table knows them: forwarded (so archived), of `types` (all
+ * when undefined), with their EventBridge time (created_at cut to the whole second, as EventBridge keeps it)
+ * in [fromMs, toMs), StartReplay's EventStartTime ≤ time < EventEndTime. Only the type and created_at are
+ * read (ProjectionExpression); the time is compared on our side: created_at is lemon.markets' string.
+ *
+ * @throws Error (DependencyUnavailableError) when a Scan page fails.
  */
 export async function eventsInWindow(
   dynamodb: AwsJsonClient,
@@ -179,29 +187,51 @@ export async function eventsInWindow(
     const page = await dynamodb.call<{ Items?: Image[]; LastEvaluatedKey?: Image }>("Scan", {
       TableName: table,
       FilterExpression: "#k = :event AND attribute_exists(#f)",
-      ExpressionAttributeNames: { "#k": a.kind, "#f": a.forwardedAtMs },
+      ProjectionExpression: "#t, #c",
+      ExpressionAttributeNames: { "#k": a.kind, "#f": a.forwardedAtMs, "#t": a.type, "#c": a.createdAt },
       ExpressionAttributeValues: { ":event": { S: STORED_EVENT_KIND } },
       ...(start === undefined ? {} : { ExclusiveStartKey: start }),
     });
-    const value = page.ok ? page.value : {};
-    for (const item of value.Items ?? []) {
-      const event = parseStoredEvent(item);
-      if (event === undefined || (types !== undefined && !types.has(event.type))) continue;
-      const timeMs = Date.parse(event.createdAt);
+    if (!page.ok) throw new Error(`Scan: ${page.errorType}`);
+    for (const item of page.value.Items ?? []) {
+      const type = (item[a.type] as { S?: unknown } | undefined)?.S;
+      const createdAt = (item[a.createdAt] as { S?: unknown } | undefined)?.S;
+      if (typeof type !== "string" || typeof createdAt !== "string") continue;
+      if (types !== undefined && !types.has(type)) continue;
+      const timeMs = Math.floor(Date.parse(createdAt) / SECOND_MS) * SECOND_MS;
       if (timeMs >= fromMs && timeMs < toMs) count += 1;
     }
-    start = value.LastEvaluatedKey;
+    start = page.value.LastEvaluatedKey;
   } while (start !== undefined);
   return count;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** `lemon-webhooks-replay-20261201T180000Z`: EventBridge names are ≤ 64 of `.-_A-Za-z0-9`. */
-export function replayNameAt(nowMs: number): string {
-  return `lemon-webhooks-replay-${iso(nowMs)
+const REPLAY_NAME_PREFIX = "lemon-webhooks-replay-";
+/** EventBridge replay names: 1 to 64 of `.-_A-Za-z0-9`. */
+const REPLAY_NAME_MAX = 64;
+const REPLAY_NAME_CHAR = /[^.\-_A-Za-z0-9]/g;
+
+/**
+ * `lemon-webhooks-replay-<stack>-20261201T180000Z`: unique per stack and second (two stacks of one account
+ * replaying in the same second do not collide), deterministic for a stack and a clock. EventBridge names are
+ * ≤ 64 of `.-_A-Za-z0-9`: other characters of the stack name (e.g. the `/` of `org/project/dev`) become `-`;
+ * when that changed the name or it is too long, the stack part ends with 8 hex digits of the SHA-256 of the
+ * stack name as given (cut to fit before them), so stacks that differ only there still get distinct names.
+ */
+export function replayNameAt(stack: string, nowMs: number): string {
+  const stamp = iso(nowMs)
     .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z")}`;
+    .replace(/\.\d+Z$/, "Z");
+  const room = REPLAY_NAME_MAX - REPLAY_NAME_PREFIX.length - "-".length - stamp.length;
+  const clean = stack.replace(REPLAY_NAME_CHAR, "-");
+  let part = clean;
+  if (clean !== stack || clean.length > room) {
+    const hash = createHash("sha256").update(stack, "utf8").digest("hex").slice(0, 8);
+    part = `${clean.slice(0, room - hash.length - 1)}-${hash}`;
+  }
+  return `${REPLAY_NAME_PREFIX}${part}-${stamp}`;
 }
 
 /** The share of the window replayed, 0–1, from EventLastReplayedTime. */
@@ -227,19 +257,40 @@ function checkRetention(archive: ArchiveInfo, archiveName: string, fromMs: numbe
 }
 
 /**
+ * "N events in the window (from the events table)", or "count unavailable (<reason>)" when the Scan failed
+ * (throttled, timed out, no dynamodb:Scan): the count is informational, so its failure is reported, not thrown.
+ */
+async function countOf(
+  io: CliIo,
+  target: Target,
+  fromMs: number,
+  toMs: number,
+  types: ReadonlySet<string> | undefined,
+): Promise<string> {
+  try {
+    const dynamodb = cliAwsClient(io.env, target.region, "dynamodb");
+    const count = await eventsInWindow(dynamodb, target.table, fromMs, toMs, types);
+    return `${count} event${count === 1 ? "" : "s"} in the window (from the events table)`;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : "unknown error";
+    return `count unavailable (scanning ${target.table} failed: ${detail}; it needs dynamodb:Scan on the table)`;
+  }
+}
+
+/**
  * Runs replay with parsed `options`; resolves with the exit code.
  *
  * @example
- * const code = await replay({ stack: "dev", fromMs: Date.parse("2026-12-01T18:00:00Z"), rule: "orders" }, { ...io, ...processTerminal });
+ * const options = { stack: "dev", fromMs: Date.parse("2026-12-01T18:00:00Z"), toMs: Date.parse("2026-12-01T19:00:00Z"), rule: "orders" };
+ * const code = await replay(options, { ...io, ...processTerminal });
  */
 export async function replay(options: ReplayOptions, io: CliIo & ReplayTerminal): Promise<number> {
   const nowMs = io.clockMs();
-  const toMs = options.toMs ?? nowMs;
+  const { toMs } = options;
   let target: Target;
   let selection: Selection;
   let eventBridge: AwsJsonClient;
   let archive: ArchiveInfo;
-  let count: number;
   try {
     target = await targetOf(options.stack, io);
     selection = select(options, options.stack, target.subscriptions);
@@ -258,15 +309,6 @@ export async function replay(options: ReplayOptions, io: CliIo & ReplayTerminal)
       );
     }
     checkRetention(archive, target.archiveName, options.fromMs, nowMs);
-    const dynamodb = cliAwsClient(io.env, target.region, "dynamodb");
-    try {
-      count = await eventsInWindow(dynamodb, target.table, options.fromMs, toMs, selection.types);
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : "unknown error";
-      throw new SetupError(
-        `scanning ${target.table} failed (${detail}); your credentials need dynamodb:Scan on it`,
-      );
-    }
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(error.message);
@@ -280,7 +322,7 @@ export async function replay(options: ReplayOptions, io: CliIo & ReplayTerminal)
     return REPLAY_EXIT.setup;
   }
 
-  const name = replayNameAt(nowMs);
+  const name = replayNameAt(options.stack, nowMs);
   const window = `[${iso(options.fromMs)}, ${iso(toMs)})`;
   const to =
     selection.ruleArns === undefined
@@ -312,6 +354,8 @@ export async function replay(options: ReplayOptions, io: CliIo & ReplayTerminal)
   io.stdout(
     `Started replay ${name}. Ctrl-C stops watching, not the replay; to stop it: aws events cancel-replay --replay-name ${name}`,
   );
+  // Best effort, alongside the watching: never rejects, and decides no exit code.
+  const counting = countOf(io, target, options.fromMs, toMs, selection.types);
 
   let info: ReplayInfo;
   let last = "";
@@ -324,6 +368,7 @@ export async function replay(options: ReplayOptions, io: CliIo & ReplayTerminal)
       io.stderr(
         `Lost track of replay ${name} (${error.message}); it continues server-side: aws events describe-replay --replay-name ${name}`,
       );
+      await counting;
       return REPLAY_EXIT.setup;
     }
     const share = progressOf(info, options.fromMs, toMs);
@@ -341,7 +386,7 @@ export async function replay(options: ReplayOptions, io: CliIo & ReplayTerminal)
     await io.sleep(REPLAY_POLL_MS);
   }
   if (io.isTTY) io.write("\n");
-  const counted = `${count} event${count === 1 ? "" : "s"} in the window (from the events table)`;
+  const counted = await counting;
   if (info.state === "COMPLETED") {
     io.stdout(`Replay ${name} COMPLETED: ${counted}.`);
     return REPLAY_EXIT.ok;

@@ -6,8 +6,8 @@
  * What it models, after the EventBridge API reference:
  * - An archive collects every event put on its source bus that matches its pattern, replayed events
  *   excepted ("Replayed events are not sent to an archive").
- * - A replay selects archived events by the time IN the event (`Time` as sent, else the arrival time), with
- *   `EventStartTime` ≤ time < `EventEndTime`, and puts them on the destination bus again, marked with the
+ * - A replay selects archived events by the time IN the event (`Time` as sent, else the arrival time, cut
+ *   to the whole second as EventBridge keeps it), with `EventStartTime` ≤ time < `EventEndTime`, and puts them on the destination bus again, marked with the
  *   replay's name (`replay-name` in the event), where only the rules in `FilterArns` (all rules of the bus
  *   when absent) see them.
  * - `StartReplay` refuses what AWS refuses (ValidationException): an end not after the start, an end in the
@@ -59,7 +59,7 @@ export interface BusEvent {
   readonly source: string;
   readonly detailType: string;
   readonly detail: string;
-  /** The time in the event, epoch ms (`Time` as sent, else arrival). */
+  /** The time in the event, epoch ms of a whole second (`Time` as sent, else arrival, cut to the second). */
   readonly timeMs: number;
 }
 

@@ -145,7 +145,8 @@ export async function startFakeEventBridge(
         source: Source,
         detailType: DetailType,
         detail: Detail,
-        timeMs: typeof Time === "number" ? Time * 1000 : now(),
+        // EventBridge keeps an event's time to the second (its `time` has no fraction).
+        timeMs: Math.floor((typeof Time === "number" ? Time * 1000 : now()) / 1000) * 1000,
       });
       return { EventId: eventId };
     });

@@ -1,5 +1,5 @@
 import { runCli } from "../../cli/main";
-import { parseReplayArgs, REPLAY_EXIT, REPLAY_USAGE } from "../../cli/replay-args";
+import { ARCHIVE_DELAY_MS, parseReplayArgs, REPLAY_EXIT, REPLAY_USAGE } from "../../cli/replay-args";
 
 const NOW_MS = Date.parse("2026-12-01T20:00:00Z");
 
@@ -12,7 +12,7 @@ describe("Function: parseReplayArgs", () => {
         "dev",
         "--from=2026-12-01T18:00:00Z",
         "--to",
-        "2026-12-01T19:30:00.5+01:00",
+        "2026-12-01T19:30:00+01:00",
         "--types",
         "order.executed, order.rejected",
         "--rule",
@@ -27,21 +27,62 @@ describe("Function: parseReplayArgs", () => {
       options: {
         stack: "dev",
         fromMs: Date.parse("2026-12-01T18:00:00Z"),
-        toMs: Date.parse("2026-12-01T18:30:00.500Z"),
+        toMs: Date.parse("2026-12-01T18:30:00Z"),
         types: ["order.executed", "order.rejected"],
         rule: "orders",
       },
     });
   });
 
-  it("leaves --to, --types and --rule out when they are not given", () => {
+  it("defaults --to to now - 10 minutes (the archive's delay) and leaves --types and --rule out", () => {
     // Act
     const parsed = parseReplayArgs(["--stack", "dev", "--from", "2026-12-01T18:00:00Z"], NOW_MS);
 
     // Assess
+    expect(ARCHIVE_DELAY_MS).toBe(600_000);
     expect(parsed).toEqual({
       help: false,
-      options: { stack: "dev", fromMs: Date.parse("2026-12-01T18:00:00Z") },
+      options: {
+        stack: "dev",
+        fromMs: Date.parse("2026-12-01T18:00:00Z"),
+        toMs: Date.parse("2026-12-01T19:50:00Z"),
+      },
+    });
+  });
+
+  it("cuts the default --to to the whole second before now - 10 minutes", () => {
+    // Prepare
+    const now = Date.parse("2026-12-01T20:00:00.750Z");
+
+    // Act
+    const parsed = parseReplayArgs(["--stack", "dev", "--from", "2026-12-01T18:00:00Z"], now);
+
+    // Assess
+    expect(parsed).toEqual({
+      help: false,
+      options: {
+        stack: "dev",
+        fromMs: Date.parse("2026-12-01T18:00:00Z"),
+        toMs: Date.parse("2026-12-01T19:50:00Z"),
+      },
+    });
+  });
+
+  it("accepts a --to of exactly now - 10 minutes", () => {
+    // Act
+    const parsed = parseReplayArgs(
+      ["--stack", "dev", "--from", "2026-12-01T18:00:00Z", "--to", "2026-12-01T19:50:00Z"],
+      NOW_MS,
+    );
+
+    // Assess
+    expect(parsed).toEqual({
+      help: false,
+      options: {
+        stack: "dev",
+        fromMs: Date.parse("2026-12-01T18:00:00Z"),
+        toMs: Date.parse("2026-12-01T19:50:00Z"),
+      },
     });
   });
 
@@ -58,11 +99,27 @@ describe("Function: parseReplayArgs", () => {
     ],
     [
       ["--stack", "dev", "--from", "2026-12-01T21:00:00Z"],
-      "--from (2026-12-01T21:00:00Z) is not in the past (now is 2026-12-01T20:00:00.000Z)",
+      "--from (2026-12-01T21:00:00Z) is not before 2026-12-01T19:50:00Z (now - 10 minutes, the default --to): EventBridge may not have archived these events yet (AWS recommends waiting 10 minutes); wait, or use an earlier --from",
+    ],
+    [
+      ["--stack", "dev", "--from", "2026-12-01T19:55:00Z"],
+      "--from (2026-12-01T19:55:00Z) is not before 2026-12-01T19:50:00Z (now - 10 minutes, the default --to): EventBridge may not have archived these events yet (AWS recommends waiting 10 minutes); wait, or use an earlier --from",
     ],
     [
       ["--stack", "dev", "--from", "2026-12-01T18:00:00Z", "--to", "2026-12-01T20:00:01Z"],
-      "--to (2026-12-01T20:00:01Z) is in the future (now is 2026-12-01T20:00:00.000Z); leave it out to replay up to now",
+      "--to (2026-12-01T20:00:01Z) is later than 2026-12-01T19:50:00Z (now - 10 minutes): EventBridge may not have archived the last events of the window yet (AWS recommends waiting 10 minutes), so the replay would miss them; use --to 2026-12-01T19:50:00Z or earlier, or leave --to out",
+    ],
+    [
+      ["--stack", "dev", "--from", "2026-12-01T18:00:00Z", "--to", "2026-12-01T19:50:01Z"],
+      "--to (2026-12-01T19:50:01Z) is later than 2026-12-01T19:50:00Z (now - 10 minutes): EventBridge may not have archived the last events of the window yet (AWS recommends waiting 10 minutes), so the replay would miss them; use --to 2026-12-01T19:50:00Z or earlier, or leave --to out",
+    ],
+    [
+      ["--stack", "dev", "--from", "2026-12-01T18:00:00.700Z"],
+      "--from (2026-12-01T18:00:00.700Z) is not a whole second: EventBridge keeps an event's time to the second (created_at 18:00:00.700Z is time 18:00:00Z), so the window is in whole seconds; use --from 2026-12-01T18:00:00Z to include that second, --from 2026-12-01T18:00:01Z to leave it out",
+    ],
+    [
+      ["--stack", "dev", "--from", "2026-12-01T18:00:00Z", "--to", "2026-12-01T19:30:00.5+01:00"],
+      "--to (2026-12-01T19:30:00.5+01:00) is not a whole second: EventBridge keeps an event's time to the second (created_at 18:00:00.700Z is time 18:00:00Z), so the window is in whole seconds; use --to 2026-12-01T18:30:01Z to include that second, --to 2026-12-01T18:30:00Z to leave it out",
     ],
     [
       ["--stack", "dev", "--from", "2026-12-01T18:00:00Z", "--to", "2026-12-01T17:00:00Z"],
@@ -130,7 +187,26 @@ describe("Command: lemon-webhooks replay (flags)", () => {
     expect(code).toBe(REPLAY_EXIT.usage);
     expect(out).toEqual([]);
     expect(err).toEqual([
-      "--from (2026-12-02T00:00:00Z) is not in the past (now is 2026-12-01T20:00:00.000Z)",
+      "--from (2026-12-02T00:00:00Z) is not before 2026-12-01T19:50:00Z (now - 10 minutes, the default --to): EventBridge may not have archived these events yet (AWS recommends waiting 10 minutes); wait, or use an earlier --from",
+    ]);
+    expect(pulumiCalls).toEqual([]);
+  });
+
+  it("exits 2 naming --to and the latest allowed one for a --to within 10 minutes of now, before reading the stack", async () => {
+    // Prepare
+    const { io, out, err, pulumiCalls } = capture();
+
+    // Act
+    const code = await runCli(
+      ["replay", "--stack", "dev", "--from", "2026-12-01T18:00:00Z", "--to", "2026-12-01T19:55:00Z"],
+      io,
+    );
+
+    // Assess
+    expect(code).toBe(REPLAY_EXIT.usage);
+    expect(out).toEqual([]);
+    expect(err).toEqual([
+      "--to (2026-12-01T19:55:00Z) is later than 2026-12-01T19:50:00Z (now - 10 minutes): EventBridge may not have archived the last events of the window yet (AWS recommends waiting 10 minutes), so the replay would miss them; use --to 2026-12-01T19:50:00Z or earlier, or leave --to out",
     ]);
     expect(pulumiCalls).toEqual([]);
   });
@@ -148,5 +224,8 @@ describe("Command: lemon-webhooks replay (flags)", () => {
     expect(REPLAY_USAGE).toContain("they must be idempotent on detail.id");
     expect(REPLAY_USAGE).toContain("cannot filter by\n                          type, only by rule");
     expect(REPLAY_USAGE).toContain("Ctrl-C stops watching, not the replay");
+    expect(REPLAY_USAGE).toContain("end of the window, excluded (default: now - 10 minutes); not later than");
+    expect(REPLAY_USAGE).toContain("--from and --to are whole seconds");
+    expect(REPLAY_USAGE).toContain('if the scan fails, "count\nunavailable (<reason>)" is printed');
   });
 });

@@ -4,13 +4,14 @@
  * archive holds what the forwarder put on the bus; the command then replays a window of it.
  */
 import { runCli } from "../../cli/main";
-import { REPLAY_POLL_MS, REPLAY_WARNING } from "../../cli/replay";
+import { eventsInWindow, REPLAY_POLL_MS, REPLAY_WARNING, replayNameAt } from "../../cli/replay";
 import { REPLAY_EXIT } from "../../cli/replay-args";
 import { EVENT_SOURCE, type NewStoredEvent } from "../../contract/events-table";
 import { awsJsonClient } from "../../lambda/aws";
 import { readAwsEnvironment } from "../../lambda/aws/environment";
 import { EventBridgePublisher } from "../../lambda/aws/event-sink";
 import { DynamoDbEventStore, markForwarded } from "../../lambda/aws/event-store";
+import type { AwsJsonClient } from "../../lambda/aws/json-client";
 import {
   type FakeEventBridge,
   LOCAL_CREDENTIALS,
@@ -27,7 +28,7 @@ const BUS_ARN = `arn:aws:events:eu-central-1:${ACCOUNT}:event-bus/${BUS}`;
 const ARCHIVE = "lemon-archive-0a1b2c3";
 const ORDERS_RULE = `arn:aws:events:eu-central-1:${ACCOUNT}:rule/${BUS}/lemon-orders-rule-0a1b2c3`;
 const AUDIT_RULE = `arn:aws:events:eu-central-1:${ACCOUNT}:rule/${BUS}/lemon-audit-rule-0a1b2c3`;
-const REPLAY_NAME = "lemon-webhooks-replay-20261201T200000Z";
+const REPLAY_NAME = "lemon-webhooks-replay-dev-20261201T200000Z";
 const FROM = "2026-12-01T18:00:00Z";
 const TO = "2026-12-01T19:00:00Z";
 
@@ -93,17 +94,21 @@ beforeEach(async () => {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
   };
   // Store every event, forward (and mark) all but e4, as the receiver and the forwarder do.
+  await storeAndForward(Object.values(EVENTS), [EVENTS.e1, EVENTS.e2, EVENTS.e3]);
+});
+
+/** Stores `stored` and forwards (and marks) `forwarded` with the production adapters. */
+async function storeAndForward(stored: readonly NewStoredEvent[], forwarded: readonly NewStoredEvent[]) {
   const aws = readAwsEnvironment({ ...env, AWS_REGION: "eu-central-1" });
   const table = awsJsonClient(aws, "dynamodb");
   const store = new DynamoDbEventStore(table, dynamo.tableName, 604_800);
-  const forwarded = [EVENTS.e1, EVENTS.e2, EVENTS.e3];
-  for (const stored of Object.values(EVENTS)) await store.store(stored, NOW_MS - DAY_MS);
+  for (const e of stored) await store.store(e, NOW_MS - DAY_MS);
   const accepted = await new EventBridgePublisher(awsJsonClient(aws, "eventBridge"), BUS).publish(
     forwarded.map((e) => ({ ...e, receivedAtMs: NOW_MS - DAY_MS })),
   );
-  expect(accepted).toEqual([true, true, true]);
+  expect(accepted).toEqual(forwarded.map(() => true));
   for (const e of forwarded) await markForwarded(table, dynamo.tableName, e.id, NOW_MS - DAY_MS);
-});
+}
 
 afterEach(async () => {
   await eventBridge.close().catch(() => undefined);
@@ -384,5 +389,239 @@ describe("Command: lemon-webhooks replay", () => {
     expect(err).toEqual([
       `EventBridge refused the replay (StartReplay: ResourceAlreadyExistsException (HTTP 400): Replay ${REPLAY_NAME} already exists.).`,
     ]);
+  });
+  it("ends the window 10 minutes before now without --to, leaving out what the archive may not hold yet", async () => {
+    // Prepare: e5 was forwarded 5 minutes ago, within the archive's delay.
+    const e5 = event("evt_5", "account.created", "2026-12-01T19:55:00.000Z");
+    await storeAndForward([e5], [e5]);
+    const { io, out, err } = terminal({ isTTY: false });
+
+    // Act
+    const code = await runCli(["replay", "--stack", "dev", "--from", FROM], io);
+
+    // Assess
+    expect(err).toEqual([]);
+    expect(code).toBe(REPLAY_EXIT.ok);
+    expect(out[0]).toBe(
+      `Replaying archive ${ARCHIVE}, events with time in [2026-12-01T18:00:00.000Z, 2026-12-01T19:50:00.000Z), to every rule of bus ${BUS_ARN}.`,
+    );
+    expect(out.at(-1)).toBe(
+      `Replay ${REPLAY_NAME} COMPLETED: 2 events in the window (from the events table).`,
+    );
+    expect(replayed()).toEqual([
+      [ORDERS_RULE, "evt_1", REPLAY_NAME],
+      [AUDIT_RULE, "evt_2", REPLAY_NAME],
+    ]);
+  });
+
+  it("still replays, exiting 0, when the count cannot be read, saying the count is unavailable", async () => {
+    // Prepare: the stack names a table the credentials cannot scan (here: one that does not exist).
+    const { io, out, err } = terminal({
+      isTTY: false,
+      outputs: {
+        archiveName: ARCHIVE,
+        eventBusArn: BUS_ARN,
+        dedupeTableName: "lemon-dedupe-gone",
+        subscriptions: SUBSCRIPTIONS,
+      },
+    });
+
+    // Act
+    const code = await runCli(["replay", "--stack", "dev", "--from", FROM, "--to", TO], io);
+
+    // Assess
+    expect(err).toEqual([]);
+    expect(code).toBe(REPLAY_EXIT.ok);
+    expect(out.at(-1)).toBe(
+      `Replay ${REPLAY_NAME} COMPLETED: count unavailable (scanning lemon-dedupe-gone failed: dynamodb unavailable (ResourceNotFoundException); it needs dynamodb:Scan on the table).`,
+    );
+    expect(replayed()).toEqual([
+      [ORDERS_RULE, "evt_1", REPLAY_NAME],
+      [AUDIT_RULE, "evt_2", REPLAY_NAME],
+    ]);
+  });
+
+  it("keeps the replay's outcome when the count is unavailable and the replay fails", async () => {
+    // Prepare
+    const { io, err } = terminal({
+      isTTY: false,
+      outputs: { archiveName: ARCHIVE, eventBusArn: BUS_ARN, dedupeTableName: "lemon-dedupe-gone" },
+    });
+    eventBridge.replay.failNextReplay("Internal failure replaying events.");
+
+    // Act
+    const code = await runCli(["replay", "--stack", "dev", "--from", FROM, "--to", TO], io);
+
+    // Assess
+    expect(code).toBe(REPLAY_EXIT.failed);
+    expect(err).toEqual([
+      `Replay ${REPLAY_NAME} FAILED: Internal failure replaying events. (count unavailable (scanning lemon-dedupe-gone failed: dynamodb unavailable (ResourceNotFoundException); it needs dynamodb:Scan on the table); part of them may have been replayed). Run the command again for the rest of the window.`,
+    ]);
+  });
+
+  it("lets two stacks of one account replay in the same second, each under its own name", async () => {
+    // Prepare
+    const dev = terminal({ isTTY: false });
+    const staging = terminal({ isTTY: false });
+
+    // Act
+    const codes = [
+      await runCli(["replay", "--stack", "dev", "--from", FROM, "--to", TO], dev.io),
+      await runCli(["replay", "--stack", "staging", "--from", FROM, "--to", TO], staging.io),
+    ];
+
+    // Assess
+    expect([dev.err, staging.err]).toEqual([[], []]);
+    expect(codes).toEqual([REPLAY_EXIT.ok, REPLAY_EXIT.ok]);
+    expect(eventBridge.replay.replayNames).toEqual([
+      "lemon-webhooks-replay-dev-20261201T200000Z",
+      "lemon-webhooks-replay-staging-20261201T200000Z",
+    ]);
+  });
+});
+
+describe("Function: replayNameAt", () => {
+  const NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
+
+  it("names the stack and the UTC second", () => {
+    // Act
+    const name = replayNameAt("dev", Date.parse("2026-12-01T18:00:00.999Z"));
+
+    // Assess
+    expect(name).toBe("lemon-webhooks-replay-dev-20261201T180000Z");
+  });
+
+  it("replaces characters EventBridge refuses and tells apart stacks that differ only there", () => {
+    // Act
+    const slashed = replayNameAt("acme/lemon/prod", NOW_MS);
+    const dashed = replayNameAt("acme-lemon-prod", NOW_MS);
+
+    // Assess
+    expect(slashed).toBe("lemon-webhooks-replay-acme-lemon-prod-2ea9db47-20261201T200000Z");
+    expect(dashed).toBe("lemon-webhooks-replay-acme-lemon-prod-20261201T200000Z");
+    expect(slashed).toMatch(NAME);
+  });
+
+  it("cuts a long stack name to 64 characters, keeping long names that share a prefix apart", () => {
+    // Prepare
+    const prefix = "customer-facing-production-eu-central-1";
+
+    // Act
+    const a = replayNameAt(`${prefix}-blue`, NOW_MS);
+    const b = replayNameAt(`${prefix}-green`, NOW_MS);
+
+    // Assess
+    expect(a).toBe("lemon-webhooks-replay-customer-facing--86e5503b-20261201T200000Z");
+    expect(b).toBe("lemon-webhooks-replay-customer-facing--4da155b9-20261201T200000Z");
+    expect([a.length, b.length]).toEqual([64, 64]);
+    expect(a).toMatch(NAME);
+  });
+
+  it("keeps a stack name of exactly the room left whole", () => {
+    // Act
+    const name = replayNameAt("a".repeat(25), NOW_MS);
+
+    // Assess
+    expect(name).toBe(`lemon-webhooks-replay-${"a".repeat(25)}-20261201T200000Z`);
+    expect(name).toHaveLength(64);
+  });
+});
+
+describe("Function: eventsInWindow", () => {
+  /** A table of projected items (type and created_at only), in pages; records each Scan input. */
+  function table(pages: ReadonlyArray<ReadonlyArray<[string, string]>>) {
+    const inputs: unknown[] = [];
+    const client = {
+      call: async (operation: string, input: Record<string, unknown>) => {
+        inputs.push({ operation, input });
+        const index =
+          input.ExclusiveStartKey === undefined
+            ? 0
+            : Number((input.ExclusiveStartKey as { pk: { S: string } }).pk.S);
+        const items = pages[index]!.map(([type, createdAt]) => ({
+          type: { S: type },
+          createdAt: { S: createdAt },
+        }));
+        return {
+          ok: true,
+          value: {
+            Items: items,
+            ...(index + 1 < pages.length ? { LastEvaluatedKey: { pk: { S: String(index + 1) } } } : {}),
+          },
+        };
+      },
+    } as unknown as AwsJsonClient;
+    return { client, inputs };
+  }
+
+  it("reads only the type and created_at, through attribute names, over every page", async () => {
+    // Prepare
+    const { client, inputs } = table([
+      [["order.executed", "2026-12-01T18:10:00.000Z"]],
+      [["account.created", "2026-12-01T18:20:00.000Z"]],
+    ]);
+
+    // Act
+    const count = await eventsInWindow(client, "lemon-dedupe", Date.parse(FROM), Date.parse(TO), undefined);
+
+    // Assess
+    expect(count).toBe(2);
+    const scan = {
+      TableName: "lemon-dedupe",
+      FilterExpression: "#k = :event AND attribute_exists(#f)",
+      ProjectionExpression: "#t, #c",
+      ExpressionAttributeNames: { "#k": "kind", "#f": "forwardedAtMs", "#t": "type", "#c": "createdAt" },
+      ExpressionAttributeValues: { ":event": { S: "event" } },
+    };
+    expect(inputs).toEqual([
+      { operation: "Scan", input: scan },
+      { operation: "Scan", input: { ...scan, ExclusiveStartKey: { pk: { S: "1" } } } },
+    ]);
+  });
+
+  it("compares created_at cut to the second, as EventBridge keeps an event's time, with the window", async () => {
+    // Prepare: EventBridge's times of these are 18:10:00 and 18:59:59.
+    const { client } = table([
+      [
+        ["order.executed", "2026-12-01T18:10:00.700Z"],
+        ["order.executed", "2026-12-01T18:59:59.900Z"],
+      ],
+    ]);
+    const types = new Set(["order.executed"]);
+
+    // Act
+    const counts = [
+      await eventsInWindow(
+        client,
+        "t",
+        Date.parse("2026-12-01T18:10:00.500Z"),
+        Date.parse("2026-12-01T18:30:00Z"),
+        types,
+      ),
+      await eventsInWindow(
+        client,
+        "t",
+        Date.parse("2026-12-01T18:30:00Z"),
+        Date.parse("2026-12-01T18:59:59.500Z"),
+        types,
+      ),
+    ];
+
+    // Assess: 18:10:00 is before a start of 18:10:00.500, 18:59:59 before an end of 18:59:59.500 (the
+    // milliseconds would say the opposite of both).
+    expect(counts).toEqual([0, 1]);
+  });
+
+  it("throws when a Scan page fails instead of counting it as empty", async () => {
+    // Prepare
+    const client = {
+      call: async () => ({ ok: false, errorType: "ThrottlingException" }),
+    } as unknown as AwsJsonClient;
+
+    // Act
+    const counting = eventsInWindow(client, "lemon-dedupe", Date.parse(FROM), Date.parse(TO), undefined);
+
+    // Assess
+    await expect(counting).rejects.toThrow("Scan: ThrottlingException");
   });
 });

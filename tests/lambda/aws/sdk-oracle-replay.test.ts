@@ -255,6 +255,42 @@ describe("The fake EventBridge's archive and replays answer the SDK v3", () => {
     ]);
   });
 
+  it("keeps an event's time to the second, as EventBridge does: a replay selects and re-sends it by that second", async () => {
+    // Prepare: an event whose Time has milliseconds, in the last second of a window ending at 18:59:59.500.
+    await sdk.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: BUS,
+            Source: "lemon.markets",
+            DetailType: "order.executed",
+            Detail: '{"id":"evt_2"}',
+            Time: new Date("2026-12-01T18:59:59.700Z"),
+          },
+        ],
+      }),
+    );
+
+    // Act
+    await sdk.send(
+      new StartReplayCommand({
+        ReplayName: "r-seconds",
+        EventSourceArn: ARCHIVE_ARN,
+        EventStartTime: new Date("2026-12-01T18:30:00Z"),
+        EventEndTime: new Date("2026-12-01T18:59:59.500Z"),
+        Destination: { Arn: BUS_ARN },
+      }),
+    );
+    for (let i = 0; i < 3; i += 1) await sdk.send(new DescribeReplayCommand({ ReplayName: "r-seconds" }));
+
+    // Assess: its time is 18:59:59, before the end; the milliseconds would have left it out.
+    expect(
+      eventBridge.entries
+        .filter((e) => e.replayName === "r-seconds")
+        .map((e) => [JSON.parse(e.detail).id, e.time]),
+    ).toEqual([["evt_2", Date.parse("2026-12-01T18:59:59Z") / 1000]]);
+  });
+
   it("answers CancelReplay with CANCELLING, then DescribeReplay with CANCELLED", async () => {
     // Prepare
     await sdk.send(
