@@ -13,6 +13,7 @@
  * - `flood`: probe on with its default rate limit, 20,000 forged worst-case requests within one second (all but
  *   the burst are rate-limited: the flood costs about what `probeOff` costs).
  */
+
 import {
   DEFAULT_SIGNATURE_SCHEME,
   type SignedRequest,
@@ -21,22 +22,14 @@ import {
 } from "../contract/signature";
 import { SIGNATURE_PRESET_NAMES, SIGNATURE_PRESETS } from "../contract/signature-presets";
 import { maxProbeHmacs, SchemeProbe } from "../lambda/receiver/signature-probe";
+import { oneKibEventBody } from "./fixtures";
 
 const SECRETS = [
   "f09f8d8b2068747470733a2f2f6a6f62732e6c656d6f6e2e6d61726b6574732f",
   "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f",
 ];
 const FORGER = "a".repeat(64);
-const base = {
-  id: "evt_a8b11a37eccc49ecacb372e3a92a184d",
-  type: "account.created",
-  created_at: "2023-06-29T14:40:30.523373+00:00",
-  context: { account: "cusa_33531f7f801d4ce997747470ab7208fd", note: "" },
-};
-const padding = 1024 - Buffer.byteLength(JSON.stringify(base));
-const body = Buffer.from(
-  JSON.stringify({ ...base, context: { ...base.context, note: "x".repeat(padding) } }),
-);
+const body = oneKibEventBody();
 const NOW = 1_700_000_000_000;
 const configured = DEFAULT_SIGNATURE_SCHEME;
 

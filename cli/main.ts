@@ -7,81 +7,76 @@ import { EXIT, parseSendTestEventArgs, USAGE, UsageError } from "./args";
 import { reforward } from "./reforward";
 import { parseReforwardArgs, REFORWARD_USAGE } from "./reforward-args";
 import { processTerminal, type ReplayTerminal, replay } from "./replay";
-import { parseReplayArgs, REPLAY_EXIT, REPLAY_USAGE } from "./replay-args";
+import { parseReplayArgs, REPLAY_USAGE } from "./replay-args";
 import { type CliIo, sendTestEvent } from "./send-test-event";
 import { status } from "./status";
 import { parseStatusArgs, STATUS_USAGE } from "./status-args";
+
+/** Exit codes every command shares for `--help` (0) and bad flags (2). */
+const HELP_EXITS = { ok: EXIT.ok, usage: EXIT.usage } as const;
+
+/**
+ * One command: how it parses its flags (throwing {@link UsageError} for bad ones), its `--help` text and how it
+ * runs. `REPLAY_EXIT` and the others agree with {@link EXIT} on 0 and 2.
+ */
+interface Command {
+  readonly usage: string;
+  run(args: readonly string[], io: CliIo & Partial<ReplayTerminal>): Promise<number> | "help";
+}
+
+function command<Options>(
+  usage: string,
+  parse: (
+    args: readonly string[],
+    io: CliIo & ReplayTerminal,
+  ) => { help: true } | { help: false; options: Options },
+  run: (options: Options, io: CliIo & ReplayTerminal) => Promise<number>,
+): Command {
+  return {
+    usage,
+    run(args, io) {
+      // replay's terminal and clock default to the process's; the other commands do not read them.
+      const full = { ...processTerminal, ...io };
+      const parsed = parse(args, full);
+      return parsed.help ? "help" : run(parsed.options, full);
+    },
+  };
+}
+
+/** The commands, by name. */
+const COMMANDS: Readonly<Record<string, Command>> = {
+  "send-test-event": command(USAGE, parseSendTestEventArgs, sendTestEvent),
+  reforward: command(REFORWARD_USAGE, parseReforwardArgs, reforward),
+  replay: command(REPLAY_USAGE, (args, io) => parseReplayArgs(args, io.clockMs()), replay),
+  status: command(STATUS_USAGE, parseStatusArgs, status),
+};
 
 /**
  * Runs the CLI with `argv` (without `node` and the script); resolves with the exit code. `io` may carry the
  * terminal and clock replay uses (default: the process's).
  */
 export async function runCli(argv: readonly string[], io: CliIo & Partial<ReplayTerminal>): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === "-h" || command === "--help" || command === "help") {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "-h" || name === "--help" || name === "help") {
     io.stdout(USAGE);
-    return command === undefined ? EXIT.usage : EXIT.ok;
+    return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  if (command === "reforward") {
-    try {
-      const parsed = parseReforwardArgs(rest);
-      if (parsed.help) {
-        io.stdout(REFORWARD_USAGE);
-        return EXIT.ok;
-      }
-      return await reforward(parsed.options, io);
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      io.stderr(error.message);
-      return EXIT.usage;
-    }
-  }
-  if (command === "replay") {
-    const replayIo = { ...processTerminal, ...io };
-    try {
-      const parsed = parseReplayArgs(rest, replayIo.clockMs());
-      if (parsed.help) {
-        io.stdout(REPLAY_USAGE);
-        return REPLAY_EXIT.ok;
-      }
-      return await replay(parsed.options, replayIo);
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      io.stderr(error.message);
-      return REPLAY_EXIT.usage;
-    }
-  }
-  if (command === "status") {
-    try {
-      const parsed = parseStatusArgs(rest);
-      if (parsed.help) {
-        io.stdout(STATUS_USAGE);
-        return EXIT.ok;
-      }
-      return await status(parsed.options, io);
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      io.stderr(error.message);
-      return EXIT.usage;
-    }
-  }
-  if (command !== "send-test-event") {
+  const found = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (found === undefined) {
     io.stderr(
-      `unknown command ${command}; the commands are send-test-event, reforward, replay and status (see --help)`,
+      `unknown command ${name}; the commands are send-test-event, reforward, replay and status (see --help)`,
     );
     return EXIT.usage;
   }
   try {
-    const parsed = parseSendTestEventArgs(rest);
-    if (parsed.help) {
-      io.stdout(USAGE);
-      return EXIT.ok;
-    }
-    return await sendTestEvent(parsed.options, io);
+    const outcome = found.run(rest, io);
+    if (outcome !== "help") return await outcome;
+    io.stdout(found.usage);
+    return HELP_EXITS.ok;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr(`${error.message}`);
-    return EXIT.usage;
+    io.stderr(error.message);
+    return HELP_EXITS.usage;
   }
 }
 

@@ -26,7 +26,7 @@ import {
   resource,
   settle,
 } from "../../support/pulumi-mocks";
-import { dashboardBodyProblems, type NamedMetric, namedMetrics } from "./dashboard-schema";
+import { dashboardBodyProblems, type NamedMetric, namedMetrics } from "../../support/dashboard-schema";
 
 const BUNDLE = fakeBundleDir();
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
