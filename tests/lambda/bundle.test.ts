@@ -227,3 +227,26 @@ describe("The built Lambda bundle", () => {
     });
   });
 });
+
+describe("Each Lambda bundle's sources", () => {
+  it.each([
+    ["receiver", "lambda/receiver/"],
+    ["forwarder", "lambda/forwarder/"],
+    ["reconciler", "lambda/reconciler/"],
+  ])("of the %s are its own folder, the shared Lambda code and contract/ only", (name, own) => {
+    // Prepare
+    const record = JSON.parse(
+      readFileSync(join(ROOT, "dist", "lambda-bundle", `${name}.sources.json`), "utf8"),
+    ) as {
+      readonly inputs: Record<string, string>;
+    };
+    const allowed = [own, "lambda/core/", "lambda/aws/", "contract/"];
+    // Act
+    const foreign = Object.keys(record.inputs).filter(
+      (input) => !allowed.some((prefix) => input.startsWith(prefix)),
+    );
+    // Assess
+    expect(foreign).toEqual([]);
+    expect(Object.keys(record.inputs).some((input) => input.startsWith(own))).toBe(true);
+  });
+});
