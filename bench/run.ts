@@ -143,7 +143,8 @@ async function main(): Promise<void> {
     const old = join(dir, "old");
     execFileSync("mkdir", ["-p", old]);
     execFileSync("sh", ["-c", `git -C "${ROOT}" archive ${OLD_DESIGN_COMMIT} lambda | tar -x -C "${old}"`]);
-    await bundle("lambda/receiver/main.ts", files.oldReceiver, old);
+    // The path as it was in that commit (before lambda/receiver/).
+    await bundle("lambda/main.ts", files.oldReceiver, old);
 
     const [receiverMs, referenceReceiverMs, forwarderMs, referenceForwarderMs] = coldLoads([
       files.receiver,

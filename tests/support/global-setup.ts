@@ -56,6 +56,8 @@ export default function globalSetup(): void {
   if (!buildIsStale()) return;
   // Stamped with the time the build started: a source saved while tsc runs still counts as newer.
   const started = new Date();
+  // tsc never deletes what a moved or removed source emitted; the packed package must not carry it.
+  execFileSync(process.execPath, [join(ROOT, "scripts", "clean-dist.mjs")], { stdio: "inherit" });
   const tsc = spawnSync(
     process.execPath,
     [require.resolve("typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json")],

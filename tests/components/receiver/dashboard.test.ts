@@ -12,6 +12,7 @@ import { createEmfMetrics } from "../../../lambda/core/observability";
 import { createForwarderMetrics } from "../../../lambda/forwarder/metrics";
 import { failureFor } from "../../../lambda/receiver/responses";
 import { writeRunMetrics } from "../../../lambda/reconciler/metrics";
+import { dashboardBodyProblems, type NamedMetric, namedMetrics } from "../../support/dashboard-schema";
 import {
   ACCOUNT,
   fakeBundleDir,
@@ -26,7 +27,6 @@ import {
   resource,
   settle,
 } from "../../support/pulumi-mocks";
-import { dashboardBodyProblems, type NamedMetric, namedMetrics } from "../../support/dashboard-schema";
 
 const BUNDLE = fakeBundleDir();
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
