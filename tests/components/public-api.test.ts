@@ -107,3 +107,56 @@ describe("Package: the public API of lemon-webhooks", () => {
     expect(undocumented).toEqual([]);
   });
 });
+
+describe("Package: the lemon-webhooks/lemon-api subpath", () => {
+  const api = exportedNames(join(ROOT, "components", "lemon-api", "index.ts"));
+
+  it("exports exactly the client, its options, errors and the API's shapes", () => {
+    // Assess
+    expect(api.values).toEqual([
+      "DEFAULT_PRIVACY_JUSTIFICATION",
+      "DEFAULT_PRIVACY_PRINCIPAL",
+      "DEFAULT_RETRY_POLICY",
+      "DEFAULT_TIMEOUT_MS",
+      "DEFAULT_USER_AGENT",
+      "EVENT_CONTEXT_FILTERS",
+      "LemonApiError",
+      "MAX_PAGE_SIZE",
+      "PRODUCTION_BASE_URL",
+      "PUBLISHED_EVENT_TYPES",
+      "SANDBOX_BASE_URL",
+      "createLemonClient",
+      "isPublishedEventType",
+    ]);
+    expect(api.types).toEqual([
+      "CreateWebhookInput",
+      "EventContextFilter",
+      "EventsPage",
+      "LemonApiErrorDetails",
+      "LemonClient",
+      "LemonClientOptions",
+      "LemonErrorKind",
+      "LemonEvent",
+      "LemonOperation",
+      "ListEventsQuery",
+      "ListWebhooksOptions",
+      "Page",
+      "PublishedEventType",
+      "RetryPolicy",
+      "Webhook",
+    ]);
+  });
+
+  it("is the package's exports entry for ./lemon-api, built from this file", () => {
+    // Prepare
+    const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      readonly exports: Record<string, unknown>;
+    };
+    // Assess
+    expect(Object.keys(manifest.exports).sort()).toEqual([".", "./lemon-api", "./package.json"]);
+    expect(manifest.exports["./lemon-api"]).toEqual({
+      types: "./dist/components/lemon-api/index.d.ts",
+      default: "./dist/components/lemon-api/index.js",
+    });
+  });
+});
