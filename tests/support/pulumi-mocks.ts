@@ -274,3 +274,26 @@ export function setStackConfig(config: Record<string, string>, secretKeys: reado
   process.env.PULUMI_CONFIG = JSON.stringify(config);
   process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(secretKeys);
 }
+
+/**
+ * Jest hooks for a component test file (or `describe`): before each test the recorded resources are reset and
+ * `pulumi.log.warn` is captured (restored after). Returns the current test's spy.
+ *
+ * @example
+ * const warnings = recordEachTest();
+ * it("warns", () => { …; expect(warnings()).toHaveBeenCalledWith("…", expect.anything()); });
+ */
+export function recordEachTest(): () => jest.SpyInstance {
+  let warn: jest.SpyInstance | undefined;
+  beforeEach(() => {
+    resetRecords();
+    warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
+  });
+  afterEach(() => {
+    warn?.mockRestore();
+  });
+  return () => {
+    if (warn === undefined) throw new Error("recordEachTest(): read the warnings inside a test");
+    return warn;
+  };
+}

@@ -1,15 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { LemonWebhookReceiver } from "../../../components";
 import { defaultBundleDir, findPackageRoot } from "../../../components/shared/bundles";
 import {
   fakeBundleDir,
   installMocks,
   KNOWN_API_KEY,
+  recordEachTest,
   recorded,
-  resetRecords,
   settle,
 } from "../../support/pulumi-mocks";
 
@@ -74,14 +73,7 @@ describe("Function: defaultBundleDir", () => {
 });
 
 describe("Component: LemonWebhookReceiver without a built bundle", () => {
-  let warn: jest.SpyInstance;
-  beforeEach(() => {
-    resetRecords();
-    warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
-  });
-  afterEach(() => {
-    warn.mockRestore();
-  });
+  const warnings = recordEachTest();
 
   it("refuses to deploy and says to run npm run build:lambda, registering nothing", async () => {
     // Prepare
@@ -114,7 +106,7 @@ describe("Component: LemonWebhookReceiver without a built bundle", () => {
       `The receiver Lambda bundle ${join(empty, "index.js")} does not exist: run "npm run build:lambda" first`,
     );
     await settle();
-    expect(warn).not.toHaveBeenCalled();
+    expect(warnings()).not.toHaveBeenCalled();
     expect(recorded).toEqual([]);
   });
 

@@ -4,7 +4,6 @@
  * `deadLetterQueueUrls`, and `events` is what the registration was given.
  */
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
 import { LemonWebhookReceiver } from "../../../components";
 import {
   ACCOUNT,
@@ -14,8 +13,8 @@ import {
   physicalName,
   promiseOf,
   REGION,
+  recordEachTest,
   recorded,
-  resetRecords,
   settle,
 } from "../../support/pulumi-mocks";
 
@@ -26,14 +25,7 @@ beforeAll(async () => {
   await installMocks();
 });
 
-let warn: jest.SpyInstance;
-beforeEach(() => {
-  resetRecords();
-  warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
-});
-afterEach(() => {
-  warn.mockRestore();
-});
+recordEachTest();
 
 function consumer(name: string): aws.lambda.Function {
   return new aws.lambda.Function(name, {

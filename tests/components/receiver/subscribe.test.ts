@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { LemonWebhookReceiver, ReceiverArgsError } from "../../../components";
 import {
   ACCOUNT,
@@ -10,6 +10,7 @@ import {
   physicalName,
   promiseOf,
   REGION,
+  recordEachTest,
   recorded,
   resetRecords,
   resource,
@@ -42,14 +43,7 @@ beforeAll(async () => {
   await installMocks();
 });
 
-let warn: jest.SpyInstance;
-beforeEach(() => {
-  resetRecords();
-  warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
-});
-afterEach(() => {
-  warn.mockRestore();
-});
+const warnings = recordEachTest();
 
 function receiver(): LemonWebhookReceiver {
   return new LemonWebhookReceiver("lemon", {
@@ -140,7 +134,7 @@ describe("Method: LemonWebhookReceiver.subscribe", () => {
       },
     );
     expect(subscription.targetQueuePolicy).toBeUndefined();
-    expect(warn).not.toHaveBeenCalled();
+    expect(warnings()).not.toHaveBeenCalled();
   });
 
   it("starts delivering only once the permission and dead-letter policy allow it", async () => {
@@ -240,7 +234,7 @@ describe("Method: LemonWebhookReceiver.subscribe", () => {
     });
 
     // Assess
-    expect(warn.mock.calls.map(([message]) => message)).toEqual([
+    expect(warnings().mock.calls.map(([message]) => message)).toEqual([
       'subscribe("orders"): event type "order.teleported" is not in lemon.markets\' published list',
       'subscribe("orders"): the receiver is not registered for "account.created", so this rule never sees it; add it to [events]',
       'subscribe("orders"): the receiver is not registered for "order.teleported", so this rule never sees it; add it to [events]',

@@ -1,5 +1,4 @@
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
 import { LemonWebhookReceiver } from "../../../components";
 import { parseSubscriptionRules } from "../../../components/receiver/subscription-output";
 import {
@@ -9,7 +8,7 @@ import {
   physicalName,
   promiseOf,
   REGION,
-  resetRecords,
+  recordEachTest,
   settle,
 } from "../../support/pulumi-mocks";
 
@@ -24,14 +23,7 @@ beforeAll(async () => {
   await installMocks();
 });
 
-let warn: jest.SpyInstance;
-beforeEach(() => {
-  resetRecords();
-  warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
-});
-afterEach(() => {
-  warn.mockRestore();
-});
+recordEachTest();
 
 describe("Method: LemonWebhookReceiver.subscriptionRules", () => {
   it("maps each subscription made so far to its rule ARN and event types, in the shape replay reads", async () => {
