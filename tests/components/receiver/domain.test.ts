@@ -9,6 +9,7 @@ import {
   installMocks,
   promiseOf,
   REGION,
+  recordEachTest,
   recorded,
   registeredUrns,
   resetRecords,
@@ -45,8 +46,8 @@ afterAll(() => {
     if (value !== undefined) process.env[key] = value;
 });
 
+const warnings = recordEachTest();
 beforeEach(() => {
-  resetRecords();
   pulumi.runtime.setAllConfig({});
 });
 
@@ -129,31 +130,21 @@ describe("Component: LemonWebhookReceiver custom domain", () => {
   });
 
   it("warns without a hosted zone that the name must resolve before lemon.markets delivers", async () => {
-    // Prepare
-    const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
-    try {
-      // Act
-      await build({ domain: { name: "hooks.example.com", certificateArn: CERTIFICATE } });
-      // Assess
-      expect(warn.mock.calls.map(([message]) => message)).toContain(
-        "domain hooks.example.com has no hostedZoneId, so no DNS record is created: point it at the API Gateway domain's regional target (`aws apigatewayv2 get-domain-name --domain-name hooks.example.com` shows it) before lemon.markets delivers, or set hostedZoneId",
-      );
-    } finally {
-      warn.mockRestore();
-    }
+    // Act
+    await build({ domain: { name: "hooks.example.com", certificateArn: CERTIFICATE } });
+
+    // Assess
+    expect(warnings().mock.calls.map(([message]) => message)).toContain(
+      "domain hooks.example.com has no hostedZoneId, so no DNS record is created: point it at the API Gateway domain's regional target (`aws apigatewayv2 get-domain-name --domain-name hooks.example.com` shows it) before lemon.markets delivers, or set hostedZoneId",
+    );
   });
 
   it("does not warn about DNS with a hosted zone", async () => {
-    // Prepare
-    const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
-    try {
-      // Act
-      await build({ domain: { name: "hooks.example.com", certificateArn: CERTIFICATE, hostedZoneId: ZONE } });
-      // Assess
-      expect(warn.mock.calls.filter(([message]) => String(message).includes("hostedZoneId"))).toEqual([]);
-    } finally {
-      warn.mockRestore();
-    }
+    // Act
+    await build({ domain: { name: "hooks.example.com", certificateArn: CERTIFICATE, hostedZoneId: ZONE } });
+
+    // Assess
+    expect(warnings().mock.calls.filter(([message]) => String(message).includes("hostedZoneId"))).toEqual([]);
   });
 
   it("registers the webhook at the custom domain's URL and reports it as endpointUrl", async () => {
