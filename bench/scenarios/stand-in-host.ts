@@ -150,11 +150,21 @@ async function stop(): Promise<void> {
   await (rig.forwarding?.close() ?? rig.dynamo?.close());
 }
 
+/** Secrets Manager calls that fail after its outage's stretch, so the outage meets at least this many. */
+const OUTAGE_TAIL_CALLS = 2;
+
 type Args = Record<string, unknown>;
 const operations: Readonly<Record<string, (args: Args) => unknown>> = {
   start: (args) => start(args as unknown as HostStartOptions),
   putSecret: (args) => rig.sm?.putSecretValue(String(args.secret)),
-  secretsOutage: (args) => rig.sm?.failFor(Number(args.ms), "unavailable"),
+  // An outage of `ms`, and the first OUTAGE_TAIL_CALLS calls after it fail too: felt whatever the machine's
+  // speed (a stretch alone can pass without a single fetch on a starved machine: the secret is cached 1 s).
+  secretsOutage: (args) => {
+    rig.sm?.failFor(Number(args.ms), "unavailable");
+    rig.sm?.failNext(OUTAGE_TAIL_CALLS, "unavailable");
+  },
+  // A stretch only: the forwarder retries into it while the stream has a backlog, and queued failures after it
+  // would swallow the forced ambiguous PutEvents (a held call that EventBridge then refuses applies nothing).
   eventBridgeOutage: (args) => rig.eb?.failFor(Number(args.ms), "unavailable"),
   eventBridgePartial: (args) =>
     rig.eb?.failRandomly({ rate: Number(args.rate), kinds: ["partial"], seed: Number(args.seed) }),
