@@ -14,6 +14,13 @@ export function regionOfArn(arn: string, what = "secretArn"): string {
 }
 
 /**
+ * Longest wait for one AWS call of a CLI command. The Lambdas' 3 s (`AWS_CALL_TIMEOUT_MS`) is sized for a call
+ * inside the region within lemon.markets' 10 s; a command runs from a laptop or CI runner, and a 24 h
+ * GetMetricData or a Scan page may take longer.
+ */
+export const CLI_AWS_CALL_TIMEOUT_MS = 15_000;
+
+/**
  * A client for `service` in `region` with the credentials in `env` (AWS_ACCESS_KEY_ID, …).
  *
  * @throws SetupError saying how to export credentials when there are none.
@@ -24,7 +31,7 @@ export function cliAwsClient(
   service: AwsService,
 ): AwsJsonClient {
   try {
-    return awsJsonClient(readAwsEnvironment({ ...env, AWS_REGION: region }), service);
+    return awsJsonClient(readAwsEnvironment({ ...env, AWS_REGION: region }), service, undefined, CLI_AWS_CALL_TIMEOUT_MS);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     throw new SetupError(
