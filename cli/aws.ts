@@ -31,7 +31,12 @@ export function cliAwsClient(
   service: AwsService,
 ): AwsJsonClient {
   try {
-    return awsJsonClient(readAwsEnvironment({ ...env, AWS_REGION: region }), service, undefined, CLI_AWS_CALL_TIMEOUT_MS);
+    return awsJsonClient(
+      readAwsEnvironment({ ...env, AWS_REGION: region }),
+      service,
+      undefined,
+      CLI_AWS_CALL_TIMEOUT_MS,
+    );
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     throw new SetupError(
