@@ -1,16 +1,15 @@
 /** AWS access of the CLI commands: the SigV4 JSON client of the Lambdas, as the caller's credentials. */
+
+import { regionOfArn as regionOfAnyArn } from "../components/shared/arn";
 import { awsJsonClient } from "../lambda/aws";
 import { type AwsService, readAwsEnvironment } from "../lambda/aws/environment";
 import type { AwsJsonClient } from "../lambda/aws/json-client";
 import { ConfigError } from "../lambda/core/errors";
 import { SetupError } from "./stack";
 
-/** The region of an ARN (`arn:aws:<service>:<region>:…`). */
+/** The region of an ARN output (`what` names it in the error). @throws SetupError when it has none. */
 export function regionOfArn(arn: string, what = "secretArn"): string {
-  const region = arn.split(":")[3];
-  if (region === undefined || region === "")
-    throw new SetupError(`${what} ${arn} is not an ARN with a region`);
-  return region;
+  return regionOfAnyArn(arn, (message) => new SetupError(`${what} ${message}`));
 }
 
 /**

@@ -9,6 +9,7 @@
  * account looks the same), rejected or failed deliveries, extra event types, a second webhook to the same
  * URL, events recovered by the reconciler, failed reconciler runs, an output the stack does not export yet.
  */
+import { METRIC_PERIOD_SECONDS } from "../contract/metrics";
 
 /** How bad a finding is. */
 export type Level = "ok" | "info" | "warn" | "fail";
@@ -125,9 +126,7 @@ export interface StatusFacts {
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
-/** The period of the metric queries: the alarms' period, so "last" is as precise as the alarms. */
-export const STATUS_PERIOD_SECONDS = 300;
-const STATUS_PERIOD_MINUTES = STATUS_PERIOD_SECONDS / 60;
+const STATUS_PERIOD_MINUTES = METRIC_PERIOD_SECONDS / 60;
 
 /**
  * When a metric last had a datapoint: CloudWatch answers per period, so the time is the start of the 5-minute

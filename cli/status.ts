@@ -20,6 +20,7 @@ import {
   FORWARDER_METRICS,
   FORWARDER_SERVICE,
   METRIC_DIMENSIONS,
+  METRIC_PERIOD_SECONDS,
   METRICS_NAMESPACE,
   METRICS_SERVICE,
   type MetricName,
@@ -44,7 +45,6 @@ import {
   type ReconcilerFigures,
   type RegisteredWebhook,
   renderStatus,
-  STATUS_PERIOD_SECONDS,
   type StatusFacts,
   statusDocument,
   statusFindings,
@@ -55,7 +55,6 @@ const CONFIG_NAMESPACE = API_BASE_URL_CONFIG_KEY.split(":")[0]!;
 
 /** The window the metrics cover. */
 export const STATUS_WINDOW_HOURS = 24;
-export { STATUS_PERIOD_SECONDS };
 
 /** The receiver's counters status reads (the names the receiver emits, contract/metrics.ts). */
 const RECEIVER_COUNTERS = {
@@ -138,7 +137,7 @@ export async function readMetrics(
             MetricName: q.name,
             Dimensions: Object.entries(q.dimensions).map(([Name, Value]) => ({ Name, Value })),
           },
-          Period: STATUS_PERIOD_SECONDS,
+          Period: METRIC_PERIOD_SECONDS,
           Stat: q.stat,
         },
       })),

@@ -16,12 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { formatSignatureScheme } from "../contract/signature-presets";
 import { forwarderAlarmSpecs, receiverAlarmSpecs } from "./receiver/alarms";
 import type { ReceiverArgs, ResolvedReceiverArgs } from "./receiver/args";
-import {
-  createDashboard,
-  type ReceiverDashboard,
-  regionOfArn,
-  validateDashboardArg,
-} from "./receiver/dashboard";
+import { createDashboard, type ReceiverDashboard, validateDashboardArg } from "./receiver/dashboard";
 import { createDomain, validateDomain } from "./receiver/domain";
 import { createFanOut } from "./receiver/fanout";
 import { createForwarder, forwarderMaximumRecordAgeSeconds } from "./receiver/forwarder";
@@ -47,6 +42,7 @@ import {
 import { LemonEventReconciler } from "./reconciler/reconciler";
 import { WebhookRegistration } from "./registration";
 import { createAlarmDestination, createCountAlarm } from "./shared/alarms";
+import { regionOfArn } from "./shared/arn";
 import {
   defaultBundleDir,
   defaultForwarderBundleDir,
@@ -130,13 +126,15 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
   /** The event types registered with lemon.markets (`lemon-webhooks status` compares the webhook's). */
   public readonly events: readonly string[];
 
-  private readonly subscriptions = new Map<string, Subscription>();
-  private readonly subscriptionEventTypes = new Map<string, readonly string[]>();
+  /** Each subscription made so far, with the event types it was made for. */
+  private readonly subscriptions = new Map<
+    string,
+    { readonly subscription: Subscription; readonly eventTypes: readonly string[] }
+  >();
   private readonly subscriptionContext: SubscriptionContext;
-  private readonly registeredEvents: ReadonlySet<string>;
   private readonly dashboard: ReceiverDashboard | undefined;
-  /** The receiver's and the forwarder's alarms (the reconciler's and subscriptions' are added in alarmNames). */
-  private readonly ownAlarms: aws.cloudwatch.MetricAlarm[] = [];
+  /** Every alarm but the subscriptions' dead-letter alarms: the receiver's, the forwarder's, the reconciler's. */
+  private readonly ownAlarms: readonly aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: LemonWebhookReceiverArgs, opts: pulumi.ComponentResourceOptions = {}) {
     // Validate before registering anything: a bad argument must not leave a half-built component behind.
@@ -223,7 +221,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
               apiId: ingress.api.id,
               stage: ingress.stage,
               routePath: resolved.routePath,
-              region: receiver.function.arn.apply(regionOfArn),
+              region: receiver.function.arn.apply((arn) => regionOfArn(arn)),
             },
             tags,
             this,
@@ -272,7 +270,6 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
     })) {
       componentAlarms.push(createCountAlarm(`${name}-${suffix}`, spec, alarms.topicArn, tags, this));
     }
-    this.ownAlarms.push(...componentAlarms);
 
     // The opt-in reconciler: same table (stored events + watermark), same event types and API settings; what
     // it stores reaches the bus through the forwarder like any delivery.
@@ -297,6 +294,10 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
             { parent: this },
           );
     // After the reconciler, so its alarms are listed; subscriptions join until this synchronous part ends.
+    this.ownAlarms = [
+      ...componentAlarms,
+      ...(this.reconciler === undefined ? [] : Object.values(this.reconciler.alarms)),
+    ];
     this.dashboard = withDashboard
       ? createDashboard(
           name,
@@ -307,10 +308,7 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
             forwarderFunctionName: forwarder.function.name,
             failureQueueName: forwarder.failureQueue.name,
             reconcilerFunctionName: this.reconciler?.functionName,
-            alarmArns: [
-              ...componentAlarms,
-              ...(this.reconciler === undefined ? [] : Object.values(this.reconciler.alarms)),
-            ].map((alarm) => alarm.arn),
+            alarmArns: this.ownAlarms.map((alarm) => alarm.arn),
           },
           this,
         )
@@ -338,7 +336,6 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
       alarmTopicArn: alarms.topicArn,
       tags,
     };
-    this.registeredEvents = new Set(resolved.events);
     this.events = [...resolved.events];
 
     this.registerOutputs({
@@ -369,13 +366,10 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
    * states by these names: auto-named alarms share no prefix another stack could not share too.
    */
   get alarmNames(): pulumi.Output<string[]> {
-    const subscriptionAlarms = [...this.subscriptions.values()].map((s) => s.deadLetterAlarm.name);
-    return pulumi
-      .all([
-        pulumi.all([...this.ownAlarms.map((alarm) => alarm.name), ...subscriptionAlarms]),
-        this.reconciler?.alarmNames ?? [],
-      ])
-      .apply(([own, reconciler]) => [...own, ...reconciler]);
+    const subscriptionAlarms = [...this.subscriptions.values()].map(
+      ({ subscription }) => subscription.deadLetterAlarm,
+    );
+    return pulumi.all([...this.ownAlarms, ...subscriptionAlarms].map((alarm) => alarm.name));
   }
 
   /**
@@ -383,8 +377,8 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
    * {@link subscribe}); `lemon-webhooks status` reports their depths.
    */
   get deadLetterQueueUrls(): pulumi.Output<Record<string, string>> {
-    const entries = [...this.subscriptions.entries()].map(([name, s]) =>
-      s.deadLetterQueue.url.apply((url) => [name, url] as const),
+    const entries = [...this.subscriptions].map(([name, { subscription }]) =>
+      subscription.deadLetterQueue.url.apply((url) => [name, url] as const),
     );
     return pulumi.all(entries).apply((pairs) => Object.fromEntries(pairs));
   }
@@ -410,15 +404,14 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
         this,
       );
     }
-    for (const type of args.eventTypes.filter((t) => !this.registeredEvents.has(t))) {
+    for (const type of args.eventTypes.filter((t) => !this.events.includes(t))) {
       pulumi.log.warn(
         `subscribe("${name}"): the receiver is not registered for "${type}", so this rule never sees it; add it to [events]`,
         this,
       );
     }
     const subscription = createSubscription(name, args, this.subscriptionContext, this);
-    this.subscriptions.set(name, subscription);
-    this.subscriptionEventTypes.set(name, [...args.eventTypes]);
+    this.subscriptions.set(name, { subscription, eventTypes: [...args.eventTypes] });
     const onDashboard = this.dashboard?.add({
       name,
       deadLetterQueueName: subscription.deadLetterQueue.name,
@@ -443,11 +436,8 @@ export class LemonWebhookReceiver extends pulumi.ComponentResource {
    * export const subscriptions = receiver.subscriptionRules();
    */
   subscriptionRules(): pulumi.Output<SubscriptionRulesOutput> {
-    const entries = [...this.subscriptions].map(([name, subscription]) =>
-      subscription.rule.arn.apply((ruleArn) => [
-        name,
-        { ruleArn, eventTypes: this.subscriptionEventTypes.get(name) ?? [] },
-      ]),
+    const entries = [...this.subscriptions].map(([name, { subscription, eventTypes }]) =>
+      subscription.rule.arn.apply((ruleArn) => [name, { ruleArn, eventTypes }]),
     );
     return pulumi.all(entries).apply((pairs) => Object.fromEntries(pairs) as SubscriptionRulesOutput);
   }

@@ -4,6 +4,12 @@
  * alarms and dashboard and the `status` command read them. Dependency-free (it is bundled).
  */
 
+/**
+ * The period, in seconds, at which the package reads its metrics: every alarm evaluates 5-minute periods, and the
+ * dashboard and `status` read them the same way, so "last" and "in ALARM" mean the same 5 minutes.
+ */
+export const METRIC_PERIOD_SECONDS = 300;
+
 /** The AWS services the Lambdas depend on (the `Dependency` dimension of the receiver's `Failed`). */
 export const DEPENDENCIES = Object.freeze(["secrets-manager", "dynamodb", "eventbridge"] as const);
 

@@ -18,6 +18,7 @@ import {
   FORWARDER_METRICS,
   FORWARDER_SERVICE,
   METRIC_DIMENSIONS,
+  METRIC_PERIOD_SECONDS,
   METRICS_NAMESPACE,
   METRICS_SERVICE,
   RECEIVER_DEPENDENCIES,
@@ -26,6 +27,7 @@ import {
   RECONCILER_SERVICE,
   REJECT_REASONS,
 } from "../../contract/metrics";
+import { regionOfArn } from "../shared/arn";
 import { STAGE_NAME } from "./ingress";
 import { ReceiverArgsError } from "./validate";
 
@@ -34,9 +36,6 @@ export const DASHBOARD_DEFAULT = true;
 
 /** Grid width of a CloudWatch dashboard (columns). */
 export const DASHBOARD_COLUMNS = 24;
-
-/** Period of every graph, seconds (the alarms' period). */
-const PERIOD = 300;
 
 /** CloudWatch's limit of alarms in one alarm widget. */
 const MAX_ALARMS_PER_WIDGET = 100;
@@ -113,7 +112,15 @@ function graph(
     y: 0,
     width: 12,
     height: 6,
-    properties: { title, view: "timeSeries", stacked: false, region, period: PERIOD, metrics, ...extra },
+    properties: {
+      title,
+      view: "timeSeries",
+      stacked: false,
+      region,
+      period: METRIC_PERIOD_SECONDS,
+      metrics,
+      ...extra,
+    },
   };
 }
 
@@ -340,13 +347,6 @@ export function dashboardUrl(region: string, name: string): string {
   return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${name}`;
 }
 
-/** The region of a resource from its ARN (`arn:<partition>:<service>:<region>:…`). */
-export function regionOfArn(arn: string): string {
-  const region = arn.split(":")[3];
-  if (region === undefined || region === "") throw new Error(`no region in ARN ${arn}`);
-  return region;
-}
-
 /** What the dashboard is built from; `subscriptions` is read once, when the body is fixed. */
 export interface DashboardSources {
   /** Any regional ARN of the receiver (its region is the dashboard's). */
@@ -384,7 +384,7 @@ export function createDashboard(
     fixed = true;
     fix([...subscriptions]);
   });
-  const region = pulumi.output(sources.regionalArn).apply(regionOfArn);
+  const region = pulumi.output(sources.regionalArn).apply((arn) => regionOfArn(arn));
   const subscriptionFacts = pulumi.output(settled).apply((list) =>
     pulumi.all(
       list.map((s) =>

@@ -84,8 +84,6 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
   public readonly notRunningAlarmName: pulumi.Output<string>;
   /** Every alarm of the reconciler (the receiver's dashboard shows their states). */
   public readonly alarms: ReconcilerAlarms;
-  /** Names of all its alarms (`lemon-webhooks status` reads their states). */
-  public readonly alarmNames: pulumi.Output<string[]>;
 
   constructor(name: string, args: LemonEventReconcilerArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const resolved = validateReconcilerArgs(args);
@@ -205,7 +203,6 @@ export class LemonEventReconciler extends pulumi.ComponentResource {
     this.recoveredAlarmName = alarms.recovered.name;
     this.notRunningAlarmName = alarms.notRunning.name;
     this.alarms = alarms;
-    this.alarmNames = pulumi.all(Object.values(alarms).map((alarm) => alarm.name));
     this.registerOutputs({
       functionName: this.functionName,
       scheduleName: this.scheduleName,

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
+import { METRIC_PERIOD_SECONDS } from "../../contract/metrics";
 
 /** Where alarms notify: a topic ARN, or nothing (alarms still show in the console). */
 export interface AlarmDestination {
@@ -69,7 +70,7 @@ export function createCountAlarm(
       metricName: spec.metricName,
       dimensions: spec.dimensions,
       statistic: spec.statistic,
-      period: 300,
+      period: METRIC_PERIOD_SECONDS,
       evaluationPeriods: spec.periodsToAlarm?.evaluationPeriods ?? 1,
       ...(spec.periodsToAlarm === undefined ? {} : { datapointsToAlarm: spec.periodsToAlarm.datapoints }),
       threshold: spec.threshold ?? 1,

@@ -5,6 +5,7 @@
  * reconciliation, writes one log line and one metrics line, and fails the invocation when the run failed.
  */
 
+import { LOCAL_FUNCTION_NAME } from "../../contract/metrics";
 import type { Env } from "../../contract/settings";
 import { awsJsonClient } from "../aws";
 import { readAwsEnvironment } from "../aws/environment";
@@ -171,5 +172,9 @@ const systemClock: Clock = { now: () => Date.now() };
 /** The Lambda handler: reads `process.env` on first use. */
 export const handler: ReconcilerHandler = createReconcilerHandler(
   () => buildAwsReconciler({ env: process.env, write: stdoutWriter, clock: systemClock }),
-  { write: stdoutWriter, clock: systemClock, functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? "local" },
+  {
+    write: stdoutWriter,
+    clock: systemClock,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? LOCAL_FUNCTION_NAME,
+  },
 );

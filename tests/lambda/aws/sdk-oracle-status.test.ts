@@ -10,8 +10,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { GetQueueAttributesCommand, QueueDoesNotExist, SQSClient } from "@aws-sdk/client-sqs";
-import { readAlarms, readMetrics, readQueueDepth, STATUS_PERIOD_SECONDS } from "../../../cli/status";
-import { METRICS_NAMESPACE, METRICS_SERVICE } from "../../../contract/metrics";
+import { readAlarms, readMetrics, readQueueDepth } from "../../../cli/status";
+import { METRIC_PERIOD_SECONDS, METRICS_NAMESPACE, METRICS_SERVICE } from "../../../contract/metrics";
 import { AwsJsonClient } from "../../../lambda/aws/json-client";
 import { DependencyUnavailableError } from "../../../lambda/core/errors";
 import {
@@ -316,7 +316,7 @@ describe("Requests: the status command's calls against the SDK v3's serialisatio
                     MetricName: query.name,
                     Dimensions: [{ Name: "Service", Value: METRICS_SERVICE }],
                   },
-                  Period: STATUS_PERIOD_SECONDS,
+                  Period: METRIC_PERIOD_SECONDS,
                   Stat: "Sum",
                 },
               },
