@@ -13,6 +13,19 @@ export function regionOfArn(arn: string, what = "secretArn"): string {
 }
 
 /**
+ * The region of a stack: that of its `eventBusArn` output, else of its `secretArn` (a receiver exports both).
+ *
+ * @throws SetupError naming the output when neither is an ARN with a region.
+ */
+export function stackRegion(stack: string, outputs: Readonly<Record<string, unknown>>): string {
+  for (const output of ["eventBusArn", "secretArn"] as const) {
+    const arn = outputs[output];
+    if (typeof arn === "string") return regionOfArn(arn, output);
+  }
+  throw new SetupError(`stack ${stack} has neither an eventBusArn nor a secretArn output to tell its region`);
+}
+
+/**
  * Longest wait for one AWS call of a CLI command. The Lambdas' 3 s (`AWS_CALL_TIMEOUT_MS`) is sized for a call
  * inside the region within lemon.markets' 10 s; a command runs from a laptop or CI runner, and a 24 h
  * GetMetricData or a Scan page may take longer.

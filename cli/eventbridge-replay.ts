@@ -36,8 +36,6 @@ export interface ReplayInfo {
   readonly state: ReplayStateName;
   readonly stateReason: string | undefined;
   readonly eventLastReplayedMs: number | undefined;
-  readonly replayStartMs: number | undefined;
-  readonly replayEndMs: number | undefined;
 }
 
 /** What StartReplay takes. */
@@ -101,7 +99,5 @@ export async function describeReplay(client: AwsJsonClient, name: string): Promi
     state: String(value.State ?? "FAILED") as ReplayStateName,
     stateReason: typeof value.StateReason === "string" ? value.StateReason : undefined,
     eventLastReplayedMs: msOf(value.EventLastReplayedTime),
-    replayStartMs: msOf(value.ReplayStartTime),
-    replayEndMs: msOf(value.ReplayEndTime),
   };
 }

@@ -12,12 +12,9 @@ import { type CliIo, sendTestEvent } from "./send-test-event";
 import { status } from "./status";
 import { parseStatusArgs, STATUS_USAGE } from "./status-args";
 
-/** Exit codes every command shares for `--help` (0) and bad flags (2). */
-const HELP_EXITS = { ok: EXIT.ok, usage: EXIT.usage } as const;
-
 /**
  * One command: how it parses its flags (throwing {@link UsageError} for bad ones), its `--help` text and how it
- * runs. `REPLAY_EXIT` and the others agree with {@link EXIT} on 0 and 2.
+ * runs. Every command's exit codes agree with {@link EXIT} on 0 (`--help`) and 2 (bad flags).
  */
 interface Command {
   readonly usage: string;
@@ -72,11 +69,11 @@ export async function runCli(argv: readonly string[], io: CliIo & Partial<Replay
     const outcome = found.run(rest, io);
     if (outcome !== "help") return await outcome;
     io.stdout(found.usage);
-    return HELP_EXITS.ok;
+    return EXIT.ok;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr(error.message);
-    return HELP_EXITS.usage;
+    return EXIT.usage;
   }
 }
 

@@ -20,7 +20,7 @@ import {
 import { EventBridgePublisher } from "../lambda/aws/event-sink";
 import { markForwarded } from "../lambda/aws/event-store";
 import type { AwsJsonClient } from "../lambda/aws/json-client";
-import { cliAwsClient, regionOfArn } from "./aws";
+import { cliAwsClient, stackRegion } from "./aws";
 import { REFORWARD_EXIT, type ReforwardOptions } from "./reforward-args";
 import type { CliIo } from "./send-test-event";
 import { SetupError, stackOutputs } from "./stack";
@@ -70,19 +70,13 @@ interface Target {
 
 async function targetOf(stack: string, io: CliIo): Promise<Target> {
   const outputs = await stackOutputs(stack, io.runPulumi);
-  const { dedupeTableName: table, eventBusName: bus, eventBusArn, secretArn } = outputs;
+  const { dedupeTableName: table, eventBusName: bus } = outputs;
   if (typeof table !== "string" || typeof bus !== "string") {
     throw new SetupError(
       `stack ${stack} lacks the dedupeTableName and eventBusName outputs; export them from the stack program (see index.ts)`,
     );
   }
-  const arn =
-    typeof eventBusArn === "string" ? eventBusArn : typeof secretArn === "string" ? secretArn : undefined;
-  if (arn === undefined)
-    throw new SetupError(
-      `stack ${stack} has neither an eventBusArn nor a secretArn output to tell its region`,
-    );
-  return { table, bus, region: regionOfArn(arn, "eventBusArn") };
+  return { table, bus, region: stackRegion(stack, outputs) };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

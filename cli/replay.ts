@@ -79,7 +79,6 @@ export const processTerminal: ReplayTerminal = {
 
 interface Target {
   readonly archiveName: string;
-  readonly busArn: string;
   readonly table: string;
   readonly region: string;
   readonly subscriptions: SubscriptionRulesOutput | undefined;
@@ -99,7 +98,6 @@ async function targetOf(stack: string, io: CliIo): Promise<Target> {
   }
   return {
     archiveName,
-    busArn: eventBusArn,
     table: dedupeTableName,
     region: regionOfArn(eventBusArn, "eventBusArn"),
     subscriptions: parseSubscriptionRules(outputs[SUBSCRIPTIONS_OUTPUT]),

@@ -40,7 +40,7 @@ async function pulumiJson(args: readonly string[], runPulumi: RunPulumi, what: s
   } catch (error) {
     // Only the error's name: its message quotes the output, which is not ours to print.
     throw new SetupError(
-      `\`${command}\` did not print JSON (${error instanceof Error ? error.name : "parse error"}), so send-test-event cannot read the stack; run that command yourself to see what it prints`,
+      `\`${command}\` did not print JSON (${error instanceof Error ? error.name : "parse error"}), so lemon-webhooks cannot read the stack; run that command yourself to see what it prints`,
     );
   }
 }

@@ -30,7 +30,7 @@ import {
 } from "../contract/metrics";
 import type { AwsJsonClient } from "../lambda/aws/json-client";
 import { DependencyUnavailableError } from "../lambda/core/errors";
-import { cliAwsClient, regionOfArn } from "./aws";
+import { cliAwsClient, stackRegion } from "./aws";
 import type { CliIo } from "./send-test-event";
 import { API_BASE_URL_CONFIG_KEY, SetupError, stackOutputs } from "./stack";
 import { STATUS_EXIT, type StatusOptions } from "./status-args";
@@ -285,12 +285,7 @@ function targetOf(stack: string, outputs: Record<string, unknown>): Target {
   if (url === undefined) {
     throw new SetupError(`stack ${stack} has no endpointUrl output; run pulumi up first (see index.ts)`);
   }
-  const arn = stringOutput(outputs.eventBusArn) ?? stringOutput(outputs.secretArn);
-  if (arn === undefined) {
-    throw new SetupError(
-      `stack ${stack} has neither an eventBusArn nor a secretArn output to tell its region`,
-    );
-  }
+  const region = stackRegion(stack, outputs);
   const receiverFunction = stringOutput(outputs.functionName);
   const forwarderFunction = stringOutput(outputs.forwarderFunctionName);
   if (receiverFunction === undefined || forwarderFunction === undefined) {
@@ -310,7 +305,7 @@ function targetOf(stack: string, outputs: Record<string, unknown>): Target {
     url,
     events: stringList(outputs.events),
     webhookId: stringOutput(outputs.webhookId),
-    region: regionOfArn(arn, "eventBusArn"),
+    region,
     alarmNames: stringList(outputs.alarmNames),
     queues: [
       ...(forwardFailures === undefined ? [] : [{ label: "forward failures", url: forwardFailures }]),

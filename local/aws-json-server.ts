@@ -125,6 +125,8 @@ export function closeServer(server: Server): Promise<void> {
 export async function startJsonServer(options: {
   readonly targetPrefix: string;
   readonly signingName: string;
+  /** The service's AWS JSON version: the content type it accepts and answers with. */
+  readonly jsonVersion: "1.0" | "1.1";
   readonly operations: Readonly<Record<string, OperationHandler>>;
   readonly port?: number;
 }): Promise<RunningJsonServer> {
@@ -133,12 +135,21 @@ export async function startJsonServer(options: {
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const reply = dispatch(req.headers, Buffer.concat(chunks).toString("utf8"));
-      res.writeHead(reply.status, { "content-type": "application/x-amz-json-1.1" });
+      res.writeHead(reply.status, { "content-type": contentType });
       res.end(JSON.stringify(reply.body));
     });
   });
 
+  const contentType = `application/x-amz-json-${options.jsonVersion}`;
+
   function dispatch(headers: NodeJS.Dict<string | string[]>, text: string): JsonReply {
+    if (headers["content-type"] !== contentType) {
+      return awsError(
+        400,
+        "SerializationException",
+        `${options.signingName} speaks AWS JSON ${options.jsonVersion}: the content type must be ${contentType}`,
+      );
+    }
     const authorization = headers.authorization;
     const scope = new RegExp(
       `^AWS4-HMAC-SHA256 Credential=[^/]+/\\d{8}/[a-z0-9-]+/${options.signingName}/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$`,

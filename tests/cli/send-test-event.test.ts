@@ -324,12 +324,12 @@ describe("Command: lemon-webhooks send-test-event against the local receiver", (
     // Assess
     expect(first).toBe(EXIT.setup);
     expect(garbledOutputs.err).toEqual([
-      "`pulumi stack output --json --stack dev` did not print JSON (SyntaxError), so send-test-event cannot read the stack; run that command yourself to see what it prints",
+      "`pulumi stack output --json --stack dev` did not print JSON (SyntaxError), so lemon-webhooks cannot read the stack; run that command yourself to see what it prints",
     ]);
     expect(garbledOutputs.pulumiCalls).toEqual([["stack", "output", "--json", "--stack", "dev"]]);
     expect(second).toBe(EXIT.setup);
     expect(garbledConfig.err).toEqual([
-      "`pulumi config --json --stack dev` did not print JSON (SyntaxError), so send-test-event cannot read the stack; run that command yourself to see what it prints",
+      "`pulumi config --json --stack dev` did not print JSON (SyntaxError), so lemon-webhooks cannot read the stack; run that command yourself to see what it prints",
     ]);
     expect([...garbledOutputs.out, ...garbledConfig.out]).toEqual([]);
     expect(sm.calls.length).toBe(smCalls);

@@ -255,6 +255,9 @@ describe("Command: lemon-webhooks status against the emulator and the local Clou
           "subscription orders: 2 messages: events the subscription's target did not accept; fix the target, then redrive the queue",
       },
     ]);
+    // The machine-readable document carries no secret either.
+    expect(out[0]).not.toContain(KEY);
+    expect(out[0]).not.toContain(emu.webhooks()[0]!.signature_secret);
   });
 
   it("fails the metric checks it could not make when CloudWatch denies GetMetricData, naming the permission", async () => {
